@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// Writes bin/<name> launchers and package.json "bin" for every src/cmd/<name>.ts. Run after adding a command.
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const names = fs.readdirSync(path.join(root, 'src/cmd')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
+const pkgPath = path.join(root, 'package.json');
+const pkg = JSON.parse(fs.readFileSync(pkgPath, 'utf8'));
+pkg.bin = {};
+for (const name of names) {
+  const file = path.join(root, 'bin', name);
+  const text = `#!/usr/bin/env node\nimport { main } from '../dist/src/cli/main.js';\nimport { command } from '../dist/src/cmd/${name}.js';\nawait main(command);\n`;
+  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) fs.writeFileSync(file, text, { mode: 0o755 });
+  fs.chmodSync(file, 0o755);
+  pkg.bin[name] = `bin/${name}`;
+}
+fs.writeFileSync(pkgPath, `${JSON.stringify(pkg, null, 2)}\n`);
+console.log(`${names.length} launchers`);

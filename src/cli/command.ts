@@ -1,0 +1,53 @@
+// What a command module declares: its name, help, NetBackup-style options and one handler.
+
+import type { Home } from '../config/home.js';
+
+export type OptionKind = 'flag' | 'string' | 'int' | 'date' | 'list';
+
+export interface OptionSpec {
+  /** The flag as NetBackup writes it: '-w', '-backupid', '-all_columns'. */
+  readonly flag: string;
+  /** Key in the parsed options object. */
+  readonly key: string;
+  readonly kind: OptionKind;
+  /** Placeholder shown in help for the value. */
+  readonly arg?: string;
+  /** For flags that may take a value: the value is taken only when the next word matches. */
+  readonly optionalValue?: RegExp;
+  readonly help: string;
+}
+
+export interface CommandContext {
+  readonly home: Home;
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdinIsTTY: boolean;
+  readonly stdoutIsTTY: boolean;
+  /** Writes a progress line now (stderr), for long waits. */
+  readonly progress: (text: string) => void;
+}
+
+export interface CommandResult {
+  /** NetBackup status; the process exit code derives from it. */
+  readonly status: number;
+  readonly stdout?: string | Buffer;
+  readonly stderr?: string;
+  /** Machine-readable result for --json. */
+  readonly json?: unknown;
+}
+
+export type ParsedOptions = Record<string, string | number | boolean | string[] | undefined>;
+
+export interface CommandSpec {
+  readonly name: string;
+  readonly summary: string;
+  /** Positional arguments, e.g. '[paths...]'. */
+  readonly args?: string;
+  readonly options: readonly OptionSpec[];
+  /** Extra help text (examples, exit status). */
+  readonly epilog?: string;
+  run(ctx: CommandContext, opts: ParsedOptions, args: string[]): Promise<CommandResult>;
+}
+
+export function defineCommand(spec: CommandSpec): CommandSpec {
+  return spec;
+}

@@ -1,0 +1,129 @@
+// The one place where a command meets the process: argv in, output and exit status out.
+
+import { Command, Option, CommanderError } from 'commander';
+import { commanderName, normalizeArgv } from './argv.js';
+import type { CommandContext, CommandResult, CommandSpec, OptionSpec, ParsedOptions } from './command.js';
+import { resolveHome } from '../config/home.js';
+import { OpenbpError, toOpenbpError } from '../protocol/errors.js';
+import { SchemaError } from '../protocol/schema.js';
+import { formatError } from './format-error.js';
+
+function buildProgram(spec: CommandSpec): Command {
+  const program = new Command(spec.name);
+  program.description(spec.summary);
+  program.exitOverride();
+  program.configureOutput({ writeOut: () => {}, writeErr: () => {} });
+  program.allowExcessArguments(spec.args !== undefined);
+  program.helpOption('--help', 'display help for the command');
+  if (spec.args) program.arguments(spec.args);
+  const bySpec = new Map<string, OptionSpec>();
+  for (const o of spec.options) {
+    const name = commanderName(o);
+    const flags = o.kind === 'flag' ? (o.optionalValue ? `${name} [${o.arg ?? 'value'}]` : name) : `${name} <${o.arg ?? 'value'}>`;
+    const opt = new Option(flags, o.help);
+    if (o.kind === 'list') opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
+    bySpec.set(opt.attributeName(), o);
+    program.addOption(opt);
+  }
+  program.option('--json', 'print the result as JSON');
+  program.configureHelp({
+    optionTerm: (option) => {
+      const o = bySpec.get(option.attributeName());
+      if (!o) return option.flags;
+      if (o.kind === 'flag') return o.optionalValue ? `${o.flag} [${o.arg ?? 'value'}]` : o.flag;
+      return `${o.flag} ${o.arg ?? 'value'}`;
+    },
+    subcommandTerm: (c) => c.name(),
+  });
+  if (spec.epilog) program.addHelpText('after', `\n${spec.epilog}`);
+  return program;
+}
+
+function convert(spec: CommandSpec, raw: Record<string, unknown>): ParsedOptions {
+  const out: ParsedOptions = {};
+  for (const o of spec.options) {
+    const attr = new Option(commanderName(o)).attributeName();
+    const v = raw[attr];
+    if (v === undefined) continue;
+    if (o.kind === 'flag') out[o.key] = o.optionalValue ? (typeof v === 'string' && v !== '' ? v : true) : true;
+    else if (o.kind === 'int') {
+      const n = Number(v);
+      if (!Number.isInteger(n)) throw new OpenbpError('INVALID_PARAMETER', `${o.flag} needs an integer, not '${String(v)}'`);
+      out[o.key] = n;
+    } else out[o.key] = v as string | string[];
+  }
+  return out;
+}
+
+export interface ParsedInvocation {
+  readonly help?: string;
+  readonly opts: ParsedOptions;
+  readonly args: string[];
+  readonly json: boolean;
+}
+
+/** Parses argv against a command spec; throws OpenbpError(20) on bad usage. */
+export function parseInvocation(spec: CommandSpec, argv: readonly string[]): ParsedInvocation {
+  const program = buildProgram(spec);
+  const normalized = normalizeArgv(argv, spec.options);
+  if (normalized.includes('--help')) return { help: program.helpInformation() + (spec.epilog ? `\n${spec.epilog}\n` : ''), opts: {}, args: [], json: false };
+  try {
+    program.parse(normalized, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      const msg = e.message.replace(/^error: /, '').replace(/'--opt-([a-z0-9-]+)/g, (_m, k: string) => `'${flagFor(spec, k)}`);
+      throw new OpenbpError('INVALID_PARAMETER', msg, { hint: `see ${spec.name} --help` });
+    }
+    throw e;
+  }
+  const raw = program.opts() as Record<string, unknown>;
+  return { opts: convert(spec, raw), args: program.args, json: raw.json === true };
+}
+
+function flagFor(spec: CommandSpec, kebab: string): string {
+  for (const o of spec.options) if (commanderName(o) === `--opt-${kebab}`) return o.flag;
+  return kebab;
+}
+
+function exitCodeFor(status: number): number {
+  return status > 255 ? 252 : status;
+}
+
+/** Runs a command as this process: parses argv, runs, prints, sets the exit code. */
+export async function main(spec: CommandSpec, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  const ctx: CommandContext = {
+    home: resolveHome(process.env),
+    env: process.env,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    progress: (text) => process.stderr.write(`${text}\n`),
+  };
+  let result: CommandResult;
+  let json = false;
+  try {
+    const inv = parseInvocation(spec, argv);
+    if (inv.help !== undefined) {
+      process.stdout.write(inv.help);
+      return;
+    }
+    json = inv.json;
+    result = await spec.run(ctx, inv.opts, inv.args);
+  } catch (e) {
+    const err = e instanceof SchemaError ? new OpenbpError('INVALID_PARAMETER', e.message) : toOpenbpError(e);
+    if (process.env.OPENBP_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    result = { status: err.status, stderr: formatError(spec.name, err), json: { error: err.toRecord() } };
+  }
+  await writeAll(process.stdout, json ? `${JSON.stringify(result.json ?? null)}\n` : result.stdout);
+  if (result.stderr) process.stderr.write(result.stderr.endsWith('\n') ? result.stderr : `${result.stderr}\n`);
+  if (result.status > 255) process.stderr.write(`EXIT status = ${result.status}\n`);
+  process.exitCode = exitCodeFor(result.status);
+}
+
+function writeAll(stream: NodeJS.WriteStream, data: string | Buffer | undefined): Promise<void> {
+  if (data === undefined || data.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.on('error', () => resolve()); // EPIPE (e.g. `| head`) is not an error of ours
+    if (stream.write(data)) resolve();
+    else stream.once('drain', () => resolve());
+  });
+}

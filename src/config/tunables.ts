@@ -1,0 +1,35 @@
+// NetBackup's buffer tunables, read from db/config at each job start (no restart needed).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Home } from './home.js';
+
+export interface BufferTunables {
+  readonly numberOfBuffers: number;
+  readonly bufferSize: number;
+}
+
+export const DISK_DEFAULTS: BufferTunables = { numberOfBuffers: 30, bufferSize: 256 * 1024 };
+
+function readNumber(file: string): number | undefined {
+  try {
+    const n = Number.parseInt(fs.readFileSync(file, 'utf8').trim(), 10);
+    return Number.isFinite(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * NUMBER_DATA_BUFFERS[_DISK|_RESTORE] and SIZE_DATA_BUFFERS[_DISK]: the specific file wins over the
+ * general one; sizes are rounded down to a multiple of 1024, as NetBackup does.
+ */
+export function readBufferTunables(home: Home, kind: 'disk' | 'restore'): BufferTunables {
+  const suffix = kind === 'disk' ? '_DISK' : '_RESTORE';
+  const dir = home.config;
+  const number =
+    readNumber(path.join(dir, `NUMBER_DATA_BUFFERS${suffix}`)) ?? readNumber(path.join(dir, 'NUMBER_DATA_BUFFERS')) ?? DISK_DEFAULTS.numberOfBuffers;
+  const size = readNumber(path.join(dir, 'SIZE_DATA_BUFFERS_DISK')) ?? readNumber(path.join(dir, 'SIZE_DATA_BUFFERS')) ?? DISK_DEFAULTS.bufferSize;
+  const rounded = Math.max(1024, Math.floor(size / 1024) * 1024);
+  return { numberOfBuffers: Math.min(Math.max(number, 2), 1024), bufferSize: Math.min(rounded, 64 * 1024 * 1024) };
+}

@@ -1,0 +1,50 @@
+// Length-prefixed frames on a stream socket: 4-byte big-endian length, then a JSON document.
+
+export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+
+export class FrameError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FrameError';
+  }
+}
+
+export function encodeFrame(value: unknown): Buffer {
+  const json = Buffer.from(JSON.stringify(value), 'utf8');
+  if (json.length > MAX_FRAME_BYTES) throw new FrameError(`frame of ${json.length} bytes exceeds ${MAX_FRAME_BYTES}`);
+  const head = Buffer.allocUnsafe(4);
+  head.writeUInt32BE(json.length, 0);
+  return Buffer.concat([head, json]);
+}
+
+/** Accumulates bytes and yields complete decoded frames; throws FrameError on garbage. */
+export class FrameDecoder {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+
+  push(chunk: Buffer): unknown[] {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    const out: unknown[] = [];
+    for (;;) {
+      if (this.buffered < 4) break;
+      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+      this.chunks = [all];
+      const len = all.readUInt32BE(0);
+      if (len > MAX_FRAME_BYTES) throw new FrameError(`frame length ${len} exceeds ${MAX_FRAME_BYTES}`);
+      if (all.length < 4 + len) break;
+      const body = all.subarray(4, 4 + len);
+      const rest = all.subarray(4 + len);
+      this.chunks = rest.length ? [rest] : [];
+      this.buffered = rest.length;
+      let value: unknown;
+      try {
+        value = JSON.parse(body.toString('utf8'));
+      } catch {
+        throw new FrameError('frame is not valid JSON');
+      }
+      out.push(value);
+    }
+    return out;
+  }
+}

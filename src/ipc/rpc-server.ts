@@ -1,0 +1,127 @@
+// Serves declared messages on a UNIX stream socket: decode, validate, dispatch, reply.
+
+import net from 'node:net';
+import fs from 'node:fs';
+import { FrameDecoder, FrameError, encodeFrame } from './framing.js';
+import { PROTOCOL_VERSION, type MessageSpec, type ReplyFrame, type RequestFrame } from '../protocol/message.js';
+import { SchemaError } from '../protocol/schema.js';
+import { OpenbpError, toOpenbpError } from '../protocol/errors.js';
+
+export interface RequestContext {
+  /** Resolves when the requesting connection closes (for long waits that should stop early). */
+  readonly closed: Promise<void>;
+  readonly isClosed: () => boolean;
+}
+
+export type Handler<Req, Res> = (body: Req, ctx: RequestContext) => Promise<Res> | Res;
+
+export interface Route {
+  readonly spec: MessageSpec<any, any>;
+  readonly handler: Handler<any, any>;
+}
+
+export function route<Req, Res>(spec: MessageSpec<Req, Res>, handler: Handler<Req, Res>): Route {
+  return { spec, handler };
+}
+
+export interface RpcServerEvents {
+  onError?: (message: string) => void;
+}
+
+export interface RpcServer {
+  close(): Promise<void>;
+}
+
+function isRequestFrame(v: unknown): v is RequestFrame {
+  if (typeof v !== 'object' || v === null) return false;
+  const f = v as Record<string, unknown>;
+  return typeof f.id === 'number' && typeof f.type === 'string' && typeof f.v === 'number';
+}
+
+/** Listens on socketPath (mode 0600) and answers each request with its route's handler. */
+export async function serveRpc(socketPath: string, routes: Route[], events: RpcServerEvents = {}): Promise<RpcServer> {
+  const table = new Map(routes.map((r) => [r.spec.type, r]));
+  const sockets = new Set<net.Socket>();
+
+  const server = net.createServer((sock) => {
+    sockets.add(sock);
+    const decoder = new FrameDecoder();
+    let closed = false;
+    let markClosed: () => void = () => {};
+    const closedPromise = new Promise<void>((resolve) => (markClosed = resolve));
+    const ctx: RequestContext = { closed: closedPromise, isClosed: () => closed };
+    const send = (frame: ReplyFrame) => {
+      if (!closed && !sock.destroyed) sock.write(encodeFrame(frame));
+    };
+    sock.on('close', () => {
+      closed = true;
+      sockets.delete(sock);
+      markClosed();
+    });
+    sock.on('error', () => sock.destroy());
+    sock.on('data', (chunk: Buffer) => {
+      let frames: unknown[];
+      try {
+        frames = decoder.push(chunk);
+      } catch (e) {
+        const msg = e instanceof FrameError ? e.message : 'bad frame';
+        events.onError?.(`rejected connection: ${msg}`);
+        send({ v: PROTOCOL_VERSION, id: -1, ok: false, error: { code: 'INVALID_REQUEST', status: 133, message: msg } });
+        sock.end();
+        sock.destroy();
+        return;
+      }
+      for (const frame of frames) void dispatch(frame);
+    });
+
+    async function dispatch(frame: unknown): Promise<void> {
+      if (!isRequestFrame(frame)) {
+        send({ v: PROTOCOL_VERSION, id: -1, ok: false, error: { code: 'INVALID_REQUEST', status: 133, message: 'malformed request frame' } });
+        return;
+      }
+      const r = table.get(frame.type);
+      if (!r) {
+        send({ v: PROTOCOL_VERSION, id: frame.id, ok: false, error: { code: 'INVALID_REQUEST', status: 133, message: `unknown request type ${frame.type}` } });
+        return;
+      }
+      if (frame.v !== PROTOCOL_VERSION) {
+        send({ v: PROTOCOL_VERSION, id: frame.id, ok: false, error: { code: 'HANDSHAKE_FAILED', status: 26, message: `protocol version ${frame.v} not supported (want ${PROTOCOL_VERSION})` } });
+        return;
+      }
+      try {
+        const body = r.spec.request.parse(frame.body);
+        const result = await r.handler(body, ctx);
+        send({ v: PROTOCOL_VERSION, id: frame.id, ok: true, body: result });
+      } catch (e) {
+        const err = e instanceof SchemaError ? new OpenbpError('INVALID_REQUEST', e.message) : toOpenbpError(e);
+        if (!(e instanceof OpenbpError) && !(e instanceof SchemaError)) events.onError?.(`${frame.type}: ${err.message}`);
+        const rec = err.toRecord();
+        send({ v: PROTOCOL_VERSION, id: frame.id, ok: false, error: { code: rec.code, status: rec.status, message: rec.message, ...(rec.hint ? { hint: rec.hint } : {}) } });
+      }
+    }
+  });
+
+  try {
+    fs.unlinkSync(socketPath);
+  } catch {
+    /* no stale socket */
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    const oldMask = process.umask(0o177);
+    server.listen(socketPath, () => {
+      process.umask(oldMask);
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  fs.chmodSync(socketPath, 0o600);
+
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

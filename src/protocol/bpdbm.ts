@@ -1,0 +1,44 @@
+// bpdbm: the image catalogue (headers, .f files) and the policy configuration.
+
+import { message } from './message.js';
+import { arr, bool, empty, int, obj, opt, str } from './schema.js';
+import { fileRecord, fragmentRecord, imageRecord, policyRecord } from './records.js';
+
+const imageFilter = obj({
+  client: opt(str),
+  backupid: opt(str),
+  policy: opt(str),
+  since: opt(int),
+  until: opt(int),
+  includeIncomplete: opt(bool),
+});
+
+export const bpdbm = {
+  /** Starts an image: its header is kept apart (not listed) until commitImage. */
+  createImage: message('bpdbm', 'create-image', imageRecord, empty),
+  /** Appends catalogue lines for files of an image being written. */
+  addFiles: message('bpdbm', 'add-files', obj({ backupid: str, files: arr(fileRecord) }), empty),
+  addFragment: message('bpdbm', 'add-fragment', obj({ backupid: str, fragment: fragmentRecord }), empty),
+  /** Makes an image complete and visible, with its final counts. */
+  commitImage: message('bpdbm', 'commit-image', obj({ backupid: str, kbytes: int, numFiles: int, elapsed: int, backupStatus: int }), imageRecord),
+  /** Forgets an image that did not complete; returns its fragments so storage can be reclaimed. */
+  abortImage: message('bpdbm', 'abort-image', obj({ backupid: str }), obj({ fragments: arr(fragmentRecord) })),
+  listImages: message('bpdbm', 'list-images', imageFilter, obj({ images: arr(imageRecord) })),
+  /** Catalogue entries under a path, from the newest image inside [since, until] (or one image). */
+  listFiles: message(
+    'bpdbm',
+    'list-files',
+    obj({ client: str, path: str, since: opt(int), until: opt(int), depth: opt(int), allVersions: opt(bool), backupid: opt(str) }),
+    obj({ files: arr(obj({ backupid: str, backupTime: int, file: fileRecord })) }),
+  ),
+  /** For a restore: which image holds each path (newest inside [since, until]) and what to read. */
+  resolveRestore: message(
+    'bpdbm',
+    'resolve-restore',
+    obj({ client: str, paths: arr(str), since: opt(int), until: opt(int) }),
+    obj({ plans: arr(obj({ image: imageRecord, paths: arr(str), entries: int })), missing: arr(str) }),
+  ),
+  getPolicy: message('bpdbm', 'get-policy', obj({ name: str }), policyRecord),
+  listPolicies: message('bpdbm', 'list-policies', empty, obj({ policies: arr(policyRecord) })),
+  putPolicy: message('bpdbm', 'put-policy', obj({ policy: policyRecord, create: bool }), empty),
+};

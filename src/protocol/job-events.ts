@@ -1,0 +1,54 @@
+// What per-job processes report on their event descriptor (fd 3): one JSON object per line.
+// bpbkar -> bpbrm (file records for the catalogue), bptm -> bpbrm (fragments, progress), nbtar -> bpbrm.
+
+import { arr, int, num, obj, oneOf, opt, str, type Infer } from './schema.js';
+import { fileRecord, fragmentRecord } from './records.js';
+
+/** A file that could not be handled; the job ends partially successful (status 1). */
+export const warningEvent = obj({ kind: oneOf('warning'), path: str, message: str, code: opt(str) });
+
+/** bpbkar: catalogue records, batched. */
+export const filesEvent = obj({ kind: oneOf('files'), files: arr(fileRecord) });
+
+/** bpbkar / nbtar: the end of the client side, with totals. `status` is a NetBackup status. */
+export const clientEndEvent = obj({ kind: oneOf('end'), status: int, files: int, bytes: num, message: opt(str) });
+
+/** bptm: a fragment is written and durable. */
+export const fragmentEvent = obj({ kind: oneOf('fragment'), fragment: fragmentRecord });
+
+/** bptm / nbtar: bytes moved so far. */
+export const progressEvent = obj({ kind: oneOf('progress'), bytes: num, files: opt(int), path: opt(str) });
+
+/** bptm: the end of the media side. */
+export const mediaEndEvent = obj({ kind: oneOf('end'), status: int, bytes: num, message: opt(str) });
+
+export const bpbkarEvent = {
+  parse(v: unknown): BpbkarEvent {
+    const kind = (v as { kind?: unknown } | null)?.kind;
+    if (kind === 'files') return filesEvent.parse(v);
+    if (kind === 'warning') return warningEvent.parse(v);
+    return clientEndEvent.parse(v);
+  },
+};
+export type BpbkarEvent = Infer<typeof filesEvent> | Infer<typeof warningEvent> | Infer<typeof clientEndEvent>;
+
+export const bptmEvent = {
+  parse(v: unknown): BptmEvent {
+    const kind = (v as { kind?: unknown } | null)?.kind;
+    if (kind === 'fragment') return fragmentEvent.parse(v);
+    if (kind === 'progress') return progressEvent.parse(v);
+    if (kind === 'warning') return warningEvent.parse(v);
+    return mediaEndEvent.parse(v);
+  },
+};
+export type BptmEvent = Infer<typeof fragmentEvent> | Infer<typeof progressEvent> | Infer<typeof warningEvent> | Infer<typeof mediaEndEvent>;
+
+export const nbtarEvent = {
+  parse(v: unknown): NbtarEvent {
+    const kind = (v as { kind?: unknown } | null)?.kind;
+    if (kind === 'progress') return progressEvent.parse(v);
+    if (kind === 'warning') return warningEvent.parse(v);
+    return clientEndEvent.parse(v);
+  },
+};
+export type NbtarEvent = Infer<typeof progressEvent> | Infer<typeof warningEvent> | Infer<typeof clientEndEvent>;

@@ -1,0 +1,49 @@
+// What a per-job process is told to do: a JSON spec file named on its command line (--spec FILE).
+
+import { arr, bool, int, num, obj, oneOf, opt, str, type Infer } from './schema.js';
+import { fragmentRecord, renamePair, storageUnit } from './records.js';
+
+/** bpbkar: walk these absolute paths and write a pax stream to stdout, file records to fd 3. */
+export const bpbkarSpec = obj({
+  jobid: int,
+  backupid: str,
+  client: str,
+  paths: arr(str),
+  /** Cross mount points (default true for user backups). */
+  crossMountPoints: opt(bool),
+});
+export type BpbkarSpec = Infer<typeof bpbkarSpec>;
+
+/** nbtar: read a pax stream from stdin and restore the selected entries. */
+export const nbtarSpec = obj({
+  jobid: int,
+  /** Absolute source paths selected for restore; entries outside them are skipped. */
+  selections: arr(str),
+  /** NetBackup rename pairs (change FROM to TO), applied longest FROM first. */
+  renames: arr(renamePair),
+  keepExisting: bool,
+  /** Restore owners (root only; otherwise files belong to the restoring user). */
+  restoreOwnership: bool,
+});
+export type NbtarSpec = Infer<typeof nbtarSpec>;
+
+/** bptm: move an image between a pipe and a storage unit through the shared-memory ring. */
+export const bptmSpec = obj({
+  jobid: int,
+  backupid: str,
+  direction: oneOf('write', 'read'),
+  unit: storageUnit,
+  /** Shared-memory ring geometry, read from db/config at job start by bpbrm. */
+  numberOfBuffers: int,
+  bufferSize: int,
+  /** Read only: the fragments to read, in order, and the stream range wanted (end exclusive, -1 = to the end). */
+  fragments: opt(arr(fragmentRecord)),
+  rangeStart: opt(num),
+  rangeEnd: opt(num),
+  copy: int,
+  retentionLevel: int,
+  expiration: int,
+  /** Where the buffer file goes (default /dev/shm). */
+  shmDir: opt(str),
+});
+export type BptmSpec = Infer<typeof bptmSpec>;

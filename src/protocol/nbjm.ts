@@ -1,0 +1,44 @@
+// nbjm: the job manager; takes jobs from nbpem and bprd, runs them through bpbrm.
+
+import { message } from './message.js';
+import { arr, bool, empty, int, obj, opt, str } from './schema.js';
+import { renamePair, requester, schedType } from './records.js';
+
+export const backupJobSpec = obj({
+  client: str,
+  policy: str,
+  policyType: int,
+  schedule: str,
+  schedType: schedType,
+  retentionLevel: int,
+  priority: int,
+  residence: str,
+  keyword: str,
+  paths: arr(str),
+  requester,
+  /** 0 immediate, 1 scheduled, 2 user-initiated. */
+  subtype: int,
+});
+
+export const restoreJobSpec = obj({
+  client: str,
+  destClient: str,
+  backupid: str,
+  paths: arr(str),
+  renames: arr(renamePair),
+  keepExisting: bool,
+  requester,
+  priority: int,
+});
+
+export const nbjm = {
+  submitBackup: message('nbjm', 'submit-backup', backupJobSpec, obj({ jobid: int })),
+  submitRestore: message('nbjm', 'submit-restore', obj({ jobs: arr(restoreJobSpec) }), obj({ jobids: arr(int) })),
+  /** bpbrm reports how its job ended. */
+  jobFinished: message(
+    'nbjm',
+    'job-finished',
+    obj({ jobid: int, status: int, kbytes: int, files: int, message: opt(str) }),
+    empty,
+  ),
+};

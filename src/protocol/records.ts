@@ -1,0 +1,189 @@
+// The records that travel between processes: jobs, images, fragments, file entries, storage units, policies.
+
+import { arr, bool, int, num, obj, oneOf, opt, str, tuple, type Infer } from './schema.js';
+
+/** bpdbjobs job types (numeric codes as NetBackup). */
+export const JOB_TYPE = { backup: 0, archive: 1, restore: 2, verify: 3, duplicate: 4, import: 5, label: 8, cleanup: 17 } as const;
+/** bpdbjobs states. */
+export const JOB_STATE = { queued: 0, active: 1, requeued: 2, done: 3, suspended: 4, incomplete: 5 } as const;
+/** Schedule types: numeric code, header-file token, long name. */
+export const SCHED_TYPES = {
+  FULL: { code: 0, name: 'Full Backup' },
+  INCR: { code: 1, name: 'Differential Incremental' },
+  UBAK: { code: 2, name: 'User Backup' },
+  UARC: { code: 3, name: 'User Archive' },
+  CINC: { code: 4, name: 'Cumulative Incremental' },
+} as const;
+export type SchedType = keyof typeof SCHED_TYPES;
+export const schedType = oneOf('FULL', 'INCR', 'UBAK', 'UARC', 'CINC');
+
+export const tryRecord = obj({
+  pid: int,
+  stunit: str,
+  server: str,
+  started: int,
+  ended: int,
+  status: opt(int),
+  statusLines: arr(str),
+  kbytes: int,
+  files: int,
+});
+export type TryRecord = Infer<typeof tryRecord>;
+
+export const jobRecord = obj({
+  jobid: int,
+  jobtype: int,
+  state: int,
+  status: opt(int),
+  policy: str,
+  schedule: str,
+  client: str,
+  server: str,
+  started: int,
+  ended: int,
+  stunit: str,
+  operation: int,
+  kbytes: int,
+  files: int,
+  pathLastWritten: str,
+  percent: int,
+  jobpid: int,
+  owner: str,
+  group: str,
+  subtype: int,
+  policyType: int,
+  schedType: int,
+  priority: int,
+  retentionLevel: int,
+  retentionPeriodDays: int,
+  compression: int,
+  fileList: arr(str),
+  tries: arr(tryRecord),
+  backupid: str,
+  parentJob: int,
+  /** Why a queued job waits (bpdbjobs shows it). */
+  stateDetail: str,
+});
+export type JobRecord = Infer<typeof jobRecord>;
+
+export const fragmentRecord = obj({
+  copy: int,
+  fragment: int,
+  kbytes: int,
+  remainder: int,
+  mediaType: int,
+  density: int,
+  fileNumber: int,
+  mediaId: str,
+  host: str,
+  blockSize: int,
+  offset: int,
+  mediaDate: int,
+  devWritten: int,
+  flags: int,
+  expiration: int,
+  retentionLevel: int,
+  /** Byte offset of this fragment in the image's data stream. */
+  streamOffset: int,
+  /** Bytes of data in this fragment. */
+  bytes: int,
+  /** sha256 of the fragment's bytes, hex. */
+  checksum: str,
+});
+export type FragmentRecord = Infer<typeof fragmentRecord>;
+
+export const imageRecord = obj({
+  client: str,
+  backupid: str,
+  policy: str,
+  policyType: int,
+  schedLabel: str,
+  schedType: schedType,
+  retentionLevel: int,
+  backupTime: int,
+  elapsed: int,
+  expiration: int,
+  compression: int,
+  encryption: int,
+  kbytes: int,
+  numFiles: int,
+  copies: int,
+  numFragments: int,
+  keyword: str,
+  jobid: int,
+  creator: str,
+  primaryCopy: int,
+  backupStatus: int,
+  stunit: str,
+  fragments: arr(fragmentRecord),
+});
+export type ImageRecord = Infer<typeof imageRecord>;
+
+/** File types in the catalogue: regular, directory, symlink, hard link, fifo, char/block device, socket. */
+export const fileType = oneOf('f', 'd', 'l', 'h', 'p', 'c', 'b', 's');
+export type FileType = Infer<typeof fileType>;
+
+/** One file as the catalogue keeps it (a line of the image's .f file). */
+export const fileRecord = obj({
+  path: str,
+  type: fileType,
+  mode: int,
+  uid: int,
+  gid: int,
+  user: str,
+  group: str,
+  size: num,
+  /** Modification time in nanoseconds since the epoch, as a decimal string (exceeds 2^53). */
+  mtimeNs: str,
+  ctime: int,
+  atime: int,
+  ino: num,
+  dev: num,
+  /** Byte offset of the entry's first tar header in the image stream. */
+  offset: num,
+  /** Symlink target or hard-link target (byte path); empty otherwise. */
+  link: str,
+});
+export type FileRecord = Infer<typeof fileRecord>;
+
+export const storageUnit = obj({
+  label: str,
+  type: oneOf('disk', 'tape'),
+  path: str,
+  host: str,
+  concurrentJobs: int,
+  maxFragmentMB: int,
+  highWaterMark: int,
+  lowWaterMark: int,
+  onDemandOnly: bool,
+  maxMpx: int,
+});
+export type StorageUnit = Infer<typeof storageUnit>;
+
+export const scheduleRecord = obj({
+  name: str,
+  type: schedType,
+  retentionLevel: int,
+  frequencySeconds: int,
+});
+export type ScheduleRecord = Infer<typeof scheduleRecord>;
+
+export const policyRecord = obj({
+  name: str,
+  policyType: int,
+  active: bool,
+  residence: str,
+  pool: str,
+  priority: int,
+  maxJobs: int,
+  keyword: str,
+  clients: arr(tuple(str, tuple(str, str))),
+  include: arr(str),
+  schedules: arr(scheduleRecord),
+  created: int,
+});
+export type PolicyRecord = Infer<typeof policyRecord>;
+
+export const renamePair = tuple(str, str);
+export const requester = obj({ uid: int, gid: int, user: str, host: str });
+export type Requester = Infer<typeof requester>;

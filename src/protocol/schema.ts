@@ -1,0 +1,105 @@
+// A small runtime schema: every message body is checked against its declaration on receipt.
+
+export class SchemaError extends Error {
+  constructor(path: string, expected: string) {
+    super(`${path || 'message'}: expected ${expected}`);
+    this.name = 'SchemaError';
+  }
+}
+
+export interface Schema<T> {
+  readonly describe: string;
+  parse(value: unknown, path?: string): T;
+}
+
+export type Infer<S> = S extends Schema<infer T> ? T : never;
+
+function scalar<T>(describe: string, ok: (v: unknown) => boolean): Schema<T> {
+  return {
+    describe,
+    parse(v, path = '') {
+      if (!ok(v)) throw new SchemaError(path, describe);
+      return v as T;
+    },
+  };
+}
+
+export const str = scalar<string>('string', (v) => typeof v === 'string');
+export const num = scalar<number>('number', (v) => typeof v === 'number' && Number.isFinite(v));
+export const int = scalar<number>('integer', (v) => typeof v === 'number' && Number.isSafeInteger(v));
+export const bool = scalar<boolean>('boolean', (v) => typeof v === 'boolean');
+export const unknownValue = scalar<unknown>('anything', () => true);
+
+export function oneOf<const T extends readonly string[]>(...values: T): Schema<T[number]> {
+  return scalar<T[number]>(values.join('|'), (v) => typeof v === 'string' && values.includes(v));
+}
+
+export function arr<T>(item: Schema<T>, max = 10_000_000): Schema<T[]> {
+  return {
+    describe: `${item.describe}[]`,
+    parse(v, path = '') {
+      if (!Array.isArray(v) || v.length > max) throw new SchemaError(path, `array of ${item.describe}`);
+      return v.map((x, i) => item.parse(x, `${path}[${i}]`));
+    },
+  };
+}
+
+export function tuple<A, B>(a: Schema<A>, b: Schema<B>): Schema<[A, B]> {
+  return {
+    describe: `[${a.describe}, ${b.describe}]`,
+    parse(v, path = '') {
+      if (!Array.isArray(v) || v.length !== 2) throw new SchemaError(path, 'pair');
+      return [a.parse(v[0], `${path}[0]`), b.parse(v[1], `${path}[1]`)];
+    },
+  };
+}
+
+export interface OptionalSchema<T> extends Schema<T | undefined> {
+  readonly optional: true;
+}
+
+export function opt<T>(inner: Schema<T>): OptionalSchema<T> {
+  return {
+    optional: true,
+    describe: `${inner.describe}?`,
+    parse(v, path = '') {
+      return v === undefined || v === null ? undefined : inner.parse(v, path);
+    },
+  };
+}
+
+type Shape = Record<string, Schema<unknown>>;
+type OptionalKeys<S extends Shape> = { [K in keyof S]: S[K] extends OptionalSchema<unknown> ? K : never }[keyof S];
+type RequiredKeys<S extends Shape> = Exclude<keyof S, OptionalKeys<S>>;
+export type ObjectOf<S extends Shape> = { [K in RequiredKeys<S>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Infer<S[K]> };
+
+export function obj<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
+  return {
+    describe: 'object',
+    parse(v, path = '') {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SchemaError(path, 'object');
+      const src = v as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const [key, s] of Object.entries(shape)) {
+        const parsed = s.parse(src[key], path ? `${path}.${key}` : key);
+        if (parsed !== undefined) out[key] = parsed;
+      }
+      return out as ObjectOf<S>;
+    },
+  };
+}
+
+/** A record with string keys and values of one schema. */
+export function dict<T>(value: Schema<T>): Schema<Record<string, T>> {
+  return {
+    describe: `{[key]: ${value.describe}}`,
+    parse(v, path = '') {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SchemaError(path, 'object');
+      const out: Record<string, T> = {};
+      for (const [k, x] of Object.entries(v)) out[k] = value.parse(x, `${path}.${k}`);
+      return out;
+    },
+  };
+}
+
+export const empty = obj({});
