@@ -1,7 +1,86 @@
 // Starts the master daemons that are not running (the embedded default needs no set-up).
 
-import type { Home } from '../config/home.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ensureHomeLayout, socketPath, type Home } from '../config/home.js';
+import { processLogFd } from '../config/daemon-log.js';
+import { callOnce } from '../ipc/rpc-client.js';
+import { spawnBinary } from '../ipc/spawn.js';
+import { ping } from '../protocol/lifecycle.js';
+import { DAEMONS, type DaemonName } from '../protocol/message.js';
+import { OpenbpError } from '../protocol/errors.js';
 
-export async function ensureDaemons(_home: Home): Promise<void> {
-  throw new Error('ensureDaemons: not implemented yet');
+const START_TIMEOUT_MS = 20_000;
+
+async function alive(home: Home, d: DaemonName): Promise<boolean> {
+  try {
+    await callOnce(socketPath(home, d), d, ping(d), {}, { timeoutMs: 3000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Which daemons answer a ping. */
+export async function daemonStates(home: Home): Promise<Map<DaemonName, boolean>> {
+  const states = await Promise.all(DAEMONS.map(async (d) => [d, await alive(home, d)] as const));
+  return new Map(states);
+}
+
+/** A start lock so that two commands starting at once don't both spawn the set. */
+function takeLock(file: string): boolean {
+  try {
+    fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+    return true;
+  } catch {
+    try {
+      const pid = Number(fs.readFileSync(file, 'utf8').trim());
+      const age = Date.now() - fs.statSync(file).mtimeMs;
+      let holderAlive = true;
+      try {
+        process.kill(pid, 0);
+      } catch {
+        holderAlive = false;
+      }
+      if (!holderAlive || age > START_TIMEOUT_MS) {
+        fs.rmSync(file, { force: true });
+        return takeLock(file);
+      }
+    } catch {
+      /* raced with its removal: try again next round */
+    }
+    return false;
+  }
+}
+
+/** Starts every daemon that does not answer and waits until all do. Returns the ones started. */
+export async function ensureDaemons(home: Home): Promise<DaemonName[]> {
+  ensureHomeLayout(home);
+  const lock = path.join(home.run, 'start.lock');
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  const started: DaemonName[] = [];
+  while (!takeLock(lock)) {
+    if (Date.now() > deadline) throw new OpenbpError('CANNOT_CONNECT', 'timed out waiting for another command starting the daemons');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  try {
+    const states = await daemonStates(home);
+    for (const [d, up] of states) {
+      if (up) continue;
+      const log = processLogFd(home, d);
+      const child = spawnBinary(d, [], { detached: true, stdio: ['ignore', log, log], env: { ...process.env, OPENBP_HOME: home.root } });
+      child.unref();
+      if (typeof log === 'number') fs.closeSync(log);
+      started.push(d);
+    }
+    for (const d of started) {
+      while (!(await alive(home, d))) {
+        if (Date.now() > deadline) throw new OpenbpError('CANNOT_CONNECT', `${d} did not start; see ${path.join(home.logs, d)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
+  return started;
 }

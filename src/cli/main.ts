@@ -91,6 +91,7 @@ function exitCodeFor(status: number): number {
 
 /** Runs a command as this process: parses argv, runs, prints, sets the exit code. */
 export async function main(spec: CommandSpec, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  process.title = spec.name;
   const ctx: CommandContext = {
     home: resolveHome(process.env),
     env: process.env,

@@ -28,7 +28,14 @@ export const bpdbm = {
   listFiles: message(
     'bpdbm',
     'list-files',
-    obj({ client: str, path: str, since: opt(int), until: opt(int), depth: opt(int), allVersions: opt(bool), backupid: opt(str) }),
+    obj({
+      client: str, path: str, since: opt(int), until: opt(int), depth: opt(int), allVersions: opt(bool), backupid: opt(str),
+      /** bplist -I: match the path without regard to case. */
+      caseInsensitive: opt(bool),
+      /** bplist -k / -t: only images of this policy / policy type. */
+      policy: opt(str),
+      policyType: opt(int),
+    }),
     obj({ files: arr(obj({ backupid: str, backupTime: int, file: fileRecord })) }),
   ),
   /** For a restore: which image holds each path (newest inside [since, until]) and what to read. */

@@ -47,3 +47,22 @@ export const bptmSpec = obj({
   shmDir: opt(str),
 });
 export type BptmSpec = Infer<typeof bptmSpec>;
+
+/** bpbrm: run one backup or restore job on this media server. */
+export const bpbrmSpec = obj({
+  jobid: int,
+  kind: oneOf('backup', 'restore'),
+  client: str,
+  unit: storageUnit,
+  backupid: str,
+  /** Backup: the selections. */
+  paths: arr(str),
+  retentionLevel: int,
+  expiration: int,
+  /** Restore: the image's fragments, the selections, renames. */
+  fragments: arr(fragmentRecord),
+  renames: arr(renamePair),
+  keepExisting: bool,
+  restoreOwnership: bool,
+});
+export type BpbrmSpec = Infer<typeof bpbrmSpec>;

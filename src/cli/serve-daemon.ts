@@ -1,0 +1,65 @@
+// Runs one master daemon as this process: its routes plus ping/terminate on run/<daemon>.sock.
+
+import fs from 'node:fs';
+import { serveRpc, route, type Route } from '../ipc/rpc-server.js';
+import { callOnce } from '../ipc/rpc-client.js';
+import { ensureHomeLayout, pidPath, socketPath, type Home } from '../config/home.js';
+import { openProcessLog, type LogLine } from '../config/daemon-log.js';
+import { ping, terminate } from '../protocol/lifecycle.js';
+import { PROTOCOL_VERSION, type DaemonName } from '../protocol/message.js';
+import type { CommandResult } from './command.js';
+
+export interface DaemonService {
+  readonly routes: Route[];
+  /** Work to do once the socket listens (recovery after a restart, timers). */
+  start?(): Promise<void> | void;
+  close(): Promise<void>;
+}
+
+export type DaemonFactory = (home: Home, log: LogLine) => Promise<DaemonService> | DaemonService;
+
+/** Serves until terminated; returns the command result of the daemon's life. */
+export async function serveDaemon(home: Home, name: DaemonName, factory: DaemonFactory): Promise<CommandResult> {
+  process.title = name;
+  ensureHomeLayout(home);
+  const sock = socketPath(home, name);
+  try {
+    await callOnce(sock, name, ping(name), {}, { timeoutMs: 2000 });
+    return { status: 0, stderr: `${name}: already running` };
+  } catch {
+    /* not running: we are it */
+  }
+  const log = openProcessLog(home, name);
+  const service = await factory(home, log);
+  const started = Math.floor(Date.now() / 1000);
+  let stop: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const routes: Route[] = [
+    ...service.routes,
+    route(ping(name), () => ({ daemon: name, pid: process.pid, started, version: PROTOCOL_VERSION })),
+    route(terminate(name), () => {
+      setImmediate(stop);
+      return {};
+    }),
+  ];
+  const server = await serveRpc(sock, routes, { onError: (m) => log(`error: ${m}`) });
+  fs.writeFileSync(pidPath(home, name), `${process.pid}\n`, { mode: 0o600 });
+  log(`${name} started, pid ${process.pid}`);
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('uncaughtException', (e) => log(`uncaught: ${e.stack ?? e.message}`));
+  process.on('unhandledRejection', (e) => log(`unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+  await service.start?.();
+  await stopped;
+  log(`${name} terminating`);
+  await server.close();
+  await service.close();
+  try {
+    if (fs.readFileSync(pidPath(home, name), 'utf8').trim() === String(process.pid)) fs.unlinkSync(pidPath(home, name));
+  } catch {
+    /* already gone */
+  }
+  // Pending timers or sockets must not keep a terminated daemon alive.
+  setTimeout(() => process.exit(0), 50).unref();
+  return { status: 0 };
+}

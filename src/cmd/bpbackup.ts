@@ -1,0 +1,58 @@
+// bpbackup: back up files now as a user backup (through bprd), optionally waiting for the result.
+
+import { defineCommand } from '../cli/command.js';
+import { callDaemon } from '../cli/daemon-call.js';
+import { currentRequester } from '../cli/requester.js';
+import { readSelections } from '../cli/selection-input.js';
+import { WAIT_TIME, waitSeconds } from '../cli/wait-time.js';
+import { waitForJobs, jobWarnings, failureDetail } from '../cli/wait-jobs.js';
+import { ProgressLog } from '../cli/progress-log.js';
+import { bprd } from '../protocol/bprd.js';
+import { statusMessage } from '../protocol/status.js';
+import { OpenbpError } from '../protocol/errors.js';
+import { bytePathToText } from '../protocol/byte-path.js';
+
+export const command = defineCommand({
+  name: 'bpbackup',
+  summary: 'back up files as a user backup',
+  args: '[paths...]',
+  options: [
+    { flag: '-w', key: 'wait', kind: 'flag', optionalValue: WAIT_TIME, arg: 'hh:mm:ss', help: 'wait for the backup to end (at most hh:mm:ss) and print its status' },
+    { flag: '-p', key: 'policy', kind: 'string', arg: 'policy', help: 'policy to use (default: openbp-default)' },
+    { flag: '-s', key: 'schedule', kind: 'string', arg: 'schedule', help: 'user backup schedule of the policy' },
+    { flag: '-k', key: 'keyword', kind: 'string', arg: 'keyword', help: 'keyword phrase stored with the image' },
+    { flag: '-L', key: 'log', kind: 'string', arg: 'progress_log', help: 'append progress to this file' },
+    { flag: '-f', key: 'listfile', kind: 'string', arg: 'listfile', help: 'file with one path per line to back up' },
+    { flag: '-S', key: 'master', kind: 'string', arg: 'master', help: 'master server (this host only)' },
+    { flag: '-t', key: 'policyType', kind: 'int', arg: 'policy_type', help: 'policy type (0 = Standard)' },
+  ],
+  epilog: 'Exit status: the NetBackup status of the request, or with -w of the backup (0 ok, 1 partial, 71 no files existed, 129 disk full, ...).',
+  async run(ctx, opts, args) {
+    const paths = readSelections(args, opts.listfile as string | undefined);
+    if (paths.length === 0) throw new OpenbpError('NO_FILES_SPECIFIED', 'no files specified (give paths or -f listfile)', { hint: 'bpbackup -w /path' });
+    const wait = waitSeconds(opts.wait as string | boolean | undefined);
+    const plog = new ProgressLog(opts.log as string | undefined);
+    const { jobid } = await callDaemon(ctx.home, bprd.backup, {
+      paths,
+      requester: currentRequester(),
+      ...(opts.policy ? { policy: String(opts.policy) } : {}),
+      ...(opts.schedule ? { schedule: String(opts.schedule) } : {}),
+      ...(opts.keyword ? { keyword: String(opts.keyword) } : {}),
+    });
+    plog.line(`Backup job ${jobid} queued: ${paths.map(bytePathToText).join(' ')}`);
+    if (wait === undefined) return { status: 0, json: { jobid } };
+    const [job] = await waitForJobs(ctx.home, [jobid], wait);
+    const status = job!.status ?? 0;
+    for (const w of jobWarnings(job!)) plog.line(`WRN - ${w}`);
+    plog.line(`EXIT STATUS ${status}: ${statusMessage(status)}`);
+    const detail = status > 1 ? failureDetail(job!) : undefined;
+    const warnings = status === 1 ? jobWarnings(job!).map((w) => `bpbackup: WRN - ${w}`) : [];
+    const line = `EXIT STATUS ${status}: ${statusMessage(status)}`;
+    return {
+      status,
+      json: { jobid, status, message: statusMessage(status) },
+      ...(status <= 1 ? { stdout: `${line}\n` } : {}),
+      ...(status > 1 || warnings.length ? { stderr: [...warnings, ...(status > 1 ? [`${line}${detail ? ` (${detail})` : ''}`] : [])].join('\n') } : {}),
+    };
+  },
+});

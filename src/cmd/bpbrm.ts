@@ -1,0 +1,40 @@
+// bpbrm: the backup and restore manager for one job, started by nbjm.
+
+import fs from 'node:fs';
+import { defineCommand } from '../cli/command.js';
+import { connectDaemon, callDaemon } from '../cli/daemon-call.js';
+import { openProcessLog } from '../config/daemon-log.js';
+import { bpbrmSpec } from '../protocol/job-specs.js';
+import { nbjm } from '../protocol/nbjm.js';
+import { OpenbpError, toOpenbpError } from '../protocol/errors.js';
+import { runBackup } from '../media/bpbrm/backup.js';
+import { runRestore } from '../media/bpbrm/restore.js';
+import { removeJobShmFiles } from '../media/bptm/shm-file.js';
+import type { JobEnd } from '../media/bpbrm/job-end.js';
+
+export const command = defineCommand({
+  name: 'bpbrm',
+  summary: 'openbp backup and restore manager: runs one job (started by nbjm)',
+  options: [{ flag: '--spec', key: 'spec', kind: 'string', arg: 'file', help: 'the job spec (JSON) written by nbjm' }],
+  async run(ctx, opts) {
+    process.title = 'bpbrm';
+    if (typeof opts.spec !== 'string') throw new OpenbpError('INVALID_PARAMETER', '--spec FILE is required');
+    const spec = bpbrmSpec.parse(JSON.parse(fs.readFileSync(opts.spec, 'utf8')));
+    const log = openProcessLog(ctx.home, 'bpbrm');
+    log(`job ${spec.jobid}: ${spec.kind} ${spec.backupid} on ${spec.unit.label}`);
+    let end: JobEnd;
+    const [db, jobs] = await Promise.all([connectDaemon(ctx.home, 'bpdbm'), connectDaemon(ctx.home, 'bpjobd')]);
+    try {
+      end = spec.kind === 'backup' ? await runBackup(ctx.home, spec, { bpdbm: db, bpjobd: jobs }, log) : await runRestore(ctx.home, spec, { bpdbm: db, bpjobd: jobs }, log);
+    } catch (e) {
+      const err = toOpenbpError(e);
+      end = { status: err.status, kbytes: 0, files: 0, message: err.message };
+    } finally {
+      db.close();
+      jobs.close();
+      removeJobShmFiles(spec.jobid);
+    }
+    await callDaemon(ctx.home, nbjm.jobFinished, { jobid: spec.jobid, ...end });
+    return { status: end.status };
+  },
+});

@@ -1,0 +1,72 @@
+// bprestore: restore files from backups (through bprd), optionally waiting for the result.
+
+import { defineCommand } from '../cli/command.js';
+import { callDaemon } from '../cli/daemon-call.js';
+import { currentRequester } from '../cli/requester.js';
+import { readSelections } from '../cli/selection-input.js';
+import { readRenameFile } from '../cli/rename-file.js';
+import { WAIT_TIME, waitSeconds } from '../cli/wait-time.js';
+import { waitForJobs, worstStatus, jobWarnings, failureDetail } from '../cli/wait-jobs.js';
+import { ProgressLog } from '../cli/progress-log.js';
+import { parseNbDate } from '../cli/dates.js';
+import { bprd } from '../protocol/bprd.js';
+import { statusMessage } from '../protocol/status.js';
+import { OpenbpError } from '../protocol/errors.js';
+import { bytePathToText } from '../protocol/byte-path.js';
+
+export const command = defineCommand({
+  name: 'bprestore',
+  summary: 'restore files from backups',
+  args: '[paths...]',
+  options: [
+    { flag: '-w', key: 'wait', kind: 'flag', optionalValue: WAIT_TIME, arg: 'hh:mm:ss', help: 'wait for the restore to end (at most hh:mm:ss) and print its status' },
+    { flag: '-C', key: 'client', kind: 'string', arg: 'client', help: 'client whose backups to restore from (default: this host)' },
+    { flag: '-D', key: 'dest', kind: 'string', arg: 'dest_client', help: 'client to restore to (root only)' },
+    { flag: '-s', key: 'start', kind: 'date', arg: 'mm/dd/yyyy [hh:mm:ss]', help: 'consider backups from this date' },
+    { flag: '-e', key: 'end', kind: 'date', arg: 'mm/dd/yyyy [hh:mm:ss]', help: 'consider backups up to this date (default: now)' },
+    { flag: '-R', key: 'rename', kind: 'string', arg: 'rename_file', help: 'rename file: lines "change /from to /to" (root only)' },
+    { flag: '-L', key: 'log', kind: 'string', arg: 'progress_log', help: 'append progress to this file' },
+    { flag: '-f', key: 'listfile', kind: 'string', arg: 'listfile', help: 'file with one path per line to restore' },
+    { flag: '-K', key: 'keep', kind: 'flag', help: 'keep existing files (do not overwrite)' },
+    { flag: '-S', key: 'master', kind: 'string', arg: 'master', help: 'master server (this host only)' },
+    { flag: '-t', key: 'policyType', kind: 'int', arg: 'policy_type', help: 'policy type (0 = Standard)' },
+  ],
+  epilog: 'Exit status: the NetBackup status of the request, or with -w of the restore (0 ok, 1 partial, 227 nothing found, ...).',
+  async run(ctx, opts, args) {
+    const paths = readSelections(args, opts.listfile as string | undefined);
+    if (paths.length === 0) throw new OpenbpError('NO_FILES_SPECIFIED', 'no files specified (give paths or -f listfile)');
+    const wait = waitSeconds(opts.wait as string | boolean | undefined);
+    const since = opts.start !== undefined ? parseNbDate(String(opts.start), '-s') : undefined;
+    // -e with a date alone means the end of that day, as NetBackup does.
+    const until = opts.end !== undefined ? parseNbDate(String(opts.end), '-e') + (String(opts.end).includes(':') ? 0 : 86399) : undefined;
+    if (since !== undefined && until !== undefined && since > until) throw new OpenbpError('INVALID_PARAMETER', '-s date is after -e date');
+    const renames = opts.rename !== undefined ? readRenameFile(String(opts.rename)) : [];
+    const plog = new ProgressLog(opts.log as string | undefined);
+    const { jobids, missing } = await callDaemon(ctx.home, bprd.restore, {
+      paths, renames, keepExisting: opts.keep === true, requester: currentRequester(),
+      ...(opts.client ? { client: String(opts.client) } : {}),
+      ...(opts.dest ? { destClient: String(opts.dest) } : {}),
+      ...(since !== undefined ? { since } : {}),
+      ...(until !== undefined ? { until } : {}),
+    });
+    const notFound = missing.map((p) => `bprestore: ${bytePathToText(p)}: not found in any backup`);
+    plog.line(`Restore job(s) ${jobids.join(',')} queued`);
+    for (const n of notFound) plog.line(n);
+    if (wait === undefined) return { status: 0, json: { jobids, missing }, ...(notFound.length ? { stderr: notFound.join('\n') } : {}) };
+    const jobs = await waitForJobs(ctx.home, jobids, wait);
+    let status = worstStatus(jobs.map((j) => j.status ?? 0));
+    if (status === 0 && missing.length > 0) status = 1;
+    const warnings = jobs.flatMap((j) => jobWarnings(j)).map((w) => `bprestore: WRN - ${w}`);
+    for (const w of warnings) plog.line(w);
+    const line = `EXIT STATUS ${status}: ${statusMessage(status)}`;
+    plog.line(line);
+    const detail = status > 1 ? jobs.map((j) => failureDetail(j)).find((d) => d) : undefined;
+    const errLines = [...notFound, ...warnings, ...(status > 1 ? [`${line}${detail ? ` (${detail})` : ''}`] : [])];
+    return {
+      status,
+      json: { jobids, missing, status, message: statusMessage(status) },
+      ...(status <= 1 ? { stdout: `${line}\n` } : {}),
+      ...(errLines.length ? { stderr: errLines.join('\n') } : {}),
+    };
+  },
+});

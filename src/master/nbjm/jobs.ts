@@ -1,0 +1,220 @@
+// nbjm's behaviour: accept jobs, get resources from nbrb, create the image, run bpbrm, close the job.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { route } from '../../ipc/rpc-server.js';
+import { nbjm } from '../../protocol/nbjm.js';
+import { nbrb } from '../../protocol/nbrb.js';
+import { nbpem } from '../../protocol/nbpem.js';
+import { bpjobd } from '../../protocol/bpjobd.js';
+import { bpdbm } from '../../protocol/bpdbm.js';
+import { JOB_STATE, JOB_TYPE, type ImageRecord, type StorageUnit } from '../../protocol/records.js';
+import { OpenbpError, toOpenbpError } from '../../protocol/errors.js';
+import { statusMessage } from '../../protocol/status.js';
+import type { BpbrmSpec } from '../../protocol/job-specs.js';
+import type { Infer } from '../../protocol/schema.js';
+import type { RequestOf } from '../../protocol/message.js';
+import type { backupJobSpec, restoreJobSpec } from '../../protocol/nbjm.js';
+import type { Home } from '../../config/home.js';
+import { writeFileAtomic } from '../../config/atomic-file.js';
+import { processLogFd, type LogLine } from '../../config/daemon-log.js';
+import type { DaemonService } from '../../cli/serve-daemon.js';
+import { callDaemon } from '../../cli/daemon-call.js';
+import { spawnBinary, waitForExit } from '../../ipc/spawn.js';
+import { removeImageFragments } from '../../storage/remove-fragments.js';
+import { newJobRecord } from './job-record.js';
+import { expirationFor } from './retention.js';
+
+type BackupJob = Infer<typeof backupJobSpec>;
+type RestoreJob = Infer<typeof restoreJobSpec>;
+
+interface Finished {
+  status: number;
+  kbytes: number;
+  files: number;
+  message?: string;
+}
+
+export function createNbjm(home: Home, log: LogLine): DaemonService {
+  const jobsDir = path.join(home.run, 'jobs');
+  fs.mkdirSync(jobsDir, { recursive: true, mode: 0o700 });
+  const finishers = new Map<number, (f: Finished) => void>();
+  const lastCtime = new Map<string, number>();
+
+  function nextBackupTime(client: string): number {
+    const now = Math.floor(Date.now() / 1000);
+    const t = Math.max(now, (lastCtime.get(client) ?? 0) + 1);
+    lastCtime.set(client, t);
+    return t;
+  }
+
+  const update = (jobid: number, body: Omit<RequestOf<typeof bpjobd.update>, 'jobid'>) =>
+    callDaemon(home, bpjobd.update, { jobid, ...body }).catch((e) => log(`job ${jobid}: bpjobd update failed: ${(e as Error).message}`));
+
+  /** Runs bpbrm for a job and resolves with what it reported (or what its death means). */
+  async function runBpbrm(spec: BpbrmSpec): Promise<Finished> {
+    const specFile = path.join(jobsDir, `${spec.jobid}.bpbrm.json`);
+    writeFileAtomic(specFile, JSON.stringify(spec));
+    const reported = new Promise<Finished>((resolve) => finishers.set(spec.jobid, resolve));
+    const errFd = processLogFd(home, 'bpbrm');
+    const child = spawnBinary('bpbrm', ['--spec', specFile], { stdio: ['ignore', 'ignore', errFd], env: { ...process.env, OPENBP_HOME: home.root } });
+    if (typeof errFd === 'number') fs.closeSync(errFd);
+    const exited = waitForExit(child).then(({ code, signal }) => ({ code, signal }));
+    const first = await Promise.race([reported.then((f) => ({ f })), exited.then((x) => ({ x }))]);
+    let result: Finished;
+    if ('f' in first) {
+      result = first.f;
+      await exited;
+    } else {
+      // bpbrm ended: give an in-flight report a moment to land.
+      const late = await Promise.race([reported, new Promise<undefined>((r) => setTimeout(() => r(undefined), 500))]);
+      const x = first.x;
+      result = late ?? {
+        status: x.signal ? 50 : x.code && x.code !== 0 ? x.code : 50,
+        kbytes: 0,
+        files: 0,
+        message: x.signal ? `bpbrm killed by ${x.signal}` : `bpbrm exited with ${x.code} without a report`,
+      };
+    }
+    finishers.delete(spec.jobid);
+    fs.rmSync(specFile, { force: true });
+    return result;
+  }
+
+  async function closeJob(jobid: number, f: Finished, notify?: { policy: string; schedule: string; client: string }): Promise<void> {
+    const ended = Math.floor(Date.now() / 1000);
+    const lines = [`${f.status === 0 ? 'end' : 'end'} job, status ${f.status} (${statusMessage(f.status)})`];
+    if (f.message && f.status !== 0) lines.unshift(f.message);
+    await update(jobid, {
+      patch: { state: JOB_STATE.done, status: f.status, ended, kbytes: f.kbytes, files: f.files, operation: 0, percent: f.status <= 1 ? 100 : 0, stateDetail: '' },
+      tryLines: lines,
+      tryPatch: { status: f.status, ended, kbytes: f.kbytes, files: f.files },
+    });
+    await callDaemon(home, nbrb.release, { jobid }).catch((e) => log(`job ${jobid}: release failed: ${(e as Error).message}`));
+    if (notify) await callDaemon(home, nbpem.jobDone, { jobid, status: f.status, ...notify, ended }).catch(() => {});
+    log(`job ${jobid} done, status ${f.status}`);
+  }
+
+  async function allocate(jobid: number, body: { client: string; policy: string; priority: number; stunit?: string; kind: string }): Promise<StorageUnit> {
+    const { unit } = await callDaemon(home, nbrb.allocate, { jobid, ...body });
+    const now = Math.floor(Date.now() / 1000);
+    await update(jobid, {
+      patch: { state: JOB_STATE.active, stunit: unit.label, server: unit.host, stateDetail: '', started: now },
+      newTry: { pid: 0, stunit: unit.label, server: unit.host, started: now, ended: 0, statusLines: [], kbytes: 0, files: 0 },
+      tryLines: [`requesting resource ${unit.label}`, `granted resource ${unit.label}`],
+    });
+    return unit;
+  }
+
+  async function runBackup(jobid: number, job: BackupJob): Promise<void> {
+    const notify = { policy: job.policy, schedule: job.schedule, client: job.client };
+    let image: ImageRecord | undefined;
+    let result: Finished;
+    try {
+      const unit = await allocate(jobid, { client: job.client, policy: job.policy, priority: job.priority, ...(job.residence ? { stunit: job.residence } : {}), kind: 'backup' });
+      const backupTime = nextBackupTime(job.client);
+      const backupid = `${job.client}_${backupTime}`;
+      const expiration = expirationFor(backupTime, job.retentionLevel);
+      image = {
+        client: job.client, backupid, policy: job.policy, policyType: job.policyType, schedLabel: job.schedule, schedType: job.schedType,
+        retentionLevel: job.retentionLevel, backupTime, elapsed: 0, expiration, compression: 0, encryption: 0, kbytes: 0, numFiles: 0,
+        copies: 1, numFragments: 0, keyword: job.keyword, jobid, creator: job.requester.user, primaryCopy: 1, backupStatus: 0,
+        stunit: unit.label, fragments: [],
+      };
+      await callDaemon(home, bpdbm.createImage, image);
+      await update(jobid, { patch: { backupid }, tryLines: [`created image ${backupid}`] });
+      result = await runBpbrm({
+        jobid, kind: 'backup', client: job.client, unit, backupid, paths: job.paths, retentionLevel: job.retentionLevel, expiration,
+        fragments: [], renames: [], keepExisting: false, restoreOwnership: false,
+      });
+    } catch (e) {
+      const err = toOpenbpError(e);
+      result = { status: err.status, kbytes: 0, files: 0, message: err.message };
+    }
+    if (image) {
+      if (result.status === 0 || result.status === 1) {
+        try {
+          await callDaemon(home, bpdbm.commitImage, {
+            backupid: image.backupid, kbytes: result.kbytes, numFiles: result.files,
+            elapsed: Math.floor(Date.now() / 1000) - image.backupTime, backupStatus: result.status,
+          });
+        } catch (e) {
+          const err = toOpenbpError(e);
+          log(`job ${jobid}: commit of ${image.backupid} failed: ${err.message}`);
+          result = { status: err.status === 0 ? 220 : err.status, kbytes: 0, files: 0, message: `catalogue commit failed: ${err.message}` };
+          await abortImage(jobid, image.backupid);
+        }
+      } else {
+        await abortImage(jobid, image.backupid);
+      }
+    }
+    await closeJob(jobid, result, notify);
+  }
+
+  async function abortImage(jobid: number, backupid: string): Promise<void> {
+    try {
+      const { fragments } = await callDaemon(home, bpdbm.abortImage, { backupid });
+      removeImageFragments(fragments);
+      log(`job ${jobid}: image ${backupid} removed (${fragments.length} fragments)`);
+    } catch (e) {
+      log(`job ${jobid}: abort of ${backupid} failed: ${(e as Error).message}`);
+    }
+  }
+
+  async function runRestore(jobid: number, job: RestoreJob): Promise<void> {
+    let result: Finished;
+    try {
+      const { images } = await callDaemon(home, bpdbm.listImages, { backupid: job.backupid, client: job.client });
+      const image = images[0];
+      if (!image) throw new OpenbpError('NO_ENTITY', `image ${job.backupid} does not exist`);
+      const unit = await allocate(jobid, { client: job.destClient, policy: image.policy, priority: job.priority, stunit: image.stunit, kind: 'restore' });
+      await update(jobid, { patch: { backupid: image.backupid }, tryLines: [`restoring from image ${image.backupid}`] });
+      result = await runBpbrm({
+        jobid, kind: 'restore', client: job.destClient, unit, backupid: image.backupid, paths: job.paths, retentionLevel: image.retentionLevel,
+        expiration: image.expiration, fragments: image.fragments, renames: job.renames, keepExisting: job.keepExisting,
+        restoreOwnership: job.requester.uid === 0,
+      });
+    } catch (e) {
+      const err = toOpenbpError(e);
+      result = { status: err.status, kbytes: 0, files: 0, message: err.message };
+    }
+    await closeJob(jobid, result);
+  }
+
+  return {
+    routes: [
+      route(nbjm.submitBackup, async (job) => {
+        const rec = newJobRecord({
+          jobtype: JOB_TYPE.backup, policy: job.policy, schedule: job.schedule, schedType: job.schedType, client: job.client,
+          requester: job.requester, priority: job.priority, retentionLevel: job.retentionLevel, subtype: job.subtype, fileList: job.paths,
+          policyType: job.policyType,
+        });
+        const { jobid } = await callDaemon(home, bpjobd.create, rec);
+        log(`job ${jobid}: backup of ${job.client} policy ${job.policy} schedule ${job.schedule} queued`);
+        void runBackup(jobid, job).catch((e) => log(`job ${jobid}: ${(e as Error).stack}`));
+        return { jobid };
+      }),
+      route(nbjm.submitRestore, async (body) => {
+        const jobids: number[] = [];
+        for (const job of body.jobs) {
+          const rec = newJobRecord({
+            jobtype: JOB_TYPE.restore, policy: '', schedule: '', client: job.destClient, requester: job.requester, priority: job.priority,
+            retentionLevel: 0, subtype: 2, fileList: job.paths, policyType: 0,
+          });
+          const { jobid } = await callDaemon(home, bpjobd.create, rec);
+          jobids.push(jobid);
+          log(`job ${jobid}: restore from ${job.backupid} queued`);
+          void runRestore(jobid, job).catch((e) => log(`job ${jobid}: ${(e as Error).stack}`));
+        }
+        return { jobids };
+      }),
+      route(nbjm.jobFinished, (body) => {
+        const f = finishers.get(body.jobid);
+        if (!f) throw new OpenbpError('NO_ENTITY', `job ${body.jobid} is not running here`);
+        f({ status: body.status, kbytes: body.kbytes, files: body.files, ...(body.message ? { message: body.message } : {}) });
+        return {};
+      }),
+    ],
+    close: async () => {},
+  };
+}

@@ -1,0 +1,39 @@
+// nbpem's store: when each (policy, schedule, client) last ran and how it ended (db/pem/history.json).
+
+import path from 'node:path';
+import fs from 'node:fs';
+import type { Home } from '../../config/home.js';
+import { readJsonFile, writeFileAtomic } from '../../config/atomic-file.js';
+
+export interface RunEntry {
+  lastAttempt: number;
+  lastStatus: number;
+  lastSuccess: number;
+}
+
+export class RunHistory {
+  private readonly file: string;
+  private entries: Record<string, RunEntry>;
+
+  constructor(home: Home) {
+    const dir = path.join(home.db, 'pem');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.file = path.join(dir, 'history.json');
+    this.entries = readJsonFile<{ entries: Record<string, RunEntry> }>(this.file)?.entries ?? {};
+  }
+
+  static key(policy: string, schedule: string, client: string): string {
+    return `${policy}\u0000${schedule}\u0000${client}`;
+  }
+
+  get(policy: string, schedule: string, client: string): RunEntry | undefined {
+    return this.entries[RunHistory.key(policy, schedule, client)];
+  }
+
+  record(policy: string, schedule: string, client: string, status: number, at: number): void {
+    const k = RunHistory.key(policy, schedule, client);
+    const old = this.entries[k];
+    this.entries[k] = { lastAttempt: at, lastStatus: status, lastSuccess: status <= 1 ? at : (old?.lastSuccess ?? 0) };
+    writeFileAtomic(this.file, `${JSON.stringify({ format: 'openbp-pem-history', version: 1, entries: this.entries })}\n`);
+  }
+}

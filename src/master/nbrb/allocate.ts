@@ -1,0 +1,52 @@
+// nbrb's allocation queue: storage unit concurrency, jobs per client, priority order; waiting is queueing.
+
+import type { StorageUnit } from '../../protocol/records.js';
+import { OpenbpError } from '../../protocol/errors.js';
+
+export interface AllocationRequest {
+  readonly jobid: number;
+  readonly client: string;
+  readonly policy: string;
+  readonly priority: number;
+  readonly stunit?: string;
+  readonly kind: string;
+  readonly arrived: number;
+}
+
+export interface Allocation {
+  readonly jobid: number;
+  readonly client: string;
+  readonly kind: string;
+  readonly unit: StorageUnit;
+}
+
+export interface Limits {
+  /** Maximum concurrent backup jobs per client (bp.conf MAX_JOBS_PER_CLIENT). */
+  readonly maxJobsPerClient: number;
+}
+
+export type Decision = { unit: StorageUnit } | { wait: string } | { fail: OpenbpError };
+
+/** Decides for one request given the current allocations; pure, so the limits are testable. */
+export function decide(req: AllocationRequest, units: readonly StorageUnit[], allocated: readonly Allocation[], limits: Limits): Decision {
+  const candidates = req.stunit !== undefined && req.stunit !== '' && req.stunit !== '*ANY*' ? units.filter((u) => u.label === req.stunit) : units.filter((u) => !u.onDemandOnly);
+  if (candidates.length === 0) {
+    return req.stunit ? { fail: new OpenbpError('STU_UNAVAILABLE', `storage unit ${req.stunit} does not exist`) } : { fail: new OpenbpError('NO_STORAGE_UNITS') };
+  }
+  if (req.kind === 'backup') {
+    if (limits.maxJobsPerClient === 0) return { fail: new OpenbpError('MAX_JOBS_PER_CLIENT_ZERO') };
+    const running = allocated.filter((a) => a.client === req.client && a.kind === 'backup').length;
+    if (running >= limits.maxJobsPerClient) return { wait: `maximum jobs per client (${limits.maxJobsPerClient}) reached for ${req.client}` };
+  }
+  if (req.kind !== 'backup') return { unit: candidates[0]! };
+  for (const u of candidates) {
+    const used = allocated.filter((a) => a.unit.label === u.label && a.kind === 'backup').length;
+    if (used < u.concurrentJobs) return { unit: u };
+  }
+  return { wait: `maximum job count reached for storage unit ${candidates.map((u) => u.label).join(', ')}` };
+}
+
+/** Orders waiting requests: higher priority first, then first come. */
+export function queueOrder(a: AllocationRequest, b: AllocationRequest): number {
+  return b.priority - a.priority || a.arrived - b.arrived;
+}

@@ -1,0 +1,91 @@
+// bpbrm's backup: bpbkar's stream goes straight into bptm; file records go to bpdbm, progress to bpjobd.
+
+import type { Home } from '../../config/home.js';
+import { readBufferTunables } from '../../config/tunables.js';
+import type { LogLine } from '../../config/daemon-log.js';
+import type { BpbrmSpec, BpbkarSpec, BptmSpec } from '../../protocol/job-specs.js';
+import { bpbkarEvent, bptmEvent } from '../../protocol/job-events.js';
+import { bpdbm } from '../../protocol/bpdbm.js';
+import { bpjobd } from '../../protocol/bpjobd.js';
+import type { RequestOf } from '../../protocol/message.js';
+import { SerialQueue, startJobChild, throttle } from './job-io.js';
+import { backupOutcome, clientStatus, mediaStatus, type SideEnd } from './outcome.js';
+import type { JobEnd, JobPeers } from './job-end.js';
+
+export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, log: LogLine): Promise<JobEnd> {
+  const tun = readBufferTunables(home, 'disk');
+  const catalogue = new SerialQueue();
+  const jobs = peers.bpjobd;
+  const jobUpdate = (body: RequestOf<typeof bpjobd.update>) => jobs.request(bpjobd.update, body).catch(() => {});
+  const warnings: string[] = [];
+  let files = 0;
+  let bytes = 0;
+  const progress = throttle<{ kbytes: number; files: number; path: string }>(1000, (p) =>
+    void jobUpdate({ jobid: spec.jobid, patch: { kbytes: p.kbytes, files: p.files, pathLastWritten: p.path } }),
+  );
+
+  const bptmSpec: BptmSpec = {
+    jobid: spec.jobid, backupid: spec.backupid, direction: 'write', unit: spec.unit, numberOfBuffers: tun.numberOfBuffers,
+    bufferSize: tun.bufferSize, copy: 1, retentionLevel: spec.retentionLevel, expiration: spec.expiration,
+  };
+  const media: SideEnd = { code: null, signal: null };
+  const client: SideEnd = { code: null, signal: null };
+  let mediaMessage: string | undefined;
+
+  const bptm = startJobChild(home, 'bptm', spec.jobid, bptmSpec, 'pipe', 'ignore', (v) => {
+    const ev = bptmEvent.parse(v);
+    if (ev.kind === 'fragment') {
+      catalogue.push(() => peers.bpdbm.request(bpdbm.addFragment, { backupid: spec.backupid, fragment: ev.fragment }));
+      void jobUpdate({ jobid: spec.jobid, patch: {}, tryLines: [`fragment ${ev.fragment.fragment} written (${ev.fragment.kbytes} KB)`] });
+    } else if (ev.kind === 'progress') {
+      bytes = ev.bytes;
+      progress.push({ kbytes: Math.floor(bytes / 1024), files, path: '' });
+    } else if (ev.kind === 'warning') {
+      warnings.push(`bptm: ${ev.message}`);
+    } else {
+      media.reported = ev.status;
+      bytes = ev.bytes;
+      if (ev.message) mediaMessage = ev.message;
+    }
+  });
+  const bpbkarSpec: BpbkarSpec = { jobid: spec.jobid, backupid: spec.backupid, client: spec.client, paths: spec.paths };
+  const bpbkar = startJobChild(home, 'bpbkar', spec.jobid, bpbkarSpec, 'ignore', bptm.child.stdin!, (v) => {
+    const ev = bpbkarEvent.parse(v);
+    if (ev.kind === 'files') {
+      files += ev.files.length;
+      const batch = ev.files;
+      catalogue.push(() => peers.bpdbm.request(bpdbm.addFiles, { backupid: spec.backupid, files: batch }));
+      progress.push({ kbytes: Math.floor(bytes / 1024), files, path: batch[batch.length - 1]?.path ?? '' });
+    } else if (ev.kind === 'warning') {
+      warnings.push(`${ev.path}: ${ev.message}`);
+    } else {
+      client.reported = ev.status;
+      files = ev.files;
+    }
+  });
+  // Our copy of the pipe's write end must close, or bptm never sees the end of the stream.
+  bptm.child.stdin!.destroy();
+  void jobUpdate({ jobid: spec.jobid, patch: { jobpid: process.pid }, tryPatch: { pid: process.pid }, tryLines: ['connected', 'begin writing'] });
+
+  const [bkEnd, tmEnd] = await Promise.all([bpbkar.done, bptm.done]);
+  Object.assign(client, bkEnd);
+  Object.assign(media, tmEnd);
+  progress.flush();
+  let catalogueError: string | undefined;
+  try {
+    await catalogue.drain();
+  } catch (e) {
+    catalogueError = (e as Error).message;
+  }
+  const cs = clientStatus(client);
+  const ms = mediaStatus(media, 'write');
+  let status = backupOutcome(cs, ms);
+  if (catalogueError && status <= 1) status = 220;
+  const lines = warnings.slice(0, 1000).map((w) => `WRN - ${w}`);
+  if (warnings.length > 1000) lines.push(`WRN - ${warnings.length - 1000} more files could not be backed up`);
+  lines.push(`end writing; write time ${bytes} bytes`);
+  await jobUpdate({ jobid: spec.jobid, patch: {}, tryLines: lines });
+  log(`job ${spec.jobid}: bpbkar ${JSON.stringify(client)} bptm ${JSON.stringify(media)} -> ${status}`);
+  const message = catalogueError ?? (ms !== 0 ? mediaMessage : undefined) ?? (warnings[0] ? `${warnings.length} file(s) not backed up, first: ${warnings[0]}` : undefined);
+  return { status, kbytes: Math.ceil(bytes / 1024), files, ...(message ? { message } : {}) };
+}
