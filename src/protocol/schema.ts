@@ -10,13 +10,16 @@ export class SchemaError extends Error {
 export interface Schema<T> {
   readonly describe: string;
   parse(value: unknown, path?: string): T;
+  /** A valid value, for contract tests. */
+  example(): T;
 }
 
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
-function scalar<T>(describe: string, ok: (v: unknown) => boolean): Schema<T> {
+function scalar<T>(describe: string, ok: (v: unknown) => boolean, sample: T): Schema<T> {
   return {
     describe,
+    example: () => sample,
     parse(v, path = '') {
       if (!ok(v)) throw new SchemaError(path, describe);
       return v as T;
@@ -24,19 +27,20 @@ function scalar<T>(describe: string, ok: (v: unknown) => boolean): Schema<T> {
   };
 }
 
-export const str = scalar<string>('string', (v) => typeof v === 'string');
-export const num = scalar<number>('number', (v) => typeof v === 'number' && Number.isFinite(v));
-export const int = scalar<number>('integer', (v) => typeof v === 'number' && Number.isSafeInteger(v));
-export const bool = scalar<boolean>('boolean', (v) => typeof v === 'boolean');
-export const unknownValue = scalar<unknown>('anything', () => true);
+export const str = scalar<string>('string', (v) => typeof v === 'string', 'x\u00ff\n');
+export const num = scalar<number>('number', (v) => typeof v === 'number' && Number.isFinite(v), 1.5);
+export const int = scalar<number>('integer', (v) => typeof v === 'number' && Number.isSafeInteger(v), 42);
+export const bool = scalar<boolean>('boolean', (v) => typeof v === 'boolean', true);
+export const unknownValue = scalar<unknown>('anything', () => true, null);
 
 export function oneOf<const T extends readonly string[]>(...values: T): Schema<T[number]> {
-  return scalar<T[number]>(values.join('|'), (v) => typeof v === 'string' && values.includes(v));
+  return scalar<T[number]>(values.join('|'), (v) => typeof v === 'string' && values.includes(v), values[0] as T[number]);
 }
 
 export function arr<T>(item: Schema<T>, max = 10_000_000): Schema<T[]> {
   return {
     describe: `${item.describe}[]`,
+    example: () => [item.example()],
     parse(v, path = '') {
       if (!Array.isArray(v) || v.length > max) throw new SchemaError(path, `array of ${item.describe}`);
       return v.map((x, i) => item.parse(x, `${path}[${i}]`));
@@ -47,6 +51,7 @@ export function arr<T>(item: Schema<T>, max = 10_000_000): Schema<T[]> {
 export function tuple<A, B>(a: Schema<A>, b: Schema<B>): Schema<[A, B]> {
   return {
     describe: `[${a.describe}, ${b.describe}]`,
+    example: () => [a.example(), b.example()],
     parse(v, path = '') {
       if (!Array.isArray(v) || v.length !== 2) throw new SchemaError(path, 'pair');
       return [a.parse(v[0], `${path}[0]`), b.parse(v[1], `${path}[1]`)];
@@ -62,6 +67,7 @@ export function opt<T>(inner: Schema<T>): OptionalSchema<T> {
   return {
     optional: true,
     describe: `${inner.describe}?`,
+    example: () => inner.example(),
     parse(v, path = '') {
       return v === undefined || v === null ? undefined : inner.parse(v, path);
     },
@@ -76,6 +82,7 @@ export type ObjectOf<S extends Shape> = { [K in RequiredKeys<S>]: Infer<S[K]> } 
 export function obj<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
   return {
     describe: 'object',
+    example: () => Object.fromEntries(Object.entries(shape).map(([k, s]) => [k, s.example()])) as ObjectOf<S>,
     parse(v, path = '') {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SchemaError(path, 'object');
       const src = v as Record<string, unknown>;
@@ -93,6 +100,7 @@ export function obj<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
 export function dict<T>(value: Schema<T>): Schema<Record<string, T>> {
   return {
     describe: `{[key]: ${value.describe}}`,
+    example: () => ({ k: value.example() }),
     parse(v, path = '') {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SchemaError(path, 'object');
       const out: Record<string, T> = {};
