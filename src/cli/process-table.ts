@@ -31,13 +31,16 @@ export function listOpenbpProcesses(home: Home): OpenbpProcess[] {
   } catch {
     /* no /proc/uptime: ages unknown */
   }
+  const names = new Set(fs.readdirSync(BIN_DIR));
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     try {
-      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').filter((a) => a !== '');
-      const script = argv[1];
-      if (!script || path.dirname(script) !== BIN_DIR) continue;
+      // Our processes set their title, which replaces argv: recognise them by name and executable.
+      const name = fs.readFileSync(`/proc/${pid}/comm`, 'latin1').trim();
+      if (!names.has(name)) continue;
+      if (!path.basename(fs.readlinkSync(`/proc/${pid}/exe`)).startsWith('node')) continue;
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').map((a) => a.trim()).filter((a) => a !== '');
       const environ = fs.readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
       if (homeOf(environ) !== home.root) continue;
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
@@ -48,8 +51,8 @@ export function listOpenbpProcesses(home: Home): OpenbpProcess[] {
         pid,
         ppid: Number(fields[1]),
         uid,
-        name: path.basename(script),
-        args: argv.slice(2),
+        name,
+        args: argv.slice(1),
         startedSecondsAgo: Math.max(0, Math.round(uptime - Number(fields[19]) / ticks)),
       });
     } catch {

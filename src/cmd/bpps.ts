@@ -20,7 +20,7 @@ export const command = defineCommand({
   summary: 'list the running openbp processes',
   options: [{ flag: '-a', key: 'all', kind: 'flag', help: 'accepted for compatibility (all processes are listed)' }],
   async run(ctx) {
-    const procs = listOpenbpProcesses(ctx.home);
+    const procs = listOpenbpProcesses(ctx.home).filter((p) => p.pid !== process.pid);
     const lines = ['NB Processes', '------------'];
     for (const p of procs) {
       lines.push(`${userName(p.uid).padStart(8)} ${String(p.pid).padStart(7)} ${String(p.ppid).padStart(7)} ${elapsed(p.startedSecondsAgo)} ${[binaryPath(p.name), ...p.args].join(' ')}`);
