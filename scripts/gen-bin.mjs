@@ -10,10 +10,12 @@ const pkg = JSON.parse(fs.readFileSync(pkgPath, 'utf8'));
 pkg.bin = {};
 for (const name of names) {
   const file = path.join(root, 'bin', name);
-  const text = `#!/usr/bin/env node\nimport { main } from '../dist/src/cli/main.js';\nimport { command } from '../dist/src/cmd/${name}.js';\nawait main(command);\n`;
+  const text = `#!/usr/bin/env node\n'use strict';\nPromise.all([import('../dist/src/cli/main.js'), import('../dist/src/cmd/${name}.js')]).then(([m, c]) => m.main(c.command));\n`;
   if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) fs.writeFileSync(file, text, { mode: 0o755 });
   fs.chmodSync(file, 0o755);
   pkg.bin[name] = `bin/${name}`;
 }
 fs.writeFileSync(pkgPath, `${JSON.stringify(pkg, null, 2)}\n`);
+// Launchers are CommonJS so that names with a dot (bp.kill_all) are not taken for file extensions.
+fs.writeFileSync(path.join(root, 'bin', 'package.json'), '{ "type": "commonjs" }\n');
 console.log(`${names.length} launchers`);
