@@ -58,3 +58,9 @@ export function formatLsDate(epoch: number): string {
   const d = new Date(epoch * 1000);
   return `${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
+
+/** An end date (-e): a date alone means the end of that day (23:59:59), as NetBackup does. */
+export function parseNbEndDate(text: string, what = 'end date'): number {
+  const t = parseNbDate(text, what);
+  return /\d:\d/.test(text) ? t : t + 86399;
+}

@@ -8,7 +8,7 @@ import { readRenameFile } from '../cli/rename-file.js';
 import { WAIT_TIME, waitSeconds } from '../cli/wait-time.js';
 import { waitForJobs, worstStatus, jobWarnings, failureDetail } from '../cli/wait-jobs.js';
 import { ProgressLog } from '../cli/progress-log.js';
-import { parseNbDate } from '../cli/dates.js';
+import { parseNbDate, parseNbEndDate } from '../cli/dates.js';
 import { bprd } from '../protocol/bprd.js';
 import { statusMessage } from '../protocol/status.js';
 import { OpenbpError } from '../protocol/errors.js';
@@ -37,8 +37,7 @@ export const command = defineCommand({
     if (paths.length === 0) throw new OpenbpError('NO_FILES_SPECIFIED', 'no files specified (give paths or -f listfile)');
     const wait = waitSeconds(opts.wait as string | boolean | undefined);
     const since = opts.start !== undefined ? parseNbDate(String(opts.start), '-s') : undefined;
-    // -e with a date alone means the end of that day, as NetBackup does.
-    const until = opts.end !== undefined ? parseNbDate(String(opts.end), '-e') + (String(opts.end).includes(':') ? 0 : 86399) : undefined;
+    const until = opts.end !== undefined ? parseNbEndDate(String(opts.end), '-e') : undefined;
     if (since !== undefined && until !== undefined && since > until) throw new OpenbpError('INVALID_PARAMETER', '-s date is after -e date');
     const renames = opts.rename !== undefined ? readRenameFile(String(opts.rename)) : [];
     const plog = new ProgressLog(opts.log as string | undefined);

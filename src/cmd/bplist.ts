@@ -1,0 +1,69 @@
+// bplist: list backed-up files of a client from the catalogue (bpdbm), as NetBackup's bplist.
+
+import { defineCommand } from '../cli/command.js';
+import { callDaemon } from '../cli/daemon-call.js';
+import { parseNbDate, parseNbEndDate } from '../cli/dates.js';
+import { formatBplist } from '../cli/reports/bplist.js';
+import { clientName, readBpConf } from '../config/bp-conf.js';
+import { bpdbm } from '../protocol/bpdbm.js';
+import { bytePathFromText } from '../protocol/byte-path.js';
+import { OpenbpError } from '../protocol/errors.js';
+import { statusMessage } from '../protocol/status.js';
+
+/** NetBackup's depth for -R without a number. */
+export const DEFAULT_RECURSION = 999;
+
+export const command = defineCommand({
+  name: 'bplist',
+  summary: 'list files backed up for a client',
+  args: '[filename]',
+  options: [
+    { flag: '-C', key: 'client', kind: 'string', arg: 'client', help: 'client whose backups to list (default: CLIENT_NAME of this host)' },
+    { flag: '-S', key: 'master', kind: 'string', arg: 'master', help: 'master server (this host only)' },
+    { flag: '-t', key: 'policyType', kind: 'int', arg: 'policy_type', help: 'only backups of this policy type (0 = Standard)' },
+    { flag: '-k', key: 'policy', kind: 'string', arg: 'policy', help: 'only backups of this policy' },
+    { flag: '-s', key: 'start', kind: 'date', arg: 'mm/dd/yyyy [hh:mm:ss]', help: 'only backups made at or after this date' },
+    { flag: '-e', key: 'end', kind: 'date', arg: 'mm/dd/yyyy [hh:mm:ss]', help: 'only backups made at or before this date (a date alone: end of that day)' },
+    { flag: '-R', key: 'recurse', kind: 'flag', optionalValue: /^\d+$/, arg: 'depth', help: `list subdirectories recursively (to depth levels, default ${DEFAULT_RECURSION})` },
+    { flag: '-l', key: 'long', kind: 'flag', help: 'long listing: mode owner group size date path' },
+    { flag: '-b', key: 'backupTimes', kind: 'flag', help: 'show backup times (instead of modification times with -l)' },
+    { flag: '-I', key: 'insensitive', kind: 'flag', help: 'match the file name without regard to case' },
+    { flag: '-A', key: 'allVersions', kind: 'flag', help: 'list every backed-up version, newest first' },
+  ],
+  epilog:
+    'Without -R a directory lists itself and its entries; directories end with "/".\n' +
+    'Exit status: 0, 227 when no backup holds the path ("EXIT STATUS 227: no entity was found" on stderr).',
+  async run(ctx, opts, args) {
+    if (args.length > 1) throw new OpenbpError('INVALID_PARAMETER', 'give one filename');
+    const client = opts.client !== undefined ? String(opts.client) : clientName(readBpConf(ctx.home));
+    const since = opts.start !== undefined ? parseNbDate(String(opts.start), '-s') : undefined;
+    const until = opts.end !== undefined ? parseNbEndDate(String(opts.end), '-e') : undefined;
+    if (since !== undefined && until !== undefined && since > until) throw new OpenbpError('INVALID_PARAMETER', '-s date is after -e date');
+    const depth = opts.recurse === undefined ? undefined : opts.recurse === true ? DEFAULT_RECURSION : Number(opts.recurse);
+    const path = bytePathFromText(args[0] ?? '/');
+    let files;
+    try {
+      ({ files } = await callDaemon(ctx.home, bpdbm.listFiles, {
+        client,
+        path,
+        ...(since !== undefined ? { since } : {}),
+        ...(until !== undefined ? { until } : {}),
+        ...(depth !== undefined ? { depth } : {}),
+        ...(opts.allVersions ? { allVersions: true } : {}),
+        ...(opts.insensitive ? { caseInsensitive: true } : {}),
+        ...(opts.policy !== undefined ? { policy: String(opts.policy) } : {}),
+        ...(opts.policyType !== undefined ? { policyType: Number(opts.policyType) } : {}),
+      }));
+    } catch (e) {
+      if (e instanceof OpenbpError && e.status === 227) {
+        return { status: 227, stderr: `EXIT STATUS 227: ${statusMessage(227)}`, json: { files: [], status: 227 } };
+      }
+      throw e;
+    }
+    return {
+      status: 0,
+      stdout: formatBplist(files, { long: opts.long === true, backupTimes: opts.backupTimes === true }),
+      json: { files },
+    };
+  },
+});

@@ -1,0 +1,57 @@
+// bpdbm's routes: every message of protocol/bpdbm.ts answered from the image store and the policy files.
+
+import type { Home } from '../../config/home.js';
+import { route, type Route } from '../../ipc/rpc-server.js';
+import { bpdbm } from '../../protocol/bpdbm.js';
+import type { ImageRecord } from '../../protocol/records.js';
+import { listFiles, resolveRestore } from './file-queries.js';
+import { ImageStore, pendingImagesOnDisk } from './image-store.js';
+import { getPolicy, listPolicies, putPolicy } from './policy-store.js';
+
+export { ensureDefaultPolicy, DEFAULT_POLICY_NAME } from './policy-store.js';
+
+export interface Bpdbm {
+  readonly routes: Route[];
+  /** Images being written or left pending by an earlier run (not listed; abort them to reclaim storage). */
+  pendingImages(): ImageRecord[];
+  close(): Promise<void>;
+}
+
+export function createBpdbm(home: Home, log: (line: string) => void): Bpdbm {
+  const store = new ImageStore(home.images, log);
+  const routes: Route[] = [
+    route(bpdbm.createImage, (image) => {
+      store.createImage(image);
+      return {};
+    }),
+    route(bpdbm.addFiles, ({ backupid, files }) => {
+      store.addFiles(backupid, files);
+      return {};
+    }),
+    route(bpdbm.addFragment, ({ backupid, fragment }) => {
+      store.addFragment(backupid, fragment);
+      return {};
+    }),
+    route(bpdbm.commitImage, (req) => store.commitImage(req)),
+    route(bpdbm.abortImage, ({ backupid }) => ({ fragments: store.abortImage(backupid) })),
+    route(bpdbm.listImages, (filter) => ({ images: store.listImages(filter) })),
+    route(bpdbm.listFiles, (q) => ({ files: listFiles(store, q) })),
+    route(bpdbm.resolveRestore, (q) => resolveRestore(store, q)),
+    route(bpdbm.getPolicy, ({ name }) => getPolicy(home, name)),
+    route(bpdbm.listPolicies, () => ({ policies: listPolicies(home, log) })),
+    route(bpdbm.putPolicy, ({ policy, create }) => {
+      putPolicy(home, policy, create);
+      return {};
+    }),
+  ];
+  return {
+    routes,
+    pendingImages: () => store.pendingImages(),
+    close: async () => store.close(),
+  };
+}
+
+/** Pending images read from disk, for a process other than bpdbm (e.g. nbjm after a restart). */
+export function pendingImages(home: Home, log: (line: string) => void = () => {}): ImageRecord[] {
+  return pendingImagesOnDisk(home.images, log);
+}

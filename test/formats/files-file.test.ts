@@ -1,0 +1,165 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FilesReader, FilesWriter, parentKey, pathLevel, type FilesEntryInput } from '../../src/formats/files-file.js';
+import type { FileRecord } from '../../src/protocol/records.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openbp-f-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+let seq = 0;
+function rec(p: string, type: FileRecord['type'] = 'f', over: Partial<FilesEntryInput> = {}): FilesEntryInput {
+  seq++;
+  return {
+    path: p,
+    type,
+    mode: type === 'd' ? 0o40755 : 0o100644,
+    uid: 1000,
+    gid: 1000,
+    user: 'alice',
+    group: 'staff',
+    size: type === 'd' ? 0 : 12 + (seq % 7),
+    mtimeNs: String(1_700_000_000_123_456_789n + BigInt(seq) * 1_000_000n),
+    ctime: 1_700_000_000 + seq,
+    atime: 1_700_000_100,
+    ino: 5000 + seq,
+    dev: 2049,
+    offset: seq * 1536,
+    link: '',
+    ...over,
+  };
+}
+
+/** A tree in walk order: /data/dA/dB/fileC, `a` × `b` directories of `c` files. */
+function* tree(a: number, b: number, c: number): Generator<FilesEntryInput> {
+  yield rec('/', 'd');
+  yield rec('/data', 'd');
+  for (let i = 0; i < a; i++) {
+    const da = `/data/dir${String(i).padStart(3, '0')}`;
+    yield rec(da, 'd');
+    for (let j = 0; j < b; j++) {
+      const db = `${da}/sub${String(j).padStart(3, '0')}`;
+      yield rec(db, 'd');
+      for (let k = 0; k < c; k++) yield rec(`${db}/file${k}.txt`);
+    }
+  }
+}
+
+function writeAll(file: string, records: Iterable<FilesEntryInput>, batch = 1000) {
+  const w = FilesWriter.create(file);
+  let buf: FilesEntryInput[] = [];
+  for (const r of records) {
+    buf.push(r);
+    if (buf.length === batch) {
+      w.add(buf);
+      buf = [];
+    }
+  }
+  w.add(buf);
+  return w.finish();
+}
+
+describe('files file helpers', () => {
+  it('keys entries by parent directory', () => {
+    expect(parentKey('/')).toBe('');
+    expect(parentKey('/a')).toBe('/');
+    expect(parentKey('/a/b')).toBe('/a');
+    expect(pathLevel('/')).toBe(0);
+    expect(pathLevel('/a/b')).toBe(2);
+  });
+});
+
+describe('files file', () => {
+  it('round-trips every field, including negative and large values', () => {
+    const file = path.join(dir, 'fields.f');
+    const input: FilesEntryInput[] = [
+      rec('/', 'd'),
+      rec('/x', 'l', { link: '/target with space', mtimeNs: '-1500000000', ctime: -2, atime: 0 }),
+      rec('/y', 'f', { size: 2 ** 52 + 3, ino: 2 ** 50, dev: 0, offset: 9_007_199_254_740_000, user: '', group: 'g', inImage: 2 }),
+      rec('/z', 'h', { link: '/y', inImage: 0 }),
+      rec('/dev0', 'c', { mode: 0o20600, dev: 5 }),
+      rec('/p', 'p'),
+      rec('/b', 'b'),
+      rec('/s', 's'),
+    ];
+    writeAll(file, input);
+    const r = FilesReader.open(file);
+    const back = [...r.entries()];
+    r.close();
+    expect(back).toEqual(input.map((e) => ({ inImage: 1, ...e })));
+  });
+
+  it('round-trips names made of every byte value', () => {
+    const file = path.join(dir, 'bytes.f');
+    const names: string[] = [];
+    for (let b = 1; b < 256; b++) if (b !== 0x2f) names.push('/odd/' + String.fromCharCode(b) + 'x' + String.fromCharCode(b));
+    names.push('/odd/' + Array.from({ length: 255 }, (_, i) => String.fromCharCode(i + 1)).filter((c) => c !== '/').join(''));
+    names.push('/odd/new\nline', '/odd/tab\there', '/odd/back\\slash', '/odd/\xff\xfe invalid utf8');
+    const input = [rec('/odd', 'd'), ...names.map((n) => rec(n))];
+    writeAll(file, input, 7);
+    const r = FilesReader.open(file);
+    expect([...r.entries()].map((e) => e.path)).toEqual(input.map((e) => e.path));
+    expect(r.list('/odd', 1).map((e) => e.path)).toEqual(input.map((e) => e.path));
+    expect(r.list('/odd/new\nline', 1).map((e) => e.path)).toEqual(['/odd/new\nline']);
+    r.close();
+  });
+
+  it('lists a path, its children, a depth, a subtree', () => {
+    const file = path.join(dir, 'small.f');
+    writeAll(file, tree(3, 3, 4), 5);
+    const r = FilesReader.open(file);
+    expect(r.entryCount).toBe(2 + 3 + 9 + 36);
+    expect(r.list('/data/dir001', 0).map((e) => e.path)).toEqual(['/data/dir001']);
+    expect(r.list('/data/dir001', 1).map((e) => e.path)).toEqual(['/data/dir001', '/data/dir001/sub000', '/data/dir001/sub001', '/data/dir001/sub002']);
+    expect(r.list('/data/dir001', 2)).toHaveLength(1 + 3 + 12);
+    expect(r.list('/data/dir001', Infinity)).toHaveLength(1 + 3 + 12);
+    expect(r.list('/', 1).map((e) => e.path)).toEqual(['/', '/data']);
+    expect(r.list('/', Infinity)).toHaveLength(r.entryCount);
+    expect(r.list('/data/dir001/sub002/file3.txt', 1).map((e) => e.path)).toEqual(['/data/dir001/sub002/file3.txt']);
+    expect(r.list('/data/dir00', 5)).toEqual([]);
+    expect(r.list('/nope', 5)).toEqual([]);
+    expect(r.has('/data/dir002/sub000')).toBe(true);
+    expect(r.has('/data/dir002/sub000/file0.txt')).toBe(true);
+    expect(r.has('/data/dir00')).toBe(false);
+    expect(r.countSubtree('/data/dir000')).toBe(16);
+    expect(r.listCaseInsensitive('/DATA/Dir001', 1)).toHaveLength(4);
+    r.close();
+  });
+
+  it('refuses a file without its trailer (writer did not finish)', () => {
+    const file = path.join(dir, 'partial.f');
+    const w = FilesWriter.create(file);
+    w.add([...tree(1, 1, 3)]);
+    w.abandon();
+    expect(() => FilesReader.open(file)).toThrow(/incomplete|too short/);
+  });
+
+  it('scales: 200k entries, small per entry, one directory listed quickly', () => {
+    const file = path.join(dir, 'big.f');
+    const t0 = Date.now();
+    const sum = writeAll(file, tree(20, 100, 100), 2000);
+    const writeMs = Date.now() - t0;
+    const n = 2 + 20 + 2000 + 200_000;
+    expect(sum.entries).toBe(n);
+    const perEntry = fs.statSync(file).size / n;
+    // eslint-disable-next-line no-console
+    console.log(`.f: ${n} entries, ${(perEntry).toFixed(1)} bytes/entry, write ${writeMs} ms`);
+    expect(perEntry).toBeLessThanOrEqual(100);
+    const t1 = Date.now();
+    const r = FilesReader.open(file);
+    const kids = r.list('/data/dir013/sub077', 1);
+    const listMs = Date.now() - t1;
+    expect(kids).toHaveLength(101);
+    expect(kids[0]!.path).toBe('/data/dir013/sub077');
+    expect(listMs).toBeLessThan(200);
+    const t2 = Date.now();
+    expect(r.list('/data/dir013', 1)).toHaveLength(101);
+    expect(r.list('/data/dir013', Infinity)).toHaveLength(1 + 100 + 10_000);
+    const subMs = Date.now() - t2;
+    expect(subMs).toBeLessThan(2000);
+    r.close();
+  });
+});

@@ -1,0 +1,207 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { homeAt, type Home } from '../../../src/config/home.js';
+import { ImageStore } from '../../../src/master/bpdbm/image-store.js';
+import { listFiles, resolveRestore } from '../../../src/master/bpdbm/file-queries.js';
+import { createBpdbm, pendingImages } from '../../../src/master/bpdbm/routes.js';
+import { OpenbpError } from '../../../src/protocol/errors.js';
+import { bpdbm } from '../../../src/protocol/bpdbm.js';
+import { file, fragment, image } from './fixtures.js';
+
+let home: Home;
+const log = () => {};
+beforeEach(() => {
+  home = homeAt(fs.mkdtempSync(path.join(os.tmpdir(), 'openbp-bpdbm-')));
+});
+afterEach(() => fs.rmSync(home.root, { recursive: true, force: true }));
+
+function status(fn: () => unknown): number | undefined {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof OpenbpError) return e.status;
+    throw e;
+  }
+  return undefined;
+}
+
+function backup(store: ImageStore, client: string, t: number, paths: string[]) {
+  store.createImage(image(client, t));
+  store.addFiles(`${client}_${t}`, paths.map((p) => file(p, p.endsWith('/') ? 'd' : 'f')).map((f) => ({ ...f, path: f.path.replace(/\/$/, '') || '/' })));
+  store.addFragment(`${client}_${t}`, fragment(1));
+  return store.commitImage({ backupid: `${client}_${t}`, kbytes: 3, numFiles: paths.length, elapsed: 2, backupStatus: 0 });
+}
+
+describe('image store', () => {
+  it('lists a committed image with its counts and the files under the NetBackup layout', () => {
+    const store = new ImageStore(home.images, log);
+    const img = backup(store, 'host1', 1_700_000_123, ['/', '/etc/', '/etc/passwd', '/etc/group']);
+    expect(img).toMatchObject({ kbytes: 3, numFiles: 4, elapsed: 2, numFragments: 1, copies: 1 });
+    const dir = path.join(home.images, 'host1', '1700000000');
+    expect(fs.readdirSync(dir).sort()).toEqual(['openbp-default_1700000123_UBAK', 'openbp-default_1700000123_UBAK.f']);
+    expect(store.listImages({})).toEqual([img]);
+    // A new store (bpdbm restarted) reads the same catalogue back.
+    const again = new ImageStore(home.images, log);
+    expect(again.listImages({ client: 'host1' })).toEqual([img]);
+    expect(listFiles(again, { client: 'host1', path: '/etc' }).map((f) => f.file.path)).toEqual(['/etc', '/etc/passwd', '/etc/group']);
+  });
+
+  it('keeps a pending image out of listings; abort returns its fragments and removes its files', () => {
+    const store = new ImageStore(home.images, log);
+    store.createImage(image('host1', 1_700_000_200));
+    store.addFiles('host1_1700000200', [file('/a')]);
+    store.addFragment('host1_1700000200', fragment(1));
+    store.addFragment('host1_1700000200', fragment(2));
+    expect(store.listImages({})).toEqual([]);
+    expect(store.listImages({ includeIncomplete: true }).map((i) => i.backupid)).toEqual(['host1_1700000200']);
+    expect(status(() => listFiles(store, { client: 'host1', path: '/' }))).toBe(227);
+    const frags = store.abortImage('host1_1700000200');
+    expect(frags.map((f) => f.fragment)).toEqual([1, 2]);
+    expect(fs.readdirSync(path.join(home.images, 'host1', '1700000000'))).toEqual([]);
+    expect(status(() => store.abortImage('host1_1700000200'))).toBe(227);
+  });
+
+  it('a crash before commit leaves the image unlisted, pending, and abortable with its fragments', () => {
+    const store = new ImageStore(home.images, log);
+    backup(store, 'host1', 1_700_000_100, ['/a']);
+    store.createImage(image('host1', 1_700_000_300));
+    store.addFiles('host1_1700000300', [file('/b')]);
+    store.addFragment('host1_1700000300', fragment(1));
+    // Dropped without commit or close: as after SIGKILL.
+    const after = new ImageStore(home.images, log);
+    expect(after.listImages({}).map((i) => i.backupid)).toEqual(['host1_1700000100']);
+    expect(after.pendingImages().map((i) => i.backupid)).toEqual(['host1_1700000300']);
+    expect(pendingImages(home).map((i) => i.backupid)).toEqual(['host1_1700000300']);
+    expect(status(() => after.addFiles('host1_1700000300', [file('/c')]))).toBe(220);
+    expect(status(() => after.commitImage({ backupid: 'host1_1700000300', kbytes: 0, numFiles: 0, elapsed: 0, backupStatus: 0 }))).toBe(220);
+    expect(after.abortImage('host1_1700000300').map((f) => f.fragment)).toEqual([1]);
+    expect(new ImageStore(home.images, log).pendingImages()).toEqual([]);
+  });
+
+  it('a crash after the final header but before the pending header is removed counts as committed', () => {
+    const store = new ImageStore(home.images, log);
+    const img = backup(store, 'host1', 1_700_000_400, ['/a']);
+    const dir = path.join(home.images, 'host1', '1700000000');
+    fs.copyFileSync(path.join(dir, 'openbp-default_1700000400_UBAK'), path.join(dir, 'openbp-default_1700000400_UBAK.pending'));
+    const after = new ImageStore(home.images, log);
+    expect(after.listImages({})).toEqual([img]);
+    expect(after.pendingImages()).toEqual([]);
+    expect(fs.existsSync(path.join(dir, 'openbp-default_1700000400_UBAK.pending'))).toBe(false);
+  });
+
+  it('refuses duplicate and mismatched backup ids, unsafe names and unknown images', () => {
+    const store = new ImageStore(home.images, log);
+    backup(store, 'host1', 1_700_000_100, ['/a']);
+    expect(status(() => store.createImage(image('host1', 1_700_000_100)))).toBe(133);
+    expect(status(() => store.createImage({ ...image('host1', 1_700_000_500), backupid: 'x_1' }))).toBe(133);
+    expect(status(() => store.createImage(image('../evil', 1_700_000_500)))).toBe(133);
+    expect(status(() => store.addFiles('nobody_1700000000', []))).toBe(227);
+    expect(status(() => store.abortImage('host1_1700000100'))).toBe(133);
+  });
+
+  it('filters listings by client, policy, backup id and time, newest first', () => {
+    const store = new ImageStore(home.images, log);
+    backup(store, 'a', 1_700_000_100, ['/x']);
+    backup(store, 'a', 1_700_100_000, ['/x']);
+    backup(store, 'b', 1_700_050_000, ['/x']);
+    expect(store.listImages({}).map((i) => i.backupid)).toEqual(['a_1700100000', 'b_1700050000', 'a_1700000100']);
+    expect(store.listImages({ client: 'a' }).map((i) => i.backupid)).toEqual(['a_1700100000', 'a_1700000100']);
+    expect(store.listImages({ since: 1_700_000_101, until: 1_700_099_999 }).map((i) => i.backupid)).toEqual(['b_1700050000']);
+    expect(store.listImages({ backupid: 'a_1700000100' })).toHaveLength(1);
+    expect(store.listImages({ policy: 'other' })).toEqual([]);
+  });
+});
+
+describe('file queries', () => {
+  function twoBackups() {
+    const store = new ImageStore(home.images, log);
+    backup(store, 'h', 1_700_000_100, ['/', '/home/', '/home/u/', '/home/u/old.txt', '/home/u/both.txt', '/etc/', '/etc/hosts']);
+    backup(store, 'h', 1_700_000_200, ['/', '/home/', '/home/u/', '/home/u/both.txt', '/home/u/new.txt', '/home/u/sub/', '/home/u/sub/deep']);
+    return store;
+  }
+
+  it('lists from the newest image holding the path, by depth, one image or all versions', () => {
+    const store = twoBackups();
+    const paths = (q: Parameters<typeof listFiles>[1]) => listFiles(store, q).map((f) => `${f.backupTime % 1000}:${f.file.path}`);
+    expect(paths({ client: 'h', path: '/home/u' })).toEqual(['200:/home/u', '200:/home/u/both.txt', '200:/home/u/new.txt', '200:/home/u/sub']);
+    expect(paths({ client: 'h', path: '/home/u/', depth: 0 })).toEqual(['200:/home/u']);
+    expect(paths({ client: 'h', path: '/home', depth: -1 })).toHaveLength(6);
+    expect(paths({ client: 'h', path: '/etc/hosts' })).toEqual(['100:/etc/hosts']);
+    expect(paths({ client: 'h', path: '/home/u', until: 1_700_000_150 })).toEqual(['100:/home/u', '100:/home/u/old.txt', '100:/home/u/both.txt']);
+    expect(paths({ client: 'h', path: '/home/u/both.txt', allVersions: true })).toEqual(['200:/home/u/both.txt', '100:/home/u/both.txt']);
+    expect(paths({ client: 'h', path: '/home/u', backupid: 'h_1700000100', depth: 0 })).toEqual(['100:/home/u']);
+    expect(paths({ client: 'h', path: '/HOME/U/NEW.TXT', caseInsensitive: true })).toEqual(['200:/home/u/new.txt']);
+    expect(status(() => listFiles(store, { client: 'h', path: '/nothing' }))).toBe(227);
+    expect(status(() => listFiles(store, { client: 'other', path: '/' }))).toBe(227);
+    expect(status(() => listFiles(store, { client: 'h', path: '/', backupid: 'h_1' }))).toBe(227);
+    expect(status(() => listFiles(store, { client: 'h', path: '/', policyType: 13 }))).toBe(227);
+  });
+
+  it('resolves a restore to the newest image per path and counts entries once', () => {
+    const store = twoBackups();
+    const r = resolveRestore(store, { client: 'h', paths: ['/home/u', '/home/u/sub', '/etc/hosts', '/missing'] });
+    expect(r.missing).toEqual(['/missing']);
+    expect(r.plans.map((p) => [p.image.backupid, p.paths, p.entries])).toEqual([
+      ['h_1700000200', ['/home/u', '/home/u/sub'], 5],
+      ['h_1700000100', ['/etc/hosts'], 1],
+    ]);
+    const old = resolveRestore(store, { client: 'h', paths: ['/home/u/old.txt'], until: 1_700_000_150 });
+    expect(old.plans[0]!.image.backupid).toBe('h_1700000100');
+    expect(resolveRestore(store, { client: 'h', paths: ['/home/u/old.txt'], since: 1_700_000_150 }).missing).toEqual(['/home/u/old.txt']);
+  });
+
+  it('records the ancestors of a selection as directories not in the image, once', () => {
+    const store = new ImageStore(home.images, log);
+    store.createImage(image('s', 1_700_000_000));
+    store.addFiles('s_1700000000', [file('/home/u/docs', 'd', { uid: 7, user: 'u' }), file('/home/u/docs/a.txt')]);
+    store.addFiles('s_1700000000', [file('/home/v/x.txt'), file('/home', 'd', { mode: 0o40711 })]);
+    store.commitImage({ backupid: 's_1700000000', kbytes: 1, numFiles: 4, elapsed: 1, backupStatus: 0 });
+    const ls = (p: string, depth?: number) => listFiles(store, { client: 's', path: p, ...(depth !== undefined ? { depth } : {}) }).map((f) => f.file);
+    expect(ls('/').map((f) => f.path)).toEqual(['/', '/home']);
+    expect(ls('/', -1).map((f) => f.path)).toEqual(['/', '/home', '/home/u', '/home/u/docs', '/home/u/docs/a.txt', '/home/v', '/home/v/x.txt']);
+    expect(ls('/home', 0)[0]!.mode).toBe(0o40711);
+    expect(ls('/home/u', 0)[0]).toMatchObject({ type: 'd', mode: 0o40755, user: 'u', uid: 7 });
+    expect(resolveRestore(store, { client: 's', paths: ['/home'] }).plans[0]!.entries).toBe(4);
+  });
+
+  it('lists one directory of a 200k-entry image quickly', () => {
+    const store = new ImageStore(home.images, log);
+    store.createImage(image('big', 1_700_000_000));
+    const batch = [];
+    batch.push(file('/', 'd'), file('/data', 'd'));
+    for (let i = 0; i < 200; i++) {
+      batch.push(file(`/data/d${i}`, 'd'));
+      for (let j = 0; j < 1000; j++) batch.push(file(`/data/d${i}/f${j}`, 'f', { ino: i * 1000 + j, offset: (i * 1000 + j) * 1536 }));
+    }
+    for (let i = 0; i < batch.length; i += 5000) store.addFiles('big_1700000000', batch.slice(i, i + 5000));
+    store.commitImage({ backupid: 'big_1700000000', kbytes: 1, numFiles: batch.length, elapsed: 1, backupStatus: 0 });
+    const t0 = Date.now();
+    const kids = listFiles(store, { client: 'big', path: '/data/d123' });
+    expect(Date.now() - t0).toBeLessThan(300);
+    expect(kids).toHaveLength(1001);
+    const r = resolveRestore(store, { client: 'big', paths: ['/data/d7'] });
+    expect(r.plans[0]!.entries).toBe(1001);
+  });
+});
+
+describe('bpdbm routes', () => {
+  it('answers every bpdbm message', async () => {
+    const db = createBpdbm(home, log);
+    const types = db.routes.map((r) => r.spec.type).sort();
+    expect(types).toEqual(Object.values(bpdbm).map((m) => m.type).sort());
+    const call = async <Req, Res>(spec: { type: string; request: { parse(v: unknown): Req } }, body: unknown): Promise<Res> => {
+      const r = db.routes.find((x) => x.spec.type === spec.type)!;
+      return (await r.handler(spec.request.parse(body), { closed: new Promise(() => {}), isClosed: () => false })) as Res;
+    };
+    await call(bpdbm.createImage, image('c', 1_700_000_000));
+    await call(bpdbm.addFiles, { backupid: 'c_1700000000', files: [file('/x\xff\n', 'f')] });
+    expect(db.pendingImages()).toHaveLength(1);
+    const img = await call<unknown, { numFiles: number }>(bpdbm.commitImage, { backupid: 'c_1700000000', kbytes: 1, numFiles: 1, elapsed: 0, backupStatus: 0 });
+    expect(img.numFiles).toBe(1);
+    const listed = await call<unknown, { files: Array<{ file: { path: string } }> }>(bpdbm.listFiles, { client: 'c', path: '/x\xff\n' });
+    expect(listed.files[0]!.file.path).toBe('/x\xff\n');
+    expect(bpdbm.listFiles.reply.parse(listed)).toEqual(listed);
+    await db.close();
+  });
+});
