@@ -83,7 +83,7 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
   if (catalogueError && status <= 1) status = 220;
   const lines = warnings.slice(0, 1000).map((w) => `WRN - ${w}`);
   if (warnings.length > 1000) lines.push(`WRN - ${warnings.length - 1000} more files could not be backed up`);
-  lines.push(`end writing; write time ${bytes} bytes`);
+  lines.push(`end writing; wrote ${bytes} bytes`);
   await jobUpdate({ jobid: spec.jobid, patch: {}, tryLines: lines });
   log(`job ${spec.jobid}: bpbkar ${JSON.stringify(client)} bptm ${JSON.stringify(media)} -> ${status}`);
   const message = catalogueError ?? (ms !== 0 ? mediaMessage : undefined) ?? (warnings[0] ? `${warnings.length} file(s) not backed up, first: ${warnings[0]}` : undefined);
