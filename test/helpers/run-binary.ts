@@ -12,7 +12,7 @@ export function spawnCommandModule(name: string, args: string[], opts: { stdio?:
   const main = path.join(OUT, 'src/cli/main.js');
   const mod = path.join(OUT, 'src/cmd', `${name}.js`);
   const script = `import { main } from ${JSON.stringify(main)}; import { command } from ${JSON.stringify(mod)}; await main(command, process.argv.slice(1));`;
-  return spawn(process.execPath, ['--input-type=module', '-e', script, ...args], {
+  return spawn(process.execPath, ['--input-type=module', '-e', script, '--', ...args], {
     stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'],
     env: opts.env ?? process.env,
     ...(opts.cwd ? { cwd: opts.cwd } : {}),

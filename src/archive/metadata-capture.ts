@@ -1,0 +1,81 @@
+// From lstat to what the stream and the catalogue keep: a TarEntry and a FileRecord.
+
+import type fs from 'node:fs';
+import type { FileRecord, FileType } from '../protocol/records.js';
+import type { EntryType, TarEntry } from './tar-entry.js';
+import type { IdNames } from './id-names.js';
+
+/** The tar entry type for a file, or 'socket' (which tar cannot store). */
+export function entryTypeOf(st: fs.BigIntStats): EntryType | 'socket' {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'directory';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isFIFO()) return 'fifo';
+  if (st.isCharacterDevice()) return 'char';
+  if (st.isBlockDevice()) return 'block';
+  return 'socket';
+}
+
+/** glibc's major()/minor() of a dev_t. */
+export function splitDev(rdev: bigint): { major: number; minor: number } {
+  const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn);
+  const minor = (rdev & 0xffn) | ((rdev >> 12n) & ~0xffn);
+  return { major: Number(major), minor: Number(minor) };
+}
+
+/** The stream path of an absolute path: without the leading '/', like GNU tar ('.' for '/'). */
+export function streamPathOf(abs: string): string {
+  const rel = abs.replace(/^\/+/, '');
+  return rel === '' ? '.' : rel;
+}
+
+export function captureEntry(streamPath: string, type: EntryType, st: fs.BigIntStats, names: IdNames, linkpath = ''): TarEntry {
+  const uid = Number(st.uid);
+  const gid = Number(st.gid);
+  const dev = type === 'char' || type === 'block' ? splitDev(st.rdev) : { major: 0, minor: 0 };
+  return {
+    path: streamPath,
+    type,
+    mode: Number(st.mode) & 0o7777,
+    uid,
+    gid,
+    uname: names.userName(uid),
+    gname: names.groupName(gid),
+    size: type === 'file' ? Number(st.size) : 0,
+    mtimeNs: st.mtimeNs,
+    linkpath,
+    devmajor: dev.major,
+    devminor: dev.minor,
+  };
+}
+
+const CATALOGUE_TYPE: Record<EntryType, FileType> = {
+  file: 'f',
+  directory: 'd',
+  symlink: 'l',
+  hardlink: 'h',
+  fifo: 'p',
+  char: 'c',
+  block: 'b',
+};
+
+/** The catalogue record of an entry; `link` is the symlink target or, for hard links, the first path (absolute). */
+export function fileRecordOf(absPath: string, entry: TarEntry, st: fs.BigIntStats, offset: number, link: string): FileRecord {
+  return {
+    path: absPath,
+    type: CATALOGUE_TYPE[entry.type],
+    mode: entry.mode,
+    uid: entry.uid,
+    gid: entry.gid,
+    user: entry.uname,
+    group: entry.gname,
+    size: entry.type === 'file' ? entry.size : 0,
+    mtimeNs: entry.mtimeNs.toString(),
+    ctime: Number(st.ctimeNs / 1_000_000_000n),
+    atime: Number(st.atimeNs / 1_000_000_000n),
+    ino: Number(st.ino),
+    dev: Number(st.dev),
+    offset,
+    link,
+  };
+}

@@ -1,0 +1,168 @@
+// Streaming pax/ustar/GNU reader: yields entries with raw byte-string paths; the consumer streams or skips each body.
+
+import { BLOCK, paddingFor, type EntryType, type TarEntry } from './tar-entry.js';
+import { decodeUstarHeader, TarHeaderError } from './tar-header.js';
+import { decodePaxRecords, parsePaxTime, PaxFormatError, type PaxRecords } from './pax-records.js';
+import { ByteSource, UnexpectedEofError } from './byte-source.js';
+
+export { TarHeaderError, PaxFormatError, UnexpectedEofError };
+
+/** Pax/GNU meta bodies larger than this are refused (a hostile stream could ask for gigabytes). */
+const MAX_META_BODY = 16 * 1024 * 1024;
+
+const ENTRY_TYPES: Record<string, EntryType> = {
+  '0': 'file',
+  '7': 'file',
+  '1': 'hardlink',
+  '2': 'symlink',
+  '3': 'char',
+  '4': 'block',
+  '5': 'directory',
+  '6': 'fifo',
+};
+
+export interface ReadEntry {
+  entry: TarEntry;
+  /** Stream offset of the entry's first header block (its pax or GNU long-name header if any). */
+  offset: number;
+}
+
+/** An entry type this reader does not restore (GNU sparse 'S', volume 'V', ...): reported, body skipped. */
+export interface UnsupportedEntry {
+  unsupported: string;
+  path: string;
+  offset: number;
+}
+
+export class TarReader {
+  private readonly src: ByteSource;
+  private bodyLeft = 0;
+  private padLeft = 0;
+  private global: PaxRecords = new Map();
+  private finished = false;
+
+  constructor(source: AsyncIterable<Buffer | string>) {
+    this.src = new ByteSource(source);
+  }
+
+  /** Bytes read so far. */
+  get offset(): number {
+    return this.src.consumed;
+  }
+
+  /** The next entry (skipping what is left of the previous body), or null at the archive end. */
+  async next(): Promise<ReadEntry | UnsupportedEntry | null> {
+    if (this.finished) return null;
+    await this.skipBody();
+    const offset = this.src.consumed;
+    let pax: PaxRecords | null = null;
+    let longName: Buffer | null = null;
+    let longLink: Buffer | null = null;
+    for (;;) {
+      const block = await this.src.readExact(BLOCK);
+      if (block === null) {
+        this.finished = true;
+        return null; // EOF without end blocks: tolerated like GNU tar
+      }
+      const h = decodeUstarHeader(block);
+      if (h === null) {
+        this.finished = true;
+        return null;
+      }
+      if (h.typeflag === 'x' || h.typeflag === 'g' || h.typeflag === 'L' || h.typeflag === 'K') {
+        if (h.size > MAX_META_BODY) throw new TarHeaderError(`${h.typeflag} header of ${h.size} bytes is too large`);
+        const body = Buffer.from((await this.src.readExact(h.size + paddingFor(h.size))) ?? Buffer.alloc(0));
+        if (body.length < h.size) throw new UnexpectedEofError();
+        const data = body.subarray(0, h.size);
+        if (h.typeflag === 'x') pax = new Map([...(pax ?? []), ...decodePaxRecords(data)]);
+        else if (h.typeflag === 'g') this.global = new Map([...this.global, ...decodePaxRecords(data)]);
+        else {
+          let end = data.indexOf(0);
+          if (end < 0) end = data.length;
+          if (h.typeflag === 'L') longName = Buffer.from(data.subarray(0, end));
+          else longLink = Buffer.from(data.subarray(0, end));
+        }
+        continue;
+      }
+      const records: PaxRecords = new Map([...this.global, ...(pax ?? [])]);
+      const nameBuf = records.get('path') ?? longName ?? (h.prefix.length > 0 ? Buffer.concat([h.prefix, Buffer.from('/'), h.name]) : h.name);
+      const linkBuf = records.get('linkpath') ?? longLink ?? h.linkname;
+      let path = nameBuf.toString('latin1');
+      let type = ENTRY_TYPES[h.typeflag];
+      const size = records.has('size') ? parseIntRecord(records.get('size')!, 'size') : h.size;
+      if (type === undefined) {
+        this.bodyLeft = size;
+        this.padLeft = paddingFor(size);
+        return { unsupported: h.typeflag, path, offset };
+      }
+      if (type === 'file' && path.endsWith('/')) type = 'directory'; // pre-POSIX directories
+      while (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+      const entry: TarEntry = {
+        path,
+        type,
+        mode: h.mode & 0o7777,
+        uid: records.has('uid') ? parseIntRecord(records.get('uid')!, 'uid') : h.uid,
+        gid: records.has('gid') ? parseIntRecord(records.get('gid')!, 'gid') : h.gid,
+        uname: (records.get('uname') ?? h.uname).toString('latin1'),
+        gname: (records.get('gname') ?? h.gname).toString('latin1'),
+        size: type === 'file' ? size : 0,
+        mtimeNs: records.has('mtime') ? parsePaxTime(records.get('mtime')!.toString('latin1')) : BigInt(h.mtime) * 1_000_000_000n,
+        linkpath: linkBuf.toString('latin1'),
+        devmajor: h.devmajor,
+        devminor: h.devminor,
+      };
+      if (records.has('atime')) entry.atimeNs = parsePaxTime(records.get('atime')!.toString('latin1'));
+      if (records.has('ctime')) entry.ctimeNs = parsePaxTime(records.get('ctime')!.toString('latin1'));
+      const extra: Record<string, string> = {};
+      let hasExtra = false;
+      for (const [k, v] of records) {
+        if (KNOWN_KEYS.has(k)) continue;
+        extra[k] = v.toString('latin1');
+        hasExtra = true;
+      }
+      if (hasExtra) entry.extra = extra;
+      // Links carry no body whatever the size field says; other types skip what they declare (as GNU tar does).
+      this.bodyLeft = type === 'hardlink' || type === 'symlink' ? 0 : size;
+      this.padLeft = paddingFor(this.bodyLeft);
+      return { entry, offset };
+    }
+  }
+
+  /** The current entry's body as chunks (slices valid until the next pull). */
+  async *body(): AsyncGenerator<Buffer> {
+    const n = this.bodyLeft;
+    this.bodyLeft = 0;
+    if (n > 0) yield* this.src.take(n);
+    await this.src.skip(this.padLeft);
+    this.padLeft = 0;
+  }
+
+  /** Discards what is left of the current body. */
+  async skipBody(): Promise<void> {
+    if (this.bodyLeft > 0 || this.padLeft > 0) {
+      await this.src.skip(this.bodyLeft + this.padLeft);
+      this.bodyLeft = 0;
+      this.padLeft = 0;
+    }
+  }
+
+  /** Reads the rest of the input after the archive end (padding), so the writer is not cut off. */
+  async drain(): Promise<void> {
+    await this.src.drain();
+  }
+}
+
+const KNOWN_KEYS = new Set(['path', 'linkpath', 'size', 'uid', 'gid', 'uname', 'gname', 'mtime', 'atime', 'ctime', 'hdrcharset', 'charset', 'comment']);
+
+function parseIntRecord(v: Buffer, key: string): number {
+  const t = v.toString('latin1');
+  if (!/^[0-9]+$/.test(t)) throw new PaxFormatError(`bad pax ${key} '${t}'`);
+  const n = Number(t);
+  if (!Number.isSafeInteger(n)) throw new PaxFormatError(`pax ${key} out of range`);
+  return n;
+}
+
+/** Type guard for the reader's results. */
+export function isUnsupported(r: ReadEntry | UnsupportedEntry): r is UnsupportedEntry {
+  return (r as UnsupportedEntry).unsupported !== undefined;
+}

@@ -1,0 +1,268 @@
+// bpbkar's job: walk the selections, write the pax stream, report file records and warnings, choose the status.
+
+import fs from 'node:fs';
+import type { Writable } from 'node:stream';
+import { bytePathToBuffer, normalizeAbsolute } from '../../protocol/byte-path.js';
+import type { BpbkarSpec } from '../../protocol/job-specs.js';
+import type { BpbkarEvent } from '../../protocol/job-events.js';
+import type { FileRecord } from '../../protocol/records.js';
+import { STATUS } from '../../protocol/status.js';
+import { paddingFor, type TarEntry } from '../../archive/tar-entry.js';
+import { encodeArchiveEnd, encodeEntryHeader } from '../../archive/tar-writer.js';
+import { captureEntry, entryTypeOf, fileRecordOf, streamPathOf } from '../../archive/metadata-capture.js';
+import { IdNames } from '../../archive/id-names.js';
+import { BatchedOutput } from './batched-output.js';
+import { walkTree } from './tree-walk.js';
+
+/** Files up to this size are read with one read call, straight into the staging buffer. */
+export const SMALL_FILE = 1024 * 1024;
+/** Larger files are read in pieces of this size. */
+export const READ_CHUNK = 1024 * 1024;
+const RECORDS_PER_EVENT = 1000;
+
+export interface BackupOptions {
+  /** Where the stream goes (stdout in the binary). */
+  out: Writable;
+  /** Receives files, warning and end events (fd 3 in the binary). */
+  onEvent: (event: BpbkarEvent) => void;
+  names?: IdNames;
+}
+
+export interface BackupResult {
+  status: number;
+  files: number;
+  bytes: number;
+  warnings: number;
+}
+
+interface LinkSeen {
+  abs: string;
+  streamPath: string;
+  left: number;
+}
+
+class Backup {
+  private readonly out: BatchedOutput;
+  private readonly names: IdNames;
+  private readonly links = new Map<string, LinkSeen>();
+  private batch: FileRecord[] = [];
+  files = 0;
+  warnings = 0;
+
+  constructor(private readonly opts: BackupOptions) {
+    this.out = new BatchedOutput(opts.out);
+    this.names = opts.names ?? new IdNames();
+  }
+
+  warn(path: string, message: string, code?: string): void {
+    this.warnings++;
+    this.opts.onEvent({ kind: 'warning', path, message, ...(code ? { code } : {}) });
+  }
+
+  private record(r: FileRecord): void {
+    this.files++;
+    this.batch.push(r);
+    if (this.batch.length >= RECORDS_PER_EVENT) this.flushRecords();
+  }
+
+  flushRecords(): void {
+    if (this.batch.length === 0) return;
+    this.opts.onEvent({ kind: 'files', files: this.batch });
+    this.batch = [];
+  }
+
+  /** Writes one selection; false when it does not exist. */
+  async selection(top: string, crossMountPoints: boolean): Promise<boolean> {
+    let topDev: bigint | undefined;
+    const descend = (abs: string, st: fs.BigIntStats): boolean => {
+      if (topDev === undefined) topDev = st.dev;
+      return crossMountPoints || st.dev === topDev;
+    };
+    for (const item of walkTree(top, descend)) {
+      if (item.kind === 'error') {
+        if (item.top && item.code === 'ENOENT') {
+          this.warn(item.abs, `${item.abs}: no such file or directory`, item.code);
+          return false;
+        }
+        this.warn(item.abs, item.code === 'ENOENT' ? `${item.abs}: file vanished before it was read` : `${item.abs}: ${item.message}`, item.code);
+        continue;
+      }
+      if (topDev === undefined) topDev = item.st.dev;
+      await this.entry(item.abs, item.st);
+    }
+    return true;
+  }
+
+  private async entry(abs: string, st: fs.BigIntStats): Promise<void> {
+    const type = entryTypeOf(st);
+    if (type === 'socket') return; // tar cannot hold sockets; GNU tar skips them too
+    const streamPath = streamPathOf(abs);
+    const linked = type !== 'directory' && st.nlink > 1n;
+    const key = linked ? `${st.dev}:${st.ino}` : '';
+    if (linked) {
+      const first = this.links.get(key);
+      if (first) {
+        if (--first.left <= 0) this.links.delete(key);
+        const entry = captureEntry(streamPath, 'hardlink', st, this.names, first.streamPath);
+        await this.headerOnly(abs, entry, st, first.abs);
+        return;
+      }
+    }
+    // Later names link to this one only once its data is in the stream.
+    const remember = () => {
+      if (linked) this.links.set(key, { abs, streamPath, left: Number(st.nlink) - 1 });
+    };
+    if (type === 'file') {
+      if (await this.regular(abs, streamPath, st)) remember();
+      return;
+    }
+    let link = '';
+    if (type === 'symlink') {
+      try {
+        link = (fs.readlinkSync(bytePathToBuffer(abs), { encoding: 'buffer' }) as Buffer).toString('latin1');
+      } catch (e) {
+        this.warn(abs, `${abs}: cannot read symbolic link: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code);
+        return;
+      }
+    }
+    await this.headerOnly(abs, captureEntry(streamPath, type, st, this.names, link), st, link);
+    remember();
+  }
+
+  private async headerOnly(abs: string, entry: TarEntry, st: fs.BigIntStats, link: string): Promise<void> {
+    const header = encodeEntryHeader(entry);
+    const offset = this.out.offset;
+    if (!this.out.fits(header.length)) await this.out.flush();
+    const { buf, pos } = this.out.reserve(header.length);
+    header.copy(buf, pos);
+    this.record(fileRecordOf(abs, entry, st, offset, link));
+  }
+
+  /** Writes a regular file's entry; false when it could not be read (warned). */
+  private async regular(abs: string, streamPath: string, lst: fs.BigIntStats): Promise<boolean> {
+    let fd: number;
+    try {
+      fd = fs.openSync(bytePathToBuffer(abs), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      this.warn(abs, code === 'ENOENT' ? `${abs}: file vanished before it was read` : `${abs}: cannot open: ${(e as Error).message}`, code);
+      return false;
+    }
+    try {
+      const st = fs.fstatSync(fd, { bigint: true });
+      if (!st.isFile() || st.ino !== lst.ino || st.dev !== lst.dev) {
+        this.warn(abs, `${abs}: file changed type while being backed up`, 'ECHANGED');
+        return false;
+      }
+      const entry = captureEntry(streamPath, 'file', st, this.names);
+      const header = encodeEntryHeader(entry);
+      const size = entry.size;
+      const offset = this.out.offset;
+      if (size <= SMALL_FILE) {
+        const total = header.length + size + paddingFor(size);
+        if (!this.out.fits(total)) await this.out.flush();
+        const { buf, pos } = this.out.reserve(total);
+        header.copy(buf, pos);
+        let got: number;
+        try {
+          got = readFully(fd, buf, pos + header.length, size);
+        } catch (e) {
+          this.out.rollbackTo(offset);
+          this.warn(abs, `${abs}: read error: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code);
+          return false;
+        }
+        buf.fill(0, pos + header.length + got, pos + total);
+        if (got < size) this.warn(abs, `${abs}: file shrank by ${size - got} bytes; padding with zeros`, 'ESHRANK');
+      } else {
+        await this.large(fd, abs, header, size);
+      }
+      this.record(fileRecordOf(abs, entry, st, offset, ''));
+      return true;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private async large(fd: number, abs: string, header: Buffer, size: number): Promise<void> {
+    if (!this.out.fits(header.length)) await this.out.flush();
+    const h = this.out.reserve(header.length);
+    header.copy(h.buf, h.pos);
+    let left = size;
+    let failed: string | undefined;
+    while (left > 0) {
+      const n = Math.min(left, READ_CHUNK);
+      if (!this.out.fits(n)) await this.out.flush();
+      const { buf, pos } = this.out.reserve(n);
+      let got = 0;
+      if (failed === undefined) {
+        try {
+          got = readFully(fd, buf, pos, n);
+        } catch (e) {
+          failed = `${abs}: read error: ${(e as Error).message}; rest padded with zeros`;
+        }
+        if (got < n && failed === undefined) failed = `${abs}: file shrank by ${left - got} bytes; padding with zeros`;
+      }
+      if (got < n) buf.fill(0, pos + got, pos + n);
+      left -= n;
+    }
+    const pad = paddingFor(size);
+    if (pad > 0) {
+      if (!this.out.fits(pad)) await this.out.flush();
+      const { buf, pos } = this.out.reserve(pad);
+      buf.fill(0, pos, pos + pad);
+    }
+    if (failed) this.warn(abs, failed, 'EREAD');
+  }
+
+  async finish(): Promise<number> {
+    const end = encodeArchiveEnd(this.out.offset);
+    await this.out.push(end);
+    await this.out.flush();
+    this.flushRecords();
+    return this.out.offset;
+  }
+}
+
+/** Reads up to n bytes at buf[pos..]; fewer only at end of file. */
+function readFully(fd: number, buf: Buffer, pos: number, n: number): number {
+  let got = 0;
+  while (got < n) {
+    let r: number;
+    try {
+      r = fs.readSync(fd, buf, pos + got, n - got, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN' || (e as NodeJS.ErrnoException).code === 'EINTR') continue;
+      throw e;
+    }
+    if (r === 0) break;
+    got += r;
+  }
+  return got;
+}
+
+/** Runs a backup: stream to opts.out, events to opts.onEvent; resolves with the NetBackup status. */
+export async function runBackup(spec: BpbkarSpec, opts: BackupOptions): Promise<BackupResult> {
+  const backup = new Backup(opts);
+  const crossMountPoints = spec.crossMountPoints ?? true;
+  let found = 0;
+  for (const raw of spec.paths) {
+    if (!raw.startsWith('/') || normalizeAbsolute(raw).split('/').includes('..')) {
+      backup.warn(raw, `${raw}: not an absolute path without '..'; skipped`, 'EINVAL');
+      continue;
+    }
+    if (await backup.selection(normalizeAbsolute(raw), crossMountPoints)) found++;
+  }
+  const bytes = await backup.finish();
+  let status: number = STATUS.OK.status;
+  let message: string | undefined;
+  if (found === 0) {
+    status = STATUS.NO_FILES_EXIST.status;
+    message = 'none of the files in the file list exist';
+  } else if (backup.warnings > 0) {
+    status = STATUS.PARTIAL.status;
+    message = `${backup.warnings} file(s) could not be backed up`;
+  }
+  opts.onEvent({ kind: 'end', status, files: backup.files, bytes, ...(message ? { message } : {}) });
+  return { status, files: backup.files, bytes, warnings: backup.warnings };
+}
+

@@ -1,0 +1,90 @@
+// Stages the stream in a few-MiB buffer so the pipe sees >= 1 MiB writes; honours backpressure on the sink.
+
+import type { Writable } from 'node:stream';
+
+export const STAGING_BYTES = 4 * 1024 * 1024;
+
+export class BatchedOutput {
+  private buf: Buffer;
+  private used = 0;
+  private flushed = 0;
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly sink: Writable,
+    private readonly capacity = STAGING_BYTES,
+  ) {
+    this.buf = Buffer.allocUnsafe(capacity);
+    sink.on('error', (e: Error) => {
+      this.failure ??= e;
+    });
+  }
+
+  /** Stream offset of the next byte (flushed + staged). */
+  get offset(): number {
+    return this.flushed + this.used;
+  }
+
+  /** True when n more bytes fit in the staging buffer without a flush. */
+  fits(n: number): boolean {
+    return this.used + n <= this.capacity;
+  }
+
+  /** The largest reservation allowed. */
+  get maxReservation(): number {
+    return this.capacity;
+  }
+
+  /** Reserves n bytes (caller checked fits()); returns the buffer and position to fill. */
+  reserve(n: number): { buf: Buffer; pos: number } {
+    if (!this.fits(n)) throw new RangeError(`staging overflow: ${n} bytes`);
+    const pos = this.used;
+    this.used += n;
+    return { buf: this.buf, pos };
+  }
+
+  /** Gives back the last reserved bytes (an entry that could not be read after all). */
+  rollbackTo(offset: number): void {
+    const used = offset - this.flushed;
+    if (used < 0 || used > this.used) throw new RangeError('cannot roll back flushed bytes');
+    this.used = used;
+  }
+
+  /** Copies bytes into the staging buffer, flushing as needed. */
+  async push(bytes: Buffer): Promise<void> {
+    let off = 0;
+    while (off < bytes.length) {
+      if (this.used === this.capacity) await this.flush();
+      const n = Math.min(bytes.length - off, this.capacity - this.used);
+      bytes.copy(this.buf, this.used, off, off + n);
+      this.used += n;
+      off += n;
+    }
+  }
+
+  /** Writes what is staged; resolves once the sink accepts more (drain), rejects if the sink failed. */
+  async flush(): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.used === 0) return;
+    const chunk = this.buf.subarray(0, this.used);
+    this.buf = Buffer.allocUnsafe(this.capacity); // the sink may keep the chunk until written
+    this.flushed += this.used;
+    this.used = 0;
+    if (!this.sink.write(chunk)) await this.waitDrain();
+    if (this.failure) throw this.failure;
+  }
+
+  private waitDrain(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.sink.off('drain', done);
+        this.sink.off('error', done);
+        this.sink.off('close', done);
+        resolve();
+      };
+      this.sink.on('drain', done);
+      this.sink.on('error', done);
+      this.sink.on('close', done);
+    });
+  }
+}

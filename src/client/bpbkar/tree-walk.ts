@@ -1,0 +1,73 @@
+// Pre-order walk of one selection: lstat only (symlinks are never followed), one directory listing held per level.
+
+import fs from 'node:fs';
+import { bytePathToBuffer } from '../../protocol/byte-path.js';
+
+export type WalkItem =
+  | { kind: 'file'; abs: string; st: fs.BigIntStats }
+  | { kind: 'error'; abs: string; code: string; message: string; top: boolean };
+
+interface Level {
+  dir: string;
+  names: Buffer[];
+  i: number;
+}
+
+function errInfo(e: unknown): { code: string; message: string } {
+  const err = e as NodeJS.ErrnoException;
+  return { code: err.code ?? 'EIO', message: err.message };
+}
+
+/**
+ * Yields the selection and everything below it, a directory before its contents, names in byte order.
+ * `descend` decides whether a directory's contents are walked (mount points when not crossing them).
+ * The caller must finish with an item before pulling the next one.
+ */
+export function* walkTree(top: string, descend: (abs: string, st: fs.BigIntStats) => boolean): Generator<WalkItem> {
+  const stack: Level[] = [];
+  let st: fs.BigIntStats;
+  try {
+    st = fs.lstatSync(bytePathToBuffer(top), { bigint: true });
+  } catch (e) {
+    yield { kind: 'error', abs: top, top: true, ...errInfo(e) };
+    return;
+  }
+  yield { kind: 'file', abs: top, st };
+  if (st.isDirectory() && descend(top, st)) {
+    const level = openLevel(top);
+    if ('error' in level) yield { kind: 'error', abs: top, top: false, ...level.error };
+    else stack.push(level);
+  }
+  while (stack.length > 0) {
+    const level = stack[stack.length - 1]!;
+    if (level.i >= level.names.length) {
+      stack.pop();
+      continue;
+    }
+    const name = level.names[level.i++]!;
+    const abs = level.dir === '/' ? `/${name.toString('latin1')}` : `${level.dir}/${name.toString('latin1')}`;
+    let cst: fs.BigIntStats;
+    try {
+      cst = fs.lstatSync(bytePathToBuffer(abs), { bigint: true });
+    } catch (e) {
+      yield { kind: 'error', abs, top: false, ...errInfo(e) };
+      continue;
+    }
+    yield { kind: 'file', abs, st: cst };
+    if (cst.isDirectory() && descend(abs, cst)) {
+      const next = openLevel(abs);
+      if ('error' in next) yield { kind: 'error', abs, top: false, ...next.error };
+      else stack.push(next);
+    }
+  }
+}
+
+function openLevel(dir: string): Level | { error: { code: string; message: string } } {
+  try {
+    const names = fs.readdirSync(bytePathToBuffer(dir), { encoding: 'buffer' });
+    names.sort(Buffer.compare);
+    return { dir, names, i: 0 };
+  } catch (e) {
+    return { error: errInfo(e) };
+  }
+}

@@ -1,0 +1,158 @@
+// Writes one non-directory entry at its destination through a temporary name, then renames it into place.
+
+import fs from 'node:fs';
+import { bytePathToBuffer } from '../../protocol/byte-path.js';
+import type { TarEntry } from '../../archive/tar-entry.js';
+import type { IdNames } from '../../archive/id-names.js';
+import { applyOwner, applyTimes, modeToApply, resolveOwner } from '../../archive/metadata-apply.js';
+import { sys } from '../../native/sys.js';
+import { tempPathBeside } from './temp-name.js';
+
+export interface WriteContext {
+  restoreOwnership: boolean;
+  names: IdNames;
+}
+
+/** Large files are written in pieces of this size. */
+const WRITE_CHUNK = 1024 * 1024;
+const S_IFCHR = 0o020000;
+const S_IFBLK = 0o060000;
+
+/** Creates something at a fresh temp path with `make`, retrying on a name clash; returns the temp path. */
+function createTemp(dest: string, make: (tmp: Buffer) => void): string {
+  for (let i = 0; ; i++) {
+    const tmp = tempPathBeside(dest);
+    try {
+      make(bytePathToBuffer(tmp));
+      return tmp;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || i >= 8) throw e;
+    }
+  }
+}
+
+function removeQuietly(p: string): void {
+  try {
+    fs.unlinkSync(bytePathToBuffer(p));
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Renames a finished temp into place; on failure the temp is removed. */
+function commit(tmp: string, dest: string): void {
+  try {
+    fs.renameSync(bytePathToBuffer(tmp), bytePathToBuffer(dest));
+  } catch (e) {
+    removeQuietly(tmp);
+    throw e;
+  }
+}
+
+/** A regular file: content (streamed), owner, mode, times, rename. Returns bytes written. */
+export async function writeRegular(dest: string, entry: TarEntry, body: AsyncIterable<Buffer>, ctx: WriteContext): Promise<number> {
+  let fd = -1;
+  const tmp = createTemp(dest, (b) => {
+    fd = fs.openSync(b, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+  });
+  let written = 0;
+  let writeError: unknown;
+  // Pipe reads arrive in 64 KiB pieces: gather them into >= 1 MiB writes for large files.
+  const staging = entry.size > WRITE_CHUNK ? Buffer.allocUnsafe(WRITE_CHUNK) : null;
+  let staged = 0;
+  const writeAll = (b: Buffer, len: number) => {
+    let off = 0;
+    while (off < len) off += fs.writeSync(fd, b, off, len - off);
+    written += len;
+  };
+  try {
+    for await (const chunk of body) {
+      if (writeError !== undefined) continue; // keep reading the body so the stream stays in step
+      try {
+        if (staging === null) writeAll(chunk, chunk.length);
+        else {
+          let off = 0;
+          while (off < chunk.length) {
+            const n = Math.min(chunk.length - off, WRITE_CHUNK - staged);
+            chunk.copy(staging, staged, off, off + n);
+            staged += n;
+            off += n;
+            if (staged === WRITE_CHUNK) {
+              writeAll(staging, staged);
+              staged = 0;
+            }
+          }
+        }
+      } catch (e) {
+        writeError = e;
+      }
+    }
+    if (writeError === undefined && staging !== null && staged > 0) {
+      try {
+        writeAll(staging, staged);
+      } catch (e) {
+        writeError = e;
+      }
+    }
+    if (writeError !== undefined) throw writeError;
+    if (ctx.restoreOwnership) {
+      const { uid, gid } = resolveOwner(entry, ctx.names);
+      fs.fchownSync(fd, uid, gid);
+    }
+    fs.fchmodSync(fd, modeToApply(entry, ctx.restoreOwnership));
+    fs.closeSync(fd);
+    fd = -1;
+    applyTimes(bytePathToBuffer(tmp), entry, true);
+  } catch (e) {
+    if (fd >= 0) fs.closeSync(fd);
+    removeQuietly(tmp);
+    throw e;
+  }
+  commit(tmp, dest);
+  return written;
+}
+
+/** A symlink: created under a temp name, lchown, ns times without following, rename. */
+export function writeSymlink(dest: string, entry: TarEntry, ctx: WriteContext): void {
+  const tmp = createTemp(dest, (b) => fs.symlinkSync(bytePathToBuffer(entry.linkpath), b));
+  try {
+    if (ctx.restoreOwnership) applyOwner(bytePathToBuffer(tmp), entry, ctx.names);
+    applyTimes(bytePathToBuffer(tmp), entry, true);
+  } catch (e) {
+    removeQuietly(tmp);
+    throw e;
+  }
+  commit(tmp, dest);
+}
+
+/** A FIFO or device node: mkfifo/mknod, owner, mode, times, rename. */
+export function writeSpecial(dest: string, entry: TarEntry, ctx: WriteContext): void {
+  const tmp = createTemp(dest, (b) => {
+    if (entry.type === 'fifo') sys().mkfifo(b, 0o600);
+    else sys().mknod(b, (entry.type === 'char' ? S_IFCHR : S_IFBLK) | 0o600, entry.devmajor, entry.devminor);
+  });
+  const b = bytePathToBuffer(tmp);
+  try {
+    if (ctx.restoreOwnership) applyOwner(b, entry, ctx.names);
+    fs.chmodSync(b, modeToApply(entry, ctx.restoreOwnership));
+    applyTimes(b, entry, true);
+  } catch (e) {
+    removeQuietly(tmp);
+    throw e;
+  }
+  commit(tmp, dest);
+}
+
+/** A hard link to `target` (already checked to lie inside the restore target), replacing dest atomically. */
+export function writeHardLink(dest: string, target: string): void {
+  const tmp = createTemp(dest, (b) => fs.linkSync(bytePathToBuffer(target), b));
+  commit(tmp, dest);
+}
+
+/** Directory metadata, applied after its contents: owner, mode, times. */
+export function applyDirectory(dest: string, entry: TarEntry, ctx: WriteContext): void {
+  const b = bytePathToBuffer(dest);
+  if (ctx.restoreOwnership) applyOwner(b, entry, ctx.names);
+  fs.chmodSync(b, modeToApply(entry, ctx.restoreOwnership));
+  applyTimes(b, entry, true);
+}

@@ -1,0 +1,312 @@
+/* openbp_sys: the few POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs), as N-API functions.
+ * Paths arrive as Buffers (raw bytes, no encoding). Failures throw an Error with .code = errno name, .errno, .syscall. */
+#include <node_api.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#define CHECK(call)                                                       \
+  do {                                                                    \
+    if ((call) != napi_ok) {                                              \
+      napi_throw_error(env, "EINVAL", "openbp_sys: N-API call failed");   \
+      return NULL;                                                        \
+    }                                                                     \
+  } while (0)
+
+static const char *errno_name(int e) {
+  switch (e) {
+    case ENOENT: return "ENOENT";
+    case EACCES: return "EACCES";
+    case EPERM: return "EPERM";
+    case EEXIST: return "EEXIST";
+    case ENOTDIR: return "ENOTDIR";
+    case EISDIR: return "EISDIR";
+    case EINVAL: return "EINVAL";
+    case ENOSPC: return "ENOSPC";
+    case EROFS: return "EROFS";
+    case ELOOP: return "ELOOP";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case ENODATA: return "ENODATA";
+    case ENOTSUP: return "ENOTSUP";
+    case ERANGE: return "ERANGE";
+    case E2BIG: return "E2BIG";
+    case EDQUOT: return "EDQUOT";
+    case EIO: return "EIO";
+    case EBADF: return "EBADF";
+    case ENOMEM: return "ENOMEM";
+    default: return "EUNKNOWN";
+  }
+}
+
+static napi_value throw_errno(napi_env env, int e, const char *syscall) {
+  napi_value msg, code, err, num, sc;
+  char text[256];
+  snprintf(text, sizeof text, "%s: %s (%s)", syscall, strerror(e), errno_name(e));
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
+  napi_create_string_utf8(env, errno_name(e), NAPI_AUTO_LENGTH, &code);
+  napi_create_error(env, code, msg, &err);
+  napi_create_int32(env, -e, &num);
+  napi_set_named_property(env, err, "errno", num);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc);
+  napi_set_named_property(env, err, "syscall", sc);
+  napi_throw(env, err);
+  return NULL;
+}
+
+/* Copies a Buffer argument into a NUL-terminated heap string; NULL (with a pending exception) on failure. */
+static char *path_arg(napi_env env, napi_value v) {
+  bool is_buf = false;
+  void *data;
+  size_t len;
+  if (napi_is_buffer(env, v, &is_buf) != napi_ok || !is_buf) {
+    napi_throw_type_error(env, "EINVAL", "path must be a Buffer");
+    return NULL;
+  }
+  napi_get_buffer_info(env, v, &data, &len);
+  if (memchr(data, 0, len) != NULL) {
+    napi_throw_type_error(env, "EINVAL", "path contains a NUL byte");
+    return NULL;
+  }
+  char *s = malloc(len + 1);
+  if (!s) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  memcpy(s, data, len);
+  s[len] = 0;
+  return s;
+}
+
+static int64_t int_arg(napi_env env, napi_value v) {
+  int64_t n = 0;
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_bigint) {
+    bool lossless;
+    napi_get_value_bigint_int64(env, v, &n, &lossless);
+  } else {
+    napi_get_value_int64(env, v, &n);
+  }
+  return n;
+}
+
+/* utimensat(path, atimeSec, atimeNsec, mtimeSec, mtimeNsec, noFollow) */
+static napi_value js_utimensat(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 6) {
+    napi_throw_type_error(env, "EINVAL", "utimensat needs 6 arguments");
+    return NULL;
+  }
+  char *path = path_arg(env, argv[0]);
+  if (!path) return NULL;
+  struct timespec ts[2];
+  ts[0].tv_sec = (time_t)int_arg(env, argv[1]);
+  ts[0].tv_nsec = (long)int_arg(env, argv[2]);
+  ts[1].tv_sec = (time_t)int_arg(env, argv[3]);
+  ts[1].tv_nsec = (long)int_arg(env, argv[4]);
+  bool nofollow = false;
+  napi_get_value_bool(env, argv[5], &nofollow);
+  int r = utimensat(AT_FDCWD, path, ts, nofollow ? AT_SYMLINK_NOFOLLOW : 0);
+  int e = errno;
+  free(path);
+  if (r != 0) return throw_errno(env, e, "utimensat");
+  return NULL;
+}
+
+/* mkfifo(path, mode) */
+static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2) {
+    napi_throw_type_error(env, "EINVAL", "mkfifo needs 2 arguments");
+    return NULL;
+  }
+  char *path = path_arg(env, argv[0]);
+  if (!path) return NULL;
+  int r = mkfifo(path, (mode_t)int_arg(env, argv[1]));
+  int e = errno;
+  free(path);
+  if (r != 0) return throw_errno(env, e, "mkfifo");
+  return NULL;
+}
+
+/* mknod(path, mode incl. S_IFCHR/S_IFBLK, major, minor) */
+static napi_value js_mknod(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4) {
+    napi_throw_type_error(env, "EINVAL", "mknod needs 4 arguments");
+    return NULL;
+  }
+  char *path = path_arg(env, argv[0]);
+  if (!path) return NULL;
+  dev_t dev = makedev((unsigned)int_arg(env, argv[2]), (unsigned)int_arg(env, argv[3]));
+  int r = mknod(path, (mode_t)int_arg(env, argv[1]), dev);
+  int e = errno;
+  free(path);
+  if (r != 0) return throw_errno(env, e, "mknod");
+  return NULL;
+}
+
+/* lgetxattr(path, name) -> Buffer | null when the attribute does not exist */
+static napi_value js_lgetxattr(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2) {
+    napi_throw_type_error(env, "EINVAL", "lgetxattr needs 2 arguments");
+    return NULL;
+  }
+  char *path = path_arg(env, argv[0]);
+  if (!path) return NULL;
+  char *name = path_arg(env, argv[1]);
+  if (!name) {
+    free(path);
+    return NULL;
+  }
+  napi_value result = NULL;
+  for (int tries = 0; tries < 4; tries++) {
+    ssize_t n = lgetxattr(path, name, NULL, 0);
+    if (n < 0) break;
+    char *buf = malloc(n > 0 ? (size_t)n : 1);
+    if (!buf) {
+      errno = ENOMEM;
+      break;
+    }
+    ssize_t m = lgetxattr(path, name, buf, (size_t)n);
+    if (m < 0) {
+      int e = errno;
+      free(buf);
+      if (e == ERANGE) continue;
+      errno = e;
+      break;
+    }
+    void *out;
+    napi_create_buffer_copy(env, (size_t)m, buf, &out, &result);
+    free(buf);
+    break;
+  }
+  int e = errno;
+  free(path);
+  free(name);
+  if (result) return result;
+  if (e == ENODATA) {
+    napi_get_null(env, &result);
+    return result;
+  }
+  return throw_errno(env, e, "lgetxattr");
+}
+
+/* lsetxattr(path, name, valueBuffer) */
+static napi_value js_lsetxattr(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3) {
+    napi_throw_type_error(env, "EINVAL", "lsetxattr needs 3 arguments");
+    return NULL;
+  }
+  bool is_buf = false;
+  napi_is_buffer(env, argv[2], &is_buf);
+  if (!is_buf) {
+    napi_throw_type_error(env, "EINVAL", "value must be a Buffer");
+    return NULL;
+  }
+  void *val;
+  size_t vlen;
+  napi_get_buffer_info(env, argv[2], &val, &vlen);
+  char *path = path_arg(env, argv[0]);
+  if (!path) return NULL;
+  char *name = path_arg(env, argv[1]);
+  if (!name) {
+    free(path);
+    return NULL;
+  }
+  int r = lsetxattr(path, name, val, vlen, 0);
+  int e = errno;
+  free(path);
+  free(name);
+  if (r != 0) return throw_errno(env, e, "lsetxattr");
+  return NULL;
+}
+
+/* llistxattr(path) -> Buffer[] of attribute names */
+static napi_value js_llistxattr(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1) {
+    napi_throw_type_error(env, "EINVAL", "llistxattr needs 1 argument");
+    return NULL;
+  }
+  char *path = path_arg(env, argv[0]);
+  if (!path) return NULL;
+  char *buf = NULL;
+  ssize_t m = -1;
+  int e = 0;
+  for (int tries = 0; tries < 4; tries++) {
+    ssize_t n = llistxattr(path, NULL, 0);
+    if (n < 0) {
+      e = errno;
+      break;
+    }
+    free(buf);
+    buf = malloc(n > 0 ? (size_t)n : 1);
+    if (!buf) {
+      e = ENOMEM;
+      break;
+    }
+    m = llistxattr(path, buf, (size_t)n);
+    if (m >= 0) break;
+    e = errno;
+    if (e != ERANGE) break;
+  }
+  free(path);
+  if (m < 0) {
+    free(buf);
+    if (e == ENOTSUP) m = 0;
+    else return throw_errno(env, e, "llistxattr");
+  }
+  napi_value arr;
+  napi_create_array(env, &arr);
+  uint32_t idx = 0;
+  ssize_t off = 0;
+  while (buf && off < m) {
+    size_t len = strlen(buf + off);
+    if (len > 0) {
+      napi_value item;
+      void *out;
+      napi_create_buffer_copy(env, len, buf + off, &out, &item);
+      napi_set_element(env, arr, idx++, item);
+    }
+    off += (ssize_t)len + 1;
+  }
+  free(buf);
+  return arr;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"utimensat", NULL, js_utimensat, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"mknod", NULL, js_mknod, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"lgetxattr", NULL, js_lgetxattr, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"lsetxattr", NULL, js_lsetxattr, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"llistxattr", NULL, js_llistxattr, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

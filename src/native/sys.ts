@@ -1,0 +1,59 @@
+// Loads the openbp_sys native addon: the POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { OpenbpError } from '../protocol/errors.js';
+
+/** The addon's functions. Paths and attribute names are Buffers (raw bytes). Errors carry .code (errno name). */
+export interface OpenbpSys {
+  /** utimensat(AT_FDCWD, path, [atime, mtime], noFollow ? AT_SYMLINK_NOFOLLOW : 0) with exact nanoseconds. */
+  utimensat(path: Buffer, atimeSec: number, atimeNsec: number, mtimeSec: number, mtimeNsec: number, noFollow: boolean): void;
+  mkfifo(path: Buffer, mode: number): void;
+  /** mode includes the file type bits (S_IFCHR / S_IFBLK). */
+  mknod(path: Buffer, mode: number, major: number, minor: number): void;
+  /** The attribute's value, or null when it does not exist. */
+  lgetxattr(path: Buffer, name: Buffer): Buffer | null;
+  lsetxattr(path: Buffer, name: Buffer, value: Buffer): void;
+  /** Attribute names; [] when the file system has no xattr support. */
+  llistxattr(path: Buffer): Buffer[];
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url)); // <root>/<out...>/src/native
+const RELATIVE = path.join('build', 'Release', 'openbp_sys.node');
+
+/**
+ * Where the compiled addon lives: $OPENBP_NATIVE_ADDON, else <root>/build/Release/openbp_sys.node for the nearest
+ * ancestor of this file that has one (dist/ and .build/a/ outputs both find the repo root's build/).
+ */
+function findAddon(): string {
+  if (process.env.OPENBP_NATIVE_ADDON) return process.env.OPENBP_NATIVE_ADDON;
+  let dir = path.resolve(here, '..', '..');
+  for (;;) {
+    const candidate = path.join(dir, RELATIVE);
+    if (fs.existsSync(candidate)) return candidate;
+    const up = path.dirname(dir);
+    if (up === dir) return path.resolve(here, '..', '..', '..', RELATIVE);
+    dir = up;
+  }
+}
+
+export const ADDON_PATH = findAddon();
+
+let loaded: OpenbpSys | undefined;
+
+/** The addon, loaded once; throws OpenbpError(SYSTEM_ERROR) with a hint when it was not built. */
+export function sys(): OpenbpSys {
+  if (loaded) return loaded;
+  if (!fs.existsSync(ADDON_PATH)) {
+    throw new OpenbpError('SYSTEM_ERROR', `native addon missing: ${ADDON_PATH}`, { hint: 'run `node scripts/build-native.mjs` (part of npm run build)' });
+  }
+  const require = createRequire(import.meta.url);
+  try {
+    loaded = require(ADDON_PATH) as OpenbpSys;
+  } catch (e) {
+    throw new OpenbpError('SYSTEM_ERROR', `native addon ${ADDON_PATH} failed to load: ${(e as Error).message}`, { cause: e, hint: 'rebuild it: node scripts/build-native.mjs --force' });
+  }
+  return loaded;
+}
