@@ -29,7 +29,8 @@ export interface CommandContext {
 export interface CommandResult {
   /** NetBackup status; the process exit code derives from it. */
   readonly status: number;
-  readonly stdout?: string | Buffer;
+  /** Text, bytes, or a stream of chunks for large binary output (written with backpressure). */
+  readonly stdout?: string | Buffer | AsyncIterable<Uint8Array>;
   readonly stderr?: string;
   /** Machine-readable result for --json. */
   readonly json?: unknown;

@@ -114,14 +114,34 @@ export async function main(spec: CommandSpec, argv: readonly string[] = process.
     if (process.env.OPENBP_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     result = { status: err.status, stderr: formatError(spec.name, err), json: { error: err.toRecord() } };
   }
-  await writeAll(process.stdout, json ? `${JSON.stringify(result.json ?? null)}\n` : result.stdout);
+  try {
+    await writeAll(process.stdout, json ? `${JSON.stringify(result.json ?? null)}\n` : result.stdout);
+  } catch (e) {
+    // A streamed output can fail half-way (e.g. a media read error): report it like any other error.
+    const err = toOpenbpError(e);
+    result = { status: err.status, stderr: formatError(spec.name, err) };
+  }
   if (result.stderr) process.stderr.write(result.stderr.endsWith('\n') ? result.stderr : `${result.stderr}\n`);
   if (result.status > 255) process.stderr.write(`EXIT status = ${result.status}\n`);
   process.exitCode = exitCodeFor(result.status);
 }
 
-function writeAll(stream: NodeJS.WriteStream, data: string | Buffer | undefined): Promise<void> {
-  if (data === undefined || data.length === 0) return Promise.resolve();
+async function writeAll(stream: NodeJS.WriteStream, data: string | Buffer | AsyncIterable<Uint8Array> | undefined): Promise<void> {
+  if (data === undefined) return;
+  if (typeof data !== 'string' && !Buffer.isBuffer(data)) {
+    let broken = false;
+    stream.on('error', () => (broken = true)); // EPIPE: the reader went away, which is fine
+    for await (const chunk of data) {
+      if (broken) break;
+      if (!stream.write(chunk)) await new Promise<void>((resolve) => { stream.once('drain', resolve); stream.once('error', resolve); });
+    }
+    return;
+  }
+  if (data.length === 0) return;
+  return writeChunk(stream, data);
+}
+
+function writeChunk(stream: NodeJS.WriteStream, data: string | Buffer): Promise<void> {
   return new Promise((resolve) => {
     stream.on('error', () => resolve()); // EPIPE (e.g. `| head`) is not an error of ours
     if (stream.write(data)) resolve();

@@ -24,7 +24,7 @@ const now = Math.floor(Date.now() / 1000);
 async function run(cmd: CommandSpec, argv: string[]) {
   const inv = parseInvocation(cmd, argv);
   const r = await cmd.run(ctx, inv.opts, inv.args);
-  return { status: r.status, out: r.stdout === undefined ? '' : Buffer.isBuffer(r.stdout) ? r.stdout.toString('latin1') : r.stdout, err: r.stderr ?? '' };
+  return { status: r.status, out: r.stdout === undefined ? '' : Buffer.isBuffer(r.stdout) ? r.stdout.toString('latin1') : typeof r.stdout === 'string' ? r.stdout : '<stream>', err: r.stderr ?? '' };
 }
 
 beforeAll(async () => {
