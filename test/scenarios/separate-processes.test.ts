@@ -63,7 +63,7 @@ describe('separate processes', () => {
       for (const p of procs) seen.add(p.name);
       const tm = procs.filter((p) => p.name === 'bptm').map((p) => p.pid);
       if (tm.length >= 2) bptmPids = new Set(tm);
-      if (fs.readdirSync('/dev/shm').some((f) => f.startsWith('openbp-bptm-'))) shmSeen = true;
+      if (fs.readdirSync('/dev/shm').some((f) => /^openbp-bptm-\d+-\d+\.buf$/.test(f))) shmSeen = true;
       if (['bpbrm', 'bpbkar', 'bptm'].every((n) => seen.has(n)) && bptmPids.size >= 2 && shmSeen) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -72,7 +72,7 @@ describe('separate processes', () => {
     for (const d of ['bprd', 'nbpem', 'nbjm', 'nbrb', 'nbemm', 'bpjobd', 'bpdbm', 'bpbrm', 'bpbkar', 'bptm']) expect([d, seen.has(d)]).toEqual([d, true]);
     expect(bptmPids.size).toBeGreaterThanOrEqual(2); // parent and child
     expect(shmSeen).toBe(true);
-    expect(fs.readdirSync('/dev/shm').filter((f) => f.startsWith('openbp-bptm-'))).toEqual([]);
+    expect(fs.readdirSync('/dev/shm').filter((f) => /^openbp-bptm-\d+-\d+\.buf$/.test(f))).toEqual([]);
   });
 
   it('restores the 5 GiB file exactly', async () => {
@@ -82,6 +82,6 @@ describe('separate processes', () => {
     expect(r.code).toBe(0);
     expect(fs.statSync(path.join(out, 'big.sparse')).size).toBe(SIZE);
     expect(digestOfEnds(path.join(out, 'big.sparse'))).toBe(digestOfEnds(path.join(data, 'big.sparse')));
-    expect(fs.readdirSync('/dev/shm').filter((f) => f.startsWith('openbp-bptm-'))).toEqual([]);
+    expect(fs.readdirSync('/dev/shm').filter((f) => /^openbp-bptm-\d+-\d+\.buf$/.test(f))).toEqual([]);
   });
 });

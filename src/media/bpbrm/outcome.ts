@@ -22,13 +22,14 @@ export function mediaStatus(end: SideEnd, direction: 'write' | 'read'): number {
 }
 
 /**
- * Backup: a media failure (disk full, write error) decides the job; otherwise the client's status
- * (0, 1 partial, 71 nothing existed...). Media 90 (no data) after a client failure is the client's fault.
+ * Backup: a media failure (disk full, write error) decides the job, since the client then only sees a
+ * broken pipe; otherwise the client's status (0, 1 partial, 71 nothing existed...). Media 90 (no data)
+ * after a client failure is the client's fault.
  */
 export function backupOutcome(client: number, media: number): number {
-  if (client !== 0 && client !== 1) return client === 50 && media !== 0 && media !== 90 ? media : client;
-  if (media !== 0) return media;
-  return client;
+  if (media !== 0 && media !== 90) return media;
+  if (client !== 0) return client;
+  return media;
 }
 
 /** Restore: the client's (nbtar) status unless the media side failed to deliver the data. */
