@@ -21,7 +21,7 @@ import { processLogFd, type LogLine } from '../../config/daemon-log.js';
 import type { DaemonService } from '../../cli/serve-daemon.js';
 import { callDaemon } from '../../cli/daemon-call.js';
 import { spawnBinary, waitForExit } from '../../ipc/spawn.js';
-import { removeImageFragments } from '../../storage/remove-fragments.js';
+import { deleteDiskFragments } from '../../storage/disk/delete-fragments.js';
 import { newJobRecord } from './job-record.js';
 import { expirationFor } from './retention.js';
 
@@ -154,7 +154,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
   async function abortImage(jobid: number, backupid: string): Promise<void> {
     try {
       const { fragments } = await callDaemon(home, bpdbm.abortImage, { backupid });
-      removeImageFragments(fragments);
+      await deleteDiskFragments(fragments);
       log(`job ${jobid}: image ${backupid} removed (${fragments.length} fragments)`);
     } catch (e) {
       log(`job ${jobid}: abort of ${backupid} failed: ${(e as Error).message}`);

@@ -11,6 +11,7 @@ import type { RequestOf } from '../../protocol/message.js';
 import { SerialQueue, startJobChild, throttle } from './job-io.js';
 import { backupOutcome, clientStatus, mediaStatus, type SideEnd } from './outcome.js';
 import type { JobEnd, JobPeers } from './job-end.js';
+import { removeImageLeftovers } from '../../storage/disk/delete-fragments.js';
 
 export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, log: LogLine): Promise<JobEnd> {
   const tun = readBufferTunables(home, 'disk');
@@ -79,6 +80,11 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
   }
   const cs = clientStatus(client);
   const ms = mediaStatus(media, 'write');
+  // A bptm that failed or was killed may leave fragment files behind: nothing of this image may stay.
+  if (ms !== 0 && spec.unit.type === 'disk') {
+    const left = await removeImageLeftovers(spec.unit.path, spec.backupid, 1).catch(() => []);
+    if (left.length) log(`job ${spec.jobid}: removed ${left.length} leftover fragment file(s)`);
+  }
   let status = backupOutcome(cs, ms);
   if (catalogueError && status <= 1) status = 220;
   const lines = warnings.slice(0, 1000).map((w) => `WRN - ${w}`);

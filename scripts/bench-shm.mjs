@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// Measures bptm's shared-memory hand-off against a plain `cat | cat` pipe, on the same data in the same run.
+//
+//   node scripts/bench-shm.mjs [--mib 1024] [--runs 3] [--buffers 30] [--size 262144] [--out dist]
+//
+// --out is the compiled tree holding src/cli/main.js and src/cmd/bptm.js (default dist, else .build/b).
+// Everything lives on /dev/shm (source, storage unit, buffer file), so the disk is not measured:
+//   write: cat SRC | bptm (write, unit on tmpfs)    vs  cat SRC | cat > tmpfs file
+//   read:  bptm (read, fragments on tmpfs) | cat    vs  cat FRAGMENT | cat   (both > /dev/null)
+//   hand-off: the same read from stream byte 1, so no fragment is read whole and no sha256 is checked:
+//          what is left is the ring itself (file -> ring -> pipe).
+// The image is one fragment. bptm's numbers include its two node start-ups; write and the full read
+// include the sha256 of the whole image (computed on write, checked on read).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const args = process.argv.slice(2);
+function opt(name, dflt) {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : dflt;
+}
+const MIB = Number(opt('mib', '1024'));
+const RUNS = Number(opt('runs', '3'));
+const BUFFERS = Number(opt('buffers', '30'));
+const SIZE = Number(opt('size', String(256 * 1024)));
+const outCandidates = [opt('out', ''), 'dist', '.build/b'].filter(Boolean).map((d) => path.resolve(root, d));
+const out = outCandidates.find((d) => fs.existsSync(path.join(d, 'src/cmd/bptm.js')));
+if (!out) {
+  console.error(`no compiled bptm in ${outCandidates.join(', ')}; build first (npm run build)`);
+  process.exit(2);
+}
+
+const work = fs.mkdtempSync(path.join('/dev/shm', 'openbp-bench-'));
+process.on('exit', () => fs.rmSync(work, { recursive: true, force: true }));
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+
+const src = path.join(work, 'src.bin');
+{
+  const key = crypto.randomBytes(16);
+  const cipher = crypto.createCipheriv('aes-128-ctr', key, Buffer.alloc(16));
+  const fd = fs.openSync(src, 'w');
+  const zeros = Buffer.alloc(16 * 1024 * 1024);
+  for (let done = 0; done < MIB * 1024 * 1024; done += zeros.length) fs.writeSync(fd, cipher.update(zeros));
+  fs.closeSync(fd);
+}
+const bytes = fs.statSync(src).size;
+
+const launcher = path.join(work, 'bptm.mjs');
+fs.writeFileSync(
+  launcher,
+  `import { main } from ${JSON.stringify(path.join(out, 'src/cli/main.js'))};\nimport { command } from ${JSON.stringify(path.join(out, 'src/cmd/bptm.js'))};\nawait main(command, process.argv.slice(2));\n`,
+);
+
+const unitDir = path.join(work, 'stu');
+const shmDir = path.join(work, 'ring');
+fs.mkdirSync(shmDir);
+let jobid = 1;
+function writeSpec(over) {
+  const spec = {
+    jobid: jobid++,
+    backupid: 'bench_1700000000',
+    direction: 'write',
+    unit: { label: 'bench', type: 'disk', path: unitDir, host: os.hostname(), concurrentJobs: 1, maxFragmentMB: 1024 * 1024, highWaterMark: 98, lowWaterMark: 80, onDemandOnly: false, maxMpx: 1 },
+    numberOfBuffers: BUFFERS,
+    bufferSize: SIZE,
+    copy: 1,
+    retentionLevel: 1,
+    expiration: 2000000000,
+    shmDir,
+    ...over,
+  };
+  const f = path.join(work, `spec-${spec.jobid}.json`);
+  fs.writeFileSync(f, JSON.stringify(spec));
+  return f;
+}
+
+function timed(cmd) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('sh', ['-c', cmd], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd}: exit ${r.status}`);
+  return secs;
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mbps = (s) => (bytes / 1e6 / s).toFixed(0);
+const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+const results = { catWrite: [], bptmWrite: [], catRead: [], bptmRead: [], bptmHandoff: [] };
+let fragments = [];
+const sink = path.join(work, 'cat.out');
+for (let run = 0; run < RUNS; run++) {
+  results.catWrite.push(timed(`cat ${q(src)} | cat > ${q(sink)}`));
+  fs.rmSync(sink, { force: true });
+
+  fs.rmSync(unitDir, { recursive: true, force: true });
+  const events = path.join(work, 'events.jsonl');
+  results.bptmWrite.push(timed(`cat ${q(src)} | node ${q(launcher)} --spec ${q(writeSpec({}))} 3> ${q(events)}`));
+  fragments = fs
+    .readFileSync(events, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .filter((e) => e.kind === 'fragment')
+    .map((e) => e.fragment);
+
+  results.catRead.push(timed(`cat ${fragments.map((f) => q(f.mediaId)).join(' ')} | cat > /dev/null`));
+  results.bptmRead.push(timed(`node ${q(launcher)} --spec ${q(writeSpec({ direction: 'read', fragments }))} 3> /dev/null | cat > /dev/null`));
+  results.bptmHandoff.push(timed(`node ${q(launcher)} --spec ${q(writeSpec({ direction: 'read', fragments, rangeStart: 1 }))} 3> /dev/null | cat > /dev/null`));
+}
+
+const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
+console.log(`data ${bytes} bytes; ring ${BUFFERS} x ${SIZE} bytes; ${RUNS} runs, medians; ${out}`);
+console.log(`write  cat | cat > tmpfs      ${m.catWrite.toFixed(2)} s  ${mbps(m.catWrite)} MB/s`);
+console.log(`write  cat | bptm (tmpfs stu) ${m.bptmWrite.toFixed(2)} s  ${mbps(m.bptmWrite)} MB/s   ratio ${(m.catWrite / m.bptmWrite).toFixed(2)}`);
+console.log(`read   cat frags | cat        ${m.catRead.toFixed(2)} s  ${mbps(m.catRead)} MB/s`);
+console.log(`read   bptm | cat             ${m.bptmRead.toFixed(2)} s  ${mbps(m.bptmRead)} MB/s   ratio ${(m.catRead / m.bptmRead).toFixed(2)}`);
+console.log(`read   bptm | cat, no sha256  ${m.bptmHandoff.toFixed(2)} s  ${mbps(m.bptmHandoff)} MB/s   ratio ${(m.catRead / m.bptmHandoff).toFixed(2)}`);
+console.log(
+  `ring vs pipe (bptm throughput / cat|cat throughput): write ${(m.catWrite / m.bptmWrite).toFixed(2)}, read ${(m.catRead / m.bptmRead).toFixed(2)}, hand-off only ${(m.catRead / m.bptmHandoff).toFixed(2)}`,
+);

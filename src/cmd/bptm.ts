@@ -1,0 +1,93 @@
+// bptm: moves one image between a pipe and a storage unit through a shared-memory ring (parent + child).
+
+import fs from 'node:fs';
+import { spawn } from 'node:child_process';
+import { defineCommand } from '../cli/command.js';
+import { OpenbpError } from '../protocol/errors.js';
+import { bptmSpec, type BptmSpec } from '../protocol/job-specs.js';
+import { SchemaError } from '../protocol/schema.js';
+import { EventWriter } from '../ipc/event-lines.js';
+import { runBptmParent } from '../media/bptm/parent.js';
+import { runBptmChild } from '../media/bptm/child.js';
+import { Stop } from '../media/bptm/stop.js';
+
+const EVENT_FD = 3;
+
+function readSpec(file: unknown): BptmSpec {
+  if (typeof file !== 'string' || file === '') throw new OpenbpError('INVALID_PARAMETER', '--spec FILE is required', { hint: 'see bptm --help' });
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new OpenbpError('INVALID_PARAMETER', `cannot read the spec ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return bptmSpec.parse(JSON.parse(text));
+  } catch (e) {
+    if (e instanceof SchemaError || e instanceof SyntaxError) throw new OpenbpError('INVALID_PARAMETER', `spec ${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+function eventWriter(): (event: unknown) => void {
+  try {
+    fs.fstatSync(EVENT_FD);
+  } catch {
+    return () => {}; // run by hand, nobody listens
+  }
+  const w = new EventWriter(EVENT_FD);
+  return (event) => w.write(event);
+}
+
+/** SIGTERM, SIGINT and SIGHUP stop the job with status 150 (the cleanup still runs). */
+function stopOnSignals(stop: Stop): void {
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.on(sig, () => stop.trigger(new OpenbpError('TERMINATED_BY_ADMIN', `bptm received ${sig}`)));
+  }
+}
+
+/** Once the result is printed, nothing may keep the process (a pipe reader, a child's pipe) alive. */
+function exitSoon(): void {
+  setTimeout(() => process.exit(), 200).unref();
+}
+
+export const command = defineCommand({
+  name: 'bptm',
+  summary: 'media manager: write an image from stdin to a storage unit, or read one to stdout, through a shared-memory ring',
+  options: [
+    { flag: '--spec', key: 'spec', kind: 'string', arg: 'FILE', help: 'the job spec (JSON, BptmSpec)' },
+    { flag: '--child', key: 'child', kind: 'flag', help: 'internal: run as the child of the bptm pair' },
+    { flag: '--shm', key: 'shm', kind: 'string', arg: 'FILE', help: 'internal: the buffer file the parent created (child only)' },
+  ],
+  epilog: [
+    'Events (JSON lines) go to descriptor 3: fragment, progress, end.',
+    'Exit status: 0 ok, 50 client stream error, 83 media open error, 84 media write error,',
+    '85 media read error, 89 shared memory setup failed, 90 no data received, 129 disk storage unit full,',
+    '150 terminated by a signal, 24 restore stream closed by its reader, 20 invalid spec. See bptm(8).',
+  ].join('\n'),
+  async run(_ctx, opts) {
+    process.title = 'bptm';
+    const spec = readSpec(opts.spec);
+    const stop = new Stop();
+    stopOnSignals(stop);
+    try {
+      if (opts.child === true) {
+        if (typeof opts.shm !== 'string') throw new OpenbpError('INVALID_PARAMETER', '--child needs --shm FILE');
+        const out = await runBptmChild({ spec, shmPath: opts.shm, stop });
+        return { status: out.status };
+      }
+      // '--' ends node's own options: needed after `-e SCRIPT`, harmless before a script path.
+      const selfArgs = [...process.execArgv, '--', ...process.argv.slice(1)];
+      const out = await runBptmParent({
+        spec,
+        pid: process.pid,
+        stop,
+        emit: eventWriter(),
+        spawnChild: (shmPath, stdio) => spawn(process.execPath, [...selfArgs, '--child', '--shm', shmPath], { stdio, env: process.env }),
+      });
+      return out.status === 0 ? { status: 0 } : { status: out.status, stderr: `bptm: ${out.message ?? 'failed'}` };
+    } finally {
+      exitSoon();
+    }
+  },
+});

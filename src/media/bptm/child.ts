@@ -1,0 +1,68 @@
+// The bptm child: moves the data stream between a pipe and the ring (stdin -> ring on backup, ring -> stdout on restore).
+
+import net from 'node:net';
+import { toOpenbpError } from '../../protocol/errors.js';
+import type { BptmSpec } from '../../protocol/job-specs.js';
+import { openShmFile, removeShmFile } from './shm-file.js';
+import { ShmRing } from './shm-ring.js';
+import { MSG, RingChannel } from './ring-channel.js';
+import { consume, produce } from './ring-loops.js';
+import { openFdSource } from './fd-source.js';
+import { openFdSink } from './fd-sink.js';
+import { peerLost } from './exit-status.js';
+import type { Stop } from './stop.js';
+
+export interface ChildDeps {
+  readonly spec: BptmSpec;
+  readonly shmPath: string;
+  readonly stop: Stop;
+  /** The control pipe to the parent (3), the data stream in (0) and out (1). */
+  readonly controlFd?: number;
+  readonly inFd?: number;
+  readonly outFd?: number;
+}
+
+export interface ChildOutcome {
+  readonly status: number;
+  readonly bytes: number;
+  readonly message?: string;
+}
+
+/**
+ * Runs the child side. Whatever happens, the buffer file is removed before this returns (the parent
+ * removes it too; whichever survives does it). The caller must end the process afterwards: a pipe
+ * reader may still be registered.
+ */
+export async function runBptmChild(deps: ChildDeps): Promise<ChildOutcome> {
+  const { spec, stop } = deps;
+  let ring: ShmRing | undefined;
+  let chan: RingChannel | undefined;
+  let bytes = 0;
+  try {
+    const sock = new net.Socket({ fd: deps.controlFd ?? 3, readable: true, writable: true, allowHalfOpen: true });
+    const channel = new RingChannel(sock, stop, () => peerLost(spec.direction, 'parent'), spec.bufferSize);
+    chan = channel;
+    ring = new ShmRing(openShmFile(deps.shmPath, spec.numberOfBuffers * spec.bufferSize), spec.numberOfBuffers, spec.bufferSize);
+    channel.send(MSG.READY, 0);
+    if (spec.direction === 'write') {
+      const source = openFdSource(deps.inFd ?? 0, Math.max(2 * spec.bufferSize, 1024 * 1024), stop);
+      bytes = await produce(ring, channel, source, stop);
+      await channel.until(() => channel.doneBytes !== undefined);
+      channel.finished = true;
+    } else {
+      const sink = openFdSink(deps.outFd ?? 1, stop);
+      bytes = await consume(ring, channel, sink, stop);
+      channel.finished = true;
+      await channel.sendFlushed(MSG.DONE, bytes);
+    }
+  } catch (e) {
+    stop.trigger(toOpenbpError(e, spec.direction === 'write' ? 'MEDIA_WRITE_ERROR' : 'MEDIA_READ_ERROR'));
+    if (chan) await chan.sendFlushed(MSG.ERROR, stop.reason!.status);
+  } finally {
+    ring?.close();
+    removeShmFile(deps.shmPath);
+    chan?.close();
+  }
+  const failure = stop.reason;
+  return failure ? { status: failure.status, bytes, message: failure.message } : { status: 0, bytes };
+}

@@ -1,0 +1,166 @@
+// The bptm parent: owns the storage unit and the buffer file, starts the child, reports on fd 3.
+//
+// Backup: child fills the ring from stdin; parent writes the slots to fragments.
+// Restore: parent fills the ring from the fragments; child writes the slots to stdout.
+
+import type { ChildProcess, StdioOptions } from 'node:child_process';
+import type { Duplex } from 'node:stream';
+import { OpenbpError, toOpenbpError } from '../../protocol/errors.js';
+import type { BptmSpec } from '../../protocol/job-specs.js';
+import type { BptmEvent } from '../../protocol/job-events.js';
+import type { FragmentRecord } from '../../protocol/records.js';
+import type { ImageReader, ImageWriter } from '../../storage/driver.js';
+import { createShmFile, DEFAULT_SHM_DIR, removeShmFile } from './shm-file.js';
+import { ShmRing } from './shm-ring.js';
+import { MSG, RingChannel } from './ring-channel.js';
+import { consume, produce } from './ring-loops.js';
+import { FragmentSink } from './fragment-sink.js';
+import { driverForUnit } from './storage-for-unit.js';
+import { peerLost } from './exit-status.js';
+import { Stop } from './stop.js';
+
+export interface ParentDeps {
+  readonly spec: BptmSpec;
+  /** This process's pid (names the buffer file). */
+  readonly pid: number;
+  /** Triggered by the command on SIGTERM/SIGINT/SIGHUP. */
+  readonly stop: Stop;
+  /** Writes one event on the event descriptor. */
+  emit(event: BptmEvent): void;
+  /** Starts the child of the pair with these descriptors (3 is the control pipe). */
+  spawnChild(shmPath: string, stdio: StdioOptions): ChildProcess;
+  /** Progress events at most this often (ms); default 500. */
+  readonly progressIntervalMs?: number;
+}
+
+export interface BptmOutcome {
+  readonly status: number;
+  readonly bytes: number;
+  readonly message?: string;
+  /** Write: the fragments of the image (empty unless status 0). */
+  readonly fragments: readonly FragmentRecord[];
+}
+
+const CHILD_GRACE_MS = 3000;
+
+/** Throws 20 unless the ring geometry is usable. */
+export function checkGeometry(spec: BptmSpec): void {
+  const { numberOfBuffers: n, bufferSize: size } = spec;
+  if (!Number.isInteger(n) || n < 1 || n > 4096) throw new OpenbpError('INVALID_PARAMETER', `numberOfBuffers ${n} is out of range (1-4096)`);
+  if (!Number.isInteger(size) || size < 1024 || size > 64 * 1024 * 1024) {
+    throw new OpenbpError('INVALID_PARAMETER', `bufferSize ${size} is out of range (1 KiB - 64 MiB)`);
+  }
+}
+
+function throttle(intervalMs: number, fn: (bytes: number) => void): (bytes: number) => void {
+  let last = Date.now();
+  return (bytes) => {
+    const now = Date.now();
+    if (now - last < intervalMs) return;
+    last = now;
+    fn(bytes);
+  };
+}
+
+function waitExit(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+}
+
+/** Waits for the child to exit; SIGTERM after graceMs, SIGKILL a second later. */
+async function reapChild(child: ChildProcess, exited: Promise<void>, graceMs: number): Promise<void> {
+  const timeout = (ms: number) => new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms).unref());
+  if ((await Promise.race([exited, timeout(graceMs)])) !== 'timeout') return;
+  child.kill('SIGTERM');
+  if ((await Promise.race([exited, timeout(1000)])) !== 'timeout') return;
+  child.kill('SIGKILL');
+  await Promise.race([exited, timeout(1000)]);
+}
+
+export async function runBptmParent(deps: ParentDeps): Promise<BptmOutcome> {
+  const { spec, stop } = deps;
+  const emitSafe = (e: BptmEvent): void => {
+    try {
+      deps.emit(e);
+    } catch {
+      // the reader of our events went away; the job's outcome does not change
+    }
+  };
+  const progress = throttle(deps.progressIntervalMs ?? 500, (bytes) => emitSafe({ kind: 'progress', bytes }));
+  let bytes = 0;
+  let writer: ImageWriter | undefined;
+  let reader: ImageReader | undefined;
+  let shmPath: string | undefined;
+  let ring: ShmRing | undefined;
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  let chan: RingChannel | undefined;
+  try {
+    checkGeometry(spec);
+    const driver = driverForUnit(spec.unit);
+    if (spec.direction === 'write') {
+      writer = await driver.openImageWriter({
+        backupid: spec.backupid,
+        copy: spec.copy,
+        blockSize: spec.bufferSize,
+        expiration: spec.expiration,
+        retentionLevel: spec.retentionLevel,
+      });
+    } else {
+      reader = await driver.openImageReader(spec.fragments ?? [], { start: spec.rangeStart ?? 0, end: spec.rangeEnd ?? -1 });
+    }
+    const shm = createShmFile(spec.shmDir ?? DEFAULT_SHM_DIR, spec.jobid, deps.pid, spec.numberOfBuffers * spec.bufferSize);
+    shmPath = shm.path;
+    ring = new ShmRing(shm.fd, spec.numberOfBuffers, spec.bufferSize);
+
+    const stdio: StdioOptions = spec.direction === 'write' ? [0, 'ignore', 2, 'pipe'] : ['ignore', 1, 2, 'pipe'];
+    const started = deps.spawnChild(shmPath, stdio);
+    child = started;
+    exited = waitExit(started);
+    started.once('error', (e) => stop.trigger(new OpenbpError('SHM_SETUP_FAILED', `cannot start the bptm child: ${e.message}`, { cause: e })));
+    const channel: RingChannel = new RingChannel(
+      started.stdio[3] as Duplex,
+      stop,
+      (): OpenbpError => (channel.ready ? peerLost(spec.direction, 'child') : new OpenbpError('SHM_SETUP_FAILED', 'the bptm child ended before it opened the buffer file')),
+      spec.bufferSize,
+    );
+    chan = channel;
+    // No wait for READY: the ring can be filled (restore) while the child is still starting.
+
+    if (spec.direction === 'write') {
+      const sink = new FragmentSink(writer!, (fragment) => emitSafe({ kind: 'fragment', fragment }));
+      bytes = await consume(ring, channel, sink, stop, { onBytes: progress });
+      channel.finished = true;
+      await sink.end();
+      if (bytes === 0) throw new OpenbpError('NO_DATA_RECEIVED', 'the data stream was empty');
+      stop.check();
+      await channel.sendFlushed(MSG.DONE, bytes);
+    } else {
+      const r = reader!;
+      bytes = await produce(ring, channel, { read: (buf, off, len) => r.read(buf, off, len) }, stop, { onBytes: progress });
+      await channel.until(() => channel.doneBytes !== undefined);
+      channel.finished = true;
+    }
+  } catch (e) {
+    stop.trigger(toOpenbpError(e, spec.direction === 'write' ? 'MEDIA_WRITE_ERROR' : 'MEDIA_READ_ERROR'));
+  } finally {
+    const failure = stop.reason;
+    if (failure) {
+      await writer?.abort();
+      if (chan) await chan.sendFlushed(MSG.ERROR, failure.status);
+    }
+    await reader?.close();
+    if (child) await reapChild(child, exited, failure ? 1000 : CHILD_GRACE_MS);
+    chan?.close();
+    ring?.close();
+    if (shmPath) removeShmFile(shmPath);
+  }
+  const failure = stop.reason;
+  const status = failure?.status ?? 0;
+  const end: BptmEvent = failure ? { kind: 'end', status, bytes, message: failure.message } : { kind: 'end', status, bytes };
+  emitSafe(end);
+  return { status, bytes, ...(failure ? { message: failure.message } : {}), fragments: failure ? [] : (writer?.fragments ?? []) };
+}

@@ -1,0 +1,156 @@
+// The control pipe between the two bptm processes: fixed 16-byte messages saying which slots are ready.
+//
+// Frame: byte 0 type, byte 1 flags (bit 0 HUNGRY: the sender is waiting for the receiver), bytes 8..15
+// a float64 value. Counts are cumulative (slots filled / freed since the start), so a late or
+// coalesced message is never ambiguous, and one message can hand over any number of slots.
+
+import type { Duplex } from 'node:stream';
+import type { Stop } from './stop.js';
+import { peerFailed } from './exit-status.js';
+import type { OpenbpError } from '../../protocol/errors.js';
+
+export const MSG = {
+  /** child -> parent: the buffer file is open. */
+  READY: 1,
+  /** producer -> consumer: value = slots filled so far (all full). */
+  FILLED: 2,
+  /** producer -> consumer: the stream ended; value = total bytes (every slot is handed over). */
+  EOF: 3,
+  /** consumer -> producer: value = slots consumed so far (free again). */
+  FREED: 4,
+  /** either way: the sender failed with NetBackup status = value and stops. */
+  ERROR: 5,
+  /** consumer -> producer: everything was consumed; value = total bytes. */
+  DONE: 6,
+} as const;
+
+const FRAME = 16;
+const HUNGRY = 1;
+
+export class RingChannel {
+  /** Peer progress, as last reported. */
+  filled = 0;
+  freed = 0;
+  eofBytes: number | undefined;
+  doneBytes: number | undefined;
+  ready = false;
+  /** The peer said it waits for us: hand over at the next step instead of batching. */
+  peerHungry = false;
+  /** Set by the owner once it has all it needs from the peer: the peer's going away is then no failure. */
+  finished = false;
+  closed = false;
+
+  private rest: Buffer = Buffer.alloc(0);
+  private waiter: (() => void) | undefined;
+
+  constructor(
+    private readonly sock: Duplex,
+    private readonly stop: Stop,
+    private readonly onPeerLost: () => OpenbpError,
+    private readonly slotSize: number,
+  ) {
+    sock.on('data', (chunk: Buffer) => this.receive(chunk));
+    const gone = (): void => this.lost();
+    sock.on('end', gone);
+    sock.on('close', gone);
+    sock.on('error', gone);
+    stop.onStop(() => this.wake());
+  }
+
+  send(type: number, value: number, hungry = false): void {
+    if (this.closed) return;
+    const b = Buffer.allocUnsafe(FRAME);
+    b.fill(0, 0, 8);
+    b[0] = type;
+    b[1] = hungry ? HUNGRY : 0;
+    b.writeDoubleLE(value, 8);
+    this.sock.write(b);
+  }
+
+  /** Sends a message and resolves once it is handed to the kernel (before the process may exit). */
+  sendFlushed(type: number, value: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.send(type, value);
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, 1000);
+      this.sock.write(Buffer.alloc(0), () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  /** Resolves at the next message, at the peer's disappearance or when the job stops. */
+  changed(): Promise<void> {
+    return new Promise((resolve) => {
+      const prev = this.waiter;
+      this.waiter = () => {
+        prev?.();
+        resolve();
+      };
+    });
+  }
+
+  /** Waits until cond() holds; throws the job's failure if it stops first. */
+  async until(cond: () => boolean): Promise<void> {
+    for (;;) {
+      this.stop.check();
+      if (cond()) return;
+      await this.changed();
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.sock.destroy();
+  }
+
+  private receive(chunk: Buffer): void {
+    const buf = this.rest.length > 0 ? Buffer.concat([this.rest, chunk]) : chunk;
+    let off = 0;
+    for (; off + FRAME <= buf.length; off += FRAME) this.apply(buf[off]!, (buf[off + 1]! & HUNGRY) !== 0, buf.readDoubleLE(off + 8));
+    this.rest = off < buf.length ? Buffer.from(buf.subarray(off)) : Buffer.alloc(0);
+    this.wake();
+  }
+
+  private apply(type: number, hungry: boolean, value: number): void {
+    switch (type) {
+      case MSG.READY:
+        this.ready = true;
+        break;
+      case MSG.FILLED:
+        this.filled = Math.max(this.filled, value);
+        this.peerHungry = hungry;
+        break;
+      case MSG.EOF:
+        this.eofBytes = value;
+        this.filled = Math.ceil(value / this.slotSize);
+        break;
+      case MSG.FREED:
+        this.freed = Math.max(this.freed, value);
+        this.peerHungry = hungry;
+        break;
+      case MSG.ERROR:
+        this.stop.trigger(peerFailed(value));
+        break;
+      case MSG.DONE:
+        this.doneBytes = value;
+        break;
+      default:
+        break;
+    }
+  }
+
+  private lost(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.finished && this.doneBytes === undefined) this.stop.trigger(this.onPeerLost());
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.();
+  }
+}

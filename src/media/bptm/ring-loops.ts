@@ -1,0 +1,110 @@
+// The two halves of the ring hand-off: a producer fills slots from a source, a consumer drains them to a sink.
+//
+// Both sides overlap: the producer fills slot k+1 while the consumer drains slot k. Hand-offs are
+// batched (a quarter of the ring per message) unless the other side said it is waiting (HUNGRY),
+// and a side always reports all its progress before it waits itself, so neither can wait forever.
+
+import { MSG, type RingChannel } from './ring-channel.js';
+import type { ShmRing } from './shm-ring.js';
+import type { Stop } from './stop.js';
+
+/** Where a producer gets bytes: resolves with up to `length` bytes read into buf at offset, 0 at the end. */
+export interface ByteSource {
+  read(buf: Buffer, offset: number, length: number): Promise<number>;
+}
+
+/** Where a consumer puts bytes; `block` may be reused once the promise resolves. */
+export interface ByteSink {
+  write(block: Buffer): Promise<void>;
+}
+
+export interface LoopHooks {
+  /** Called after each slot with the bytes moved so far. */
+  onBytes?(total: number): void;
+}
+
+function batchOf(ring: ShmRing): number {
+  return Math.max(1, Math.floor(ring.slots / 4));
+}
+
+/** Fills slots from source until it ends; sends EOF with the byte count and returns it. */
+export async function produce(ring: ShmRing, chan: RingChannel, source: ByteSource, stop: Stop, hooks: LoopHooks = {}): Promise<number> {
+  const { slots, slotSize } = ring;
+  const batch = batchOf(ring);
+  const buf = Buffer.allocUnsafe(slotSize);
+  let produced = 0;
+  let posted = 0;
+  let hungrySent = -1;
+  let total = 0;
+  for (;;) {
+    if (produced - chan.freed >= slots) {
+      if (posted < produced || hungrySent !== produced) {
+        chan.send(MSG.FILLED, produced, true);
+        posted = produced;
+        hungrySent = produced;
+      }
+      await chan.until(() => produced - chan.freed < slots);
+    }
+    let fill = 0;
+    let ended = false;
+    while (fill < slotSize) {
+      const n = await source.read(buf, fill, slotSize - fill);
+      stop.check();
+      if (n === 0) {
+        ended = true;
+        break;
+      }
+      fill += n;
+    }
+    if (fill > 0) {
+      ring.writeSlot(produced % slots, buf, fill);
+      produced++;
+      total += fill;
+      hooks.onBytes?.(total);
+    }
+    if (ended) {
+      chan.send(MSG.EOF, total);
+      return total;
+    }
+    if (produced - posted >= batch || chan.peerHungry) {
+      chan.peerHungry = false;
+      chan.send(MSG.FILLED, produced);
+      posted = produced;
+    }
+  }
+}
+
+/** Drains slots into sink until the producer's EOF; returns the byte count. Does not send DONE. */
+export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, stop: Stop, hooks: LoopHooks = {}): Promise<number> {
+  const { slots, slotSize } = ring;
+  const batch = batchOf(ring);
+  const buf = Buffer.allocUnsafe(slotSize);
+  let consumed = 0;
+  let posted = 0;
+  let hungrySent = -1;
+  let total = 0;
+  for (;;) {
+    if (consumed >= chan.filled) {
+      if (chan.eofBytes !== undefined) return total;
+      if (posted < consumed || hungrySent !== consumed) {
+        chan.send(MSG.FREED, consumed, true);
+        posted = consumed;
+        hungrySent = consumed;
+      }
+      await chan.until(() => consumed < chan.filled || chan.eofBytes !== undefined);
+      continue;
+    }
+    const len = chan.eofBytes !== undefined ? Math.min(slotSize, chan.eofBytes - consumed * slotSize) : slotSize;
+    ring.readSlot(consumed % slots, buf, len);
+    await sink.write(len === slotSize ? buf : buf.subarray(0, len));
+    stop.check();
+    consumed++;
+    total += len;
+    hooks.onBytes?.(total);
+    if (consumed - posted >= batch || chan.peerHungry) {
+      chan.peerHungry = false;
+      chan.send(MSG.FREED, consumed);
+      posted = consumed;
+    }
+  }
+}

@@ -1,0 +1,293 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { spawnCommandModule } from '../../helpers/run-binary.js';
+import { readEventLines } from '../../../src/ipc/event-lines.js';
+import { bptmEvent, type BptmEvent } from '../../../src/protocol/job-events.js';
+import type { FragmentRecord } from '../../../src/protocol/records.js';
+import type { BptmSpec } from '../../../src/protocol/job-specs.js';
+import { removeJobShmFiles, shmFileName } from '../../../src/media/bptm/shm-file.js';
+
+const MiB = 1024 * 1024;
+const TOTAL = 50 * MiB;
+
+/** Deterministic pseudo-random stream: AES-128-CTR of zeros under a fixed key. */
+function streamBytes(n: number, seed = 1): Buffer {
+  const key = crypto.createHash('sha256').update(`seed${seed}`).digest().subarray(0, 16);
+  return crypto.createCipheriv('aes-128-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(n));
+}
+
+interface Run {
+  proc: ChildProcess;
+  events: BptmEvent[];
+  eventsDone: Promise<void>;
+  stdout: Buffer[];
+  stderr: string[];
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startBptm(specFile: string, stdin: 'pipe' | 'ignore'): Run {
+  const proc = spawnCommandModule('bptm', ['--spec', specFile], { stdio: [stdin, 'pipe', 'pipe', 'pipe'] });
+  const events: BptmEvent[] = [];
+  const stdout: Buffer[] = [];
+  const stderr: string[] = [];
+  proc.stdout!.on('data', (c: Buffer) => stdout.push(c));
+  proc.stderr!.on('data', (c: Buffer) => stderr.push(c.toString()));
+  const eventsDone = readEventLines(proc.stdio[3] as Readable, (v) => events.push(bptmEvent.parse(v)));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  return { proc, events, eventsDone, stdout, stderr, exit };
+}
+
+/** Writes data into the pipe, honouring back-pressure; rejects if the reader goes away. */
+function feed(stdin: Writable, data: Buffer, chunk = 1 * MiB): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let off = 0;
+    stdin.once('error', reject);
+    const more = (): void => {
+      while (off < data.length) {
+        const ok = stdin.write(data.subarray(off, off + chunk));
+        off += chunk;
+        if (!ok) {
+          stdin.once('drain', more);
+          return;
+        }
+      }
+      stdin.end(() => resolve());
+    };
+    more();
+  });
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('bptm (real processes)', () => {
+  let dir: string;
+  let shmDir: string;
+  let stu: string;
+  let jobid = 900000 + (process.pid % 50000) * 10;
+
+  function spec(over: Partial<BptmSpec>): string {
+    const s: BptmSpec = {
+      jobid: ++jobid,
+      backupid: 'client1_1700000000',
+      direction: 'write',
+      unit: { label: 'disk1', type: 'disk', path: stu, host: 'media1', concurrentJobs: 1, maxFragmentMB: 8, highWaterMark: 98, lowWaterMark: 80, onDemandOnly: false, maxMpx: 1 },
+      numberOfBuffers: 8,
+      bufferSize: 64 * 1024,
+      copy: 1,
+      retentionLevel: 1,
+      expiration: 1900000000,
+      shmDir,
+      ...over,
+    };
+    const f = path.join(dir, `spec-${s.jobid}.json`);
+    fs.writeFileSync(f, JSON.stringify(s));
+    return f;
+  }
+
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openbp-bptm-'));
+    shmDir = fs.mkdtempSync(path.join('/dev/shm', 'openbp-bptm-test-'));
+  });
+  afterAll(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(shmDir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    stu = fs.mkdtempSync(path.join(dir, 'stu-'));
+  });
+
+  const data = streamBytes(TOTAL);
+  let fragments: FragmentRecord[] = [];
+
+  it('writes 50 MiB from a pipe into 8 MiB fragments and reports each one', async () => {
+    const run = startBptm(spec({}), 'pipe');
+    await feed(run.proc.stdin!, data);
+    const { code } = await run.exit;
+    await run.eventsDone;
+    expect(run.stderr.join('')).toBe('');
+    expect(code).toBe(0);
+    fragments = run.events.filter((e): e is Extract<BptmEvent, { kind: 'fragment' }> => e.kind === 'fragment').map((e) => e.fragment);
+    expect(fragments.map((f) => f.bytes)).toEqual([8, 8, 8, 8, 8, 8, 2].map((m) => m * MiB));
+    expect(fragments.map((f) => f.fragment)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    for (const f of fragments) {
+      const bytes = fs.readFileSync(f.mediaId);
+      expect(bytes.equals(data.subarray(f.streamOffset, f.streamOffset + f.bytes))).toBe(true);
+      expect(f.checksum).toBe(crypto.createHash('sha256').update(bytes).digest('hex'));
+    }
+    expect(run.events.at(-1)).toEqual({ kind: 'end', status: 0, bytes: TOTAL });
+    expect(fs.readdirSync(stu).filter((n) => n.endsWith('.part'))).toEqual([]);
+    expect(fs.readdirSync(shmDir)).toEqual([]);
+    // keep the image for the read tests
+    const keep = fs.mkdtempSync(path.join(dir, 'image-'));
+    fragments = fragments.map((f) => {
+      const to = path.join(keep, path.basename(f.mediaId));
+      fs.renameSync(f.mediaId, to);
+      return { ...f, mediaId: to };
+    });
+  }, 30000);
+
+  it('reads the whole image and a middle range back, byte for byte', async () => {
+    expect(fragments.length).toBe(7);
+    const whole = startBptm(spec({ direction: 'read', fragments, rangeStart: 0, rangeEnd: -1 }), 'ignore');
+    const middle = startBptm(spec({ direction: 'read', fragments, rangeStart: 10 * MiB + 3, rangeEnd: 30 * MiB + 5, numberOfBuffers: 4, bufferSize: 256 * 1024 }), 'ignore');
+    expect((await whole.exit).code).toBe(0);
+    expect((await middle.exit).code).toBe(0);
+    await Promise.all([whole.eventsDone, middle.eventsDone]);
+    expect(Buffer.concat(whole.stdout).equals(data)).toBe(true);
+    expect(Buffer.concat(middle.stdout).equals(data.subarray(10 * MiB + 3, 30 * MiB + 5))).toBe(true);
+    expect(whole.events.at(-1)).toEqual({ kind: 'end', status: 0, bytes: TOTAL });
+    expect(fs.readdirSync(shmDir)).toEqual([]);
+  }, 30000);
+
+  it('fails a read with 85 when a fragment does not match its checksum', async () => {
+    const bad = fragments.map((f, i) => (i === 2 ? { ...f, checksum: '0'.repeat(64) } : f));
+    const run = startBptm(spec({ direction: 'read', fragments: bad }), 'ignore');
+    expect((await run.exit).code).toBe(85);
+    await run.eventsDone;
+    expect(run.events.at(-1)).toMatchObject({ kind: 'end', status: 85 });
+    expect(fs.readdirSync(shmDir)).toEqual([]);
+  }, 30000);
+
+  it('ends a restore with 24 when the reader of stdout goes away', async () => {
+    const run = startBptm(spec({ direction: 'read', fragments }), 'ignore');
+    await new Promise((r) => run.proc.stdout!.once('data', r));
+    run.proc.stdout!.destroy();
+    expect((await run.exit).code).toBe(24);
+    await run.eventsDone;
+    expect(run.events.at(-1)).toMatchObject({ kind: 'end', status: 24 });
+    expect(fs.readdirSync(shmDir)).toEqual([]);
+  }, 30000);
+
+  it('ends with 89 when the buffer file cannot be created, leaving nothing', async () => {
+    const run = startBptm(spec({ shmDir: path.join(dir, 'no', 'such', 'dir') }), 'pipe');
+    run.proc.stdin!.on('error', () => {});
+    run.proc.stdin!.end(data.subarray(0, MiB));
+    expect((await run.exit).code).toBe(89);
+    await run.eventsDone;
+    expect(run.events.at(-1)).toMatchObject({ kind: 'end', status: 89 });
+    expect(fs.readdirSync(stu)).toEqual([]);
+  }, 30000);
+
+  it('ends with 90 and leaves nothing when the stream is empty', async () => {
+    const run = startBptm(spec({}), 'pipe');
+    run.proc.stdin!.end();
+    expect((await run.exit).code).toBe(90);
+    await run.eventsDone;
+    expect(run.events).toEqual([expect.objectContaining({ kind: 'end', status: 90, bytes: 0 })]);
+    expect(fs.readdirSync(stu)).toEqual([]);
+    expect(fs.readdirSync(shmDir)).toEqual([]);
+  }, 30000);
+
+  /** Starts a write, feeds 20 MiB and keeps the pipe open; resolves when the pair is running. */
+  async function midStream(): Promise<{ run: Run; child: number; shm: string; id: number }> {
+    const file = spec({});
+    const id = jobid;
+    const run = startBptm(file, 'pipe');
+    run.proc.stdin!.on('error', () => {});
+    run.proc.stdin!.write(data.subarray(0, 20 * MiB));
+    const shm = path.join(shmDir, shmFileName(id, run.proc.pid!));
+    await waitFor(() => run.events.some((e) => e.kind === 'fragment'), 15000, 'the first fragment');
+    expect(fs.existsSync(shm)).toBe(true);
+    const kids = childrenOf(run.proc.pid!);
+    expect(kids.length).toBe(1);
+    return { run, child: kids[0]!, shm, id };
+  }
+
+  it('kill -9 of the parent: the child removes the buffer file and exits', async () => {
+    const { run, child, shm } = await midStream();
+    process.kill(run.proc.pid!, 'SIGKILL');
+    await run.exit;
+    await waitFor(() => !fs.existsSync(shm), 2000, 'the buffer file to go');
+    await waitFor(() => !alive(child), 2000, 'the child to exit');
+    run.proc.stdin!.destroy();
+    // what a dead parent leaves (partial fragments) is for bpbrm to remove
+  }, 30000);
+
+  it('kill -9 of the child: the parent reports 84, removes the buffer file and every fragment', async () => {
+    const { run, child, shm } = await midStream();
+    process.kill(child, 'SIGKILL');
+    const { code } = await run.exit;
+    await run.eventsDone;
+    run.proc.stdin!.destroy();
+    expect(code).toBe(84);
+    expect(run.events.at(-1)).toMatchObject({ kind: 'end', status: 84 });
+    expect(fs.existsSync(shm)).toBe(false);
+    expect(fs.readdirSync(stu)).toEqual([]);
+  }, 30000);
+
+  it('SIGTERM: status 150, nothing left behind', async () => {
+    const { run, child, shm } = await midStream();
+    process.kill(run.proc.pid!, 'SIGTERM');
+    const { code } = await run.exit;
+    await run.eventsDone;
+    run.proc.stdin!.destroy();
+    expect(code).toBe(150);
+    expect(fs.existsSync(shm)).toBe(false);
+    expect(fs.readdirSync(stu)).toEqual([]);
+    await waitFor(() => !alive(child), 2000, 'the child to exit');
+  }, 30000);
+
+  it('removeJobShmFiles removes a job’s leftovers only', () => {
+    fs.writeFileSync(path.join(shmDir, shmFileName(42, 100)), '');
+    fs.writeFileSync(path.join(shmDir, shmFileName(42, 101)), '');
+    fs.writeFileSync(path.join(shmDir, shmFileName(421, 100)), '');
+    expect(removeJobShmFiles(42, shmDir).length).toBe(2);
+    expect(fs.readdirSync(shmDir)).toEqual([shmFileName(421, 100)]);
+    removeJobShmFiles(421, shmDir);
+  }, 30000);
+
+  it('a full disk unit ends the backup with 129 and removes the image', async () => {
+    const mnt = fs.mkdtempSync(path.join(dir, 'full-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mnt], { stdio: 'pipe' });
+    } catch (e) {
+      console.warn(`cannot mount a 2 MiB tmpfs (${(e as Error).message.split('\n')[0]}); skipped`);
+      return;
+    }
+    try {
+      const file = spec({ unit: { label: 'small', type: 'disk', path: mnt, host: 'media1', concurrentJobs: 1, maxFragmentMB: 1, highWaterMark: 98, lowWaterMark: 80, onDemandOnly: false, maxMpx: 1 } });
+      const run = startBptm(file, 'pipe');
+      run.proc.stdin!.on('error', () => {});
+      await feed(run.proc.stdin!, data.subarray(0, 6 * MiB)).catch(() => {});
+      expect((await run.exit).code).toBe(129);
+      await run.eventsDone;
+      expect(run.events.at(-1)).toMatchObject({ kind: 'end', status: 129 });
+      expect(fs.readdirSync(mnt)).toEqual([]);
+      expect(fs.readdirSync(shmDir)).toEqual([]);
+    } finally {
+      execFileSync('umount', [mnt]);
+    }
+  }, 30000);
+});
