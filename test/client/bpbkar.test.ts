@@ -76,7 +76,7 @@ describe('bpbkar', () => {
     const here = path.dirname(fileURLToPath(import.meta.url));
     const out = path.resolve(here, '..', '..');
     const script = `import { main } from ${JSON.stringify(path.join(out, 'src/cli/main.js'))}; import { command } from ${JSON.stringify(path.join(out, 'src/cmd/bpbkar.js'))}; await main(command, process.argv.slice(1));`;
-    const nodeArgs = ['--input-type=module', '-e', script, ...specArgs(dir, 'spec', spec([dir]))];
+    const nodeArgs = ['--input-type=module', '-e', script, '--', ...specArgs(dir, 'spec', spec([dir]))];
     // Root reads everything; drop every capability so permission bits apply (as root would on NFS with root squash).
     const isRoot = process.getuid?.() === 0;
     if (isRoot && spawnSync('setpriv', ['--version']).status !== 0) return; // no setpriv: cannot make root feel EACCES

@@ -11,6 +11,7 @@ import type { RequestOf } from '../../protocol/message.js';
 import { SerialQueue, startJobChild, throttle } from './job-io.js';
 import { backupOutcome, clientStatus, mediaStatus, type SideEnd } from './outcome.js';
 import type { JobEnd, JobPeers } from './job-end.js';
+import { removeBptmBuffer } from './bptm-buffer.js';
 import { removeImageLeftovers } from '../../storage/disk/delete-fragments.js';
 
 export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, log: LogLine): Promise<JobEnd> {
@@ -69,6 +70,7 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
   void jobUpdate({ jobid: spec.jobid, patch: { jobpid: process.pid }, tryPatch: { pid: process.pid }, tryLines: ['connected', 'begin writing'] });
 
   const [bkEnd, tmEnd] = await Promise.all([bpbkar.done, bptm.done]);
+  removeBptmBuffer(spec.jobid, bptm.child.pid);
   Object.assign(client, bkEnd);
   Object.assign(media, tmEnd);
   progress.flush();

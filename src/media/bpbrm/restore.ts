@@ -10,6 +10,7 @@ import type { RequestOf } from '../../protocol/message.js';
 import { startJobChild, throttle } from './job-io.js';
 import { clientStatus, mediaStatus, restoreOutcome, type SideEnd } from './outcome.js';
 import type { JobEnd, JobPeers } from './job-end.js';
+import { removeBptmBuffer } from './bptm-buffer.js';
 
 export async function runRestore(home: Home, spec: BpbrmSpec, peers: JobPeers, log: LogLine): Promise<JobEnd> {
   const tun = readBufferTunables(home, 'restore');
@@ -61,6 +62,7 @@ export async function runRestore(home: Home, spec: BpbrmSpec, peers: JobPeers, l
   void jobUpdate({ jobid: spec.jobid, patch: { jobpid: process.pid }, tryPatch: { pid: process.pid }, tryLines: ['connected', 'begin reading'] });
 
   const [tmEnd, tarEnd] = await Promise.all([bptm.done, nbtar.done]);
+  removeBptmBuffer(spec.jobid, bptm.child.pid);
   Object.assign(media, tmEnd);
   Object.assign(client, tarEnd);
   progress.flush();

@@ -58,8 +58,9 @@ export function removeShmFile(p: string): void {
 }
 
 /**
- * Removes every buffer file a job's bptm left behind (openbp-bptm-<jobid>-*.buf in dir). For bpbrm to
- * call after bptm exited, whatever way it exited. Returns the paths removed.
+ * Removes every buffer file of job <jobid> in dir (openbp-bptm-<jobid>-*.buf). Job ids are per home, so
+ * in the shared /dev/shm this also matches other homes' jobs: bpbrm removes by bptm pid instead
+ * (shmFileName); this is for a buffer directory private to one home. Returns the paths removed.
  */
 export function removeJobShmFiles(jobid: number, dir: string = DEFAULT_SHM_DIR): string[] {
   const prefix = `openbp-bptm-${jobid}-`;
