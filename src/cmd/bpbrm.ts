@@ -9,7 +9,6 @@ import { nbjm } from '../protocol/nbjm.js';
 import { OpenbpError, toOpenbpError } from '../protocol/errors.js';
 import { runBackup } from '../media/bpbrm/backup.js';
 import { runRestore } from '../media/bpbrm/restore.js';
-import { removeJobShmFiles } from '../media/bptm/shm-file.js';
 import type { JobEnd } from '../media/bpbrm/job-end.js';
 
 export const command = defineCommand({
@@ -32,7 +31,6 @@ export const command = defineCommand({
     } finally {
       db.close();
       jobs.close();
-      removeJobShmFiles(spec.jobid);
     }
     await callDaemon(ctx.home, nbjm.jobFinished, { jobid: spec.jobid, ...end });
     return { status: end.status };
