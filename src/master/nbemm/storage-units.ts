@@ -31,6 +31,14 @@ export function defaultStorageUnit(home: Home): StorageUnit {
   };
 }
 
+function makeUnitDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new OpenbpError('MKDIR_FAILED', `cannot create ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
 export function createNbemm(home: Home, log: LogLine): DaemonService {
   const file = path.join(home.emm, 'stunits.json');
   const stored = readJsonFile<{ format: string; version: number; units: unknown[] }>(file);
@@ -64,17 +72,22 @@ export function createNbemm(home: Home, log: LogLine): DaemonService {
       }),
       route(nbemm.addStorageUnit, (body) => {
         if (units.has(body.label)) throw new OpenbpError('INVALID_PARAMETER', `storage unit ${body.label} already exists`);
-        if (body.type === 'disk') {
-          try {
-            fs.mkdirSync(body.path, { recursive: true, mode: 0o700 });
-          } catch (e) {
-            throw new OpenbpError('MKDIR_FAILED', `cannot create ${body.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-          }
-        }
+        if (body.type === 'disk') makeUnitDir(body.path);
         units.set(body.label, body);
         persist();
         log(`added storage unit ${body.label}`);
         return {};
+      }),
+      route(nbemm.updateStorageUnit, ({ label, ...changes }) => {
+        const old = units.get(label);
+        if (!old) throw new OpenbpError('NO_ENTITY', `storage unit ${label} does not exist`);
+        const next = { ...old, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) } as StorageUnit;
+        if (next.lowWaterMark > next.highWaterMark) throw new OpenbpError('INVALID_PARAMETER', 'the low water mark must not exceed the high water mark');
+        if (next.type === 'disk' && next.path !== old.path) makeUnitDir(next.path);
+        units.set(label, next);
+        persist();
+        log(`changed storage unit ${label}`);
+        return next;
       }),
       route(nbemm.deleteStorageUnit, (body) => {
         if (!units.delete(body.label)) throw new OpenbpError('NO_ENTITY', `storage unit ${body.label} does not exist`);
