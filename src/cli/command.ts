@@ -24,6 +24,21 @@ export interface CommandContext {
   readonly stdoutIsTTY: boolean;
   /** Writes a progress line now (stderr), for long waits. */
   readonly progress: (text: string) => void;
+  /** A live status line on a terminal (stderr); does nothing when stderr is not a TTY. */
+  readonly spinner: () => Promise<Spinner>;
+  /** Colours for text meant for a terminal; plain when stdout is not a TTY or NO_COLOR is set. */
+  readonly colour: Colour;
+}
+
+export interface Spinner {
+  update(text: string): void;
+  stop(): void;
+}
+
+export interface Colour {
+  ok(text: string): string;
+  warn(text: string): string;
+  fail(text: string): string;
 }
 
 export interface CommandResult {

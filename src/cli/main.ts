@@ -7,6 +7,7 @@ import { resolveHome } from '../config/home.js';
 import { OpenbpError, toOpenbpError } from '../protocol/errors.js';
 import { SchemaError } from '../protocol/schema.js';
 import { formatError } from './format-error.js';
+import { colourEnabled, makeColour, makeSpinner } from './terminal.js';
 
 function buildProgram(spec: CommandSpec): Command {
   const program = new Command(spec.name);
@@ -98,6 +99,8 @@ export async function main(spec: CommandSpec, argv: readonly string[] = process.
     stdinIsTTY: Boolean(process.stdin.isTTY),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     progress: (text) => process.stderr.write(`${text}\n`),
+    spinner: () => makeSpinner(process.stderr, process.env),
+    colour: await makeColour(colourEnabled(process.env, Boolean(process.stdout.isTTY))),
   };
   let result: CommandResult;
   let json = false;

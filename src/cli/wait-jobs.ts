@@ -6,9 +6,45 @@ import type { JobRecord } from '../protocol/records.js';
 import { OpenbpError } from '../protocol/errors.js';
 import { callDaemon } from './daemon-call.js';
 
-/** Resolves with the final records; seconds = 0 waits without limit. */
-export async function waitForJobs(home: Home, jobids: readonly number[], seconds: number): Promise<JobRecord[]> {
+const POLL_MS = 500;
+
+/**
+ * Resolves with the final records; seconds = 0 waits without limit. onProgress, when given, sees the
+ * jobs' records about twice a second while they run (for a terminal's status line).
+ */
+export async function waitForJobs(home: Home, jobids: readonly number[], seconds: number, onProgress?: (jobs: JobRecord[]) => void): Promise<JobRecord[]> {
   const all = Promise.all(jobids.map((jobid) => callDaemon(home, bpjobd.wait, { jobid })));
+  let poller: NodeJS.Timeout | undefined;
+  if (onProgress) {
+    const poll = async () => {
+      try {
+        onProgress((await callDaemon(home, bpjobd.list, { jobids: [...jobids] })).jobs);
+      } catch {
+        /* progress is best effort */
+      }
+      poller = setTimeout(() => void poll(), POLL_MS);
+    };
+    void poll();
+  }
+  try {
+    return await withTimeout(all, jobids, seconds);
+  } finally {
+    if (poller) clearTimeout(poller);
+  }
+}
+
+/** One status line for a terminal: "Backup job 12: active, 1234 files, 45.6 MB". */
+export function describeJobs(jobs: readonly JobRecord[]): string {
+  return jobs
+    .map((j) => {
+      const kind = j.jobtype === 2 ? 'Restore' : 'Backup';
+      const state = j.state === 0 ? `queued${j.stateDetail ? ` (${j.stateDetail})` : ''}` : j.state === 3 ? 'done' : 'active';
+      return `${kind} job ${j.jobid}: ${state}, ${j.files} files, ${(j.kbytes / 1024).toFixed(1)} MB`;
+    })
+    .join('; ');
+}
+
+async function withTimeout(all: Promise<JobRecord[]>, jobids: readonly number[], seconds: number): Promise<JobRecord[]> {
   if (seconds <= 0) return all;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -5,10 +5,10 @@ import { callDaemon } from '../cli/daemon-call.js';
 import { currentRequester } from '../cli/requester.js';
 import { readSelections } from '../cli/selection-input.js';
 import { WAIT_TIME, waitSeconds } from '../cli/wait-time.js';
-import { waitForJobs, jobWarnings, failureDetail } from '../cli/wait-jobs.js';
+import { waitForJobs, jobWarnings, failureDetail, describeJobs } from '../cli/wait-jobs.js';
+import { exitStatusLine, jobResult } from '../cli/job-result.js';
 import { ProgressLog } from '../cli/progress-log.js';
 import { bprd } from '../protocol/bprd.js';
-import { statusMessage } from '../protocol/status.js';
 import { OpenbpError } from '../protocol/errors.js';
 import { bytePathToText } from '../protocol/byte-path.js';
 
@@ -41,18 +41,17 @@ export const command = defineCommand({
     });
     plog.line(`Backup job ${jobid} queued: ${paths.map(bytePathToText).join(' ')}`);
     if (wait === undefined) return { status: 0, json: { jobid } };
-    const [job] = await waitForJobs(ctx.home, [jobid], wait);
+    const spinner = await ctx.spinner();
+    let job;
+    try {
+      [job] = await waitForJobs(ctx.home, [jobid], wait, (jobs) => spinner.update(describeJobs(jobs)));
+    } finally {
+      spinner.stop();
+    }
     const status = job!.status ?? 0;
     for (const w of jobWarnings(job!)) plog.line(`WRN - ${w}`);
-    plog.line(`EXIT STATUS ${status}: ${statusMessage(status)}`);
-    const detail = status > 1 ? failureDetail(job!) : undefined;
+    plog.line(exitStatusLine(status));
     const warnings = status === 1 ? jobWarnings(job!).map((w) => `bpbackup: WRN - ${w}`) : [];
-    const line = `EXIT STATUS ${status}: ${statusMessage(status)}`;
-    return {
-      status,
-      json: { jobid, status, message: statusMessage(status) },
-      ...(status <= 1 ? { stdout: `${line}\n` } : {}),
-      ...(status > 1 || warnings.length ? { stderr: [...warnings, ...(status > 1 ? [`${line}${detail ? ` (${detail})` : ''}`] : [])].join('\n') } : {}),
-    };
+    return jobResult(ctx, status, warnings, status > 1 ? failureDetail(job!) : undefined, { jobid });
   },
 });

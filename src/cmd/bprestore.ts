@@ -6,11 +6,11 @@ import { currentRequester } from '../cli/requester.js';
 import { readSelections } from '../cli/selection-input.js';
 import { readRenameFile } from '../cli/rename-file.js';
 import { WAIT_TIME, waitSeconds } from '../cli/wait-time.js';
-import { waitForJobs, worstStatus, jobWarnings, failureDetail } from '../cli/wait-jobs.js';
+import { waitForJobs, worstStatus, jobWarnings, failureDetail, describeJobs } from '../cli/wait-jobs.js';
+import { exitStatusLine, jobResult } from '../cli/job-result.js';
 import { ProgressLog } from '../cli/progress-log.js';
 import { parseNbDate, parseNbEndDate } from '../cli/dates.js';
 import { bprd } from '../protocol/bprd.js';
-import { statusMessage } from '../protocol/status.js';
 import { OpenbpError } from '../protocol/errors.js';
 import { bytePathToText } from '../protocol/byte-path.js';
 
@@ -52,20 +52,19 @@ export const command = defineCommand({
     plog.line(`Restore job(s) ${jobids.join(',')} queued`);
     for (const n of notFound) plog.line(n);
     if (wait === undefined) return { status: 0, json: { jobids, missing }, ...(notFound.length ? { stderr: notFound.join('\n') } : {}) };
-    const jobs = await waitForJobs(ctx.home, jobids, wait);
+    const spinner = await ctx.spinner();
+    let jobs;
+    try {
+      jobs = await waitForJobs(ctx.home, jobids, wait, (js) => spinner.update(describeJobs(js)));
+    } finally {
+      spinner.stop();
+    }
     let status = worstStatus(jobs.map((j) => j.status ?? 0));
     if (status === 0 && missing.length > 0) status = 1;
     const warnings = jobs.flatMap((j) => jobWarnings(j)).map((w) => `bprestore: WRN - ${w}`);
     for (const w of warnings) plog.line(w);
-    const line = `EXIT STATUS ${status}: ${statusMessage(status)}`;
-    plog.line(line);
+    plog.line(exitStatusLine(status));
     const detail = status > 1 ? jobs.map((j) => failureDetail(j)).find((d) => d) : undefined;
-    const errLines = [...notFound, ...warnings, ...(status > 1 ? [`${line}${detail ? ` (${detail})` : ''}`] : [])];
-    return {
-      status,
-      json: { jobids, missing, status, message: statusMessage(status) },
-      ...(status <= 1 ? { stdout: `${line}\n` } : {}),
-      ...(errLines.length ? { stderr: errLines.join('\n') } : {}),
-    };
+    return jobResult(ctx, status, [...notFound, ...warnings], detail, { jobids, missing });
   },
 });

@@ -31,7 +31,7 @@ beforeAll(async () => {
   home = homeAt(fs.mkdtempSync(path.join(os.tmpdir(), 'openbp-cmd-')));
   ensureHomeLayout(home);
   fs.writeFileSync(home.bpConf, 'SERVER = master1\nCLIENT_NAME = h\n');
-  ctx = { home, env: {}, stdinIsTTY: false, stdoutIsTTY: false, progress: () => {} };
+  ctx = { home, env: {}, stdinIsTTY: false, stdoutIsTTY: false, progress: () => {}, spinner: async () => ({ update: () => {}, stop: () => {} }), colour: { ok: (t) => t, warn: (t) => t, fail: (t) => t } };
   db = createBpdbm(home, () => {});
   servers.push(await serveRpc(socketPath(home, 'bpdbm'), db.routes));
   const job = { jobid: 3, jobtype: 0, state: 3, status: 0, policy: 'p', schedule: 's', client: 'h', server: 'm', started: 1, ended: 2, stunit: 'u',
