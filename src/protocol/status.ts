@@ -44,6 +44,7 @@ export const STATUS = {
   NETWORK_READ_FAILED: { status: 42, message: 'network read failed' },
   NETWORK_WRITE_FAILED: { status: 44, message: 'network write failed' },
   CLIENT_NOT_STARTED: { status: 49, message: 'client did not start' },
+  CANNOT_CONNECT_TO_CLIENT: { status: 58, message: "can't connect to client" },
   CLIENT_ABORTED: { status: 50, message: 'client process aborted' },
   KILLED_BY_SIGNAL: { status: 63, message: 'process was killed by a signal' },
   FILELIST_READ_FAILED: { status: 67, message: 'client backup failed to read the file list' },

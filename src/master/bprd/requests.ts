@@ -54,9 +54,14 @@ export function createBprd(home: Home, log: LogLine): DaemonService {
         return r;
       }),
       route(bprd.restore, async (req) => {
-        const client = req.client ?? clientName(readBpConf(home));
+        const local = clientName(readBpConf(home));
+        const client = req.client ?? local;
         const destClient = req.destClient ?? client;
         checkPaths(req.paths);
+        // nbtar runs on this host; other destination hosts need the SSH transport, which is not there yet.
+        if (destClient !== local) {
+          throw new OpenbpError('CANNOT_CONNECT_TO_CLIENT', `cannot reach client ${destClient}: only this host (${local}) can be a restore destination`, { hint: 'use -D ' + local });
+        }
         if (req.requester.uid !== 0 && (destClient !== client || req.renames.length > 0)) {
           throw new OpenbpError('NOT_VALIDATED_FOR_OPERATION', 'only root may redirect a restore (-D, -R)');
         }
