@@ -1,12 +1,12 @@
 // bpbrm: the backup and restore manager for one job, started by nbjm.
 
-import fs from 'node:fs';
+import { readJobSpec } from '../cli/job-spec-file.js';
 import { defineCommand } from '../cli/command.js';
 import { connectDaemon, callDaemon } from '../cli/daemon-call.js';
 import { openProcessLog } from '../config/daemon-log.js';
 import { bpbrmSpec } from '../protocol/job-specs.js';
 import { nbjm } from '../protocol/nbjm.js';
-import { OpenbpError, toOpenbpError } from '../protocol/errors.js';
+import { toOpenbpError } from '../protocol/errors.js';
 import { runBackup } from '../media/bpbrm/backup.js';
 import { runRestore } from '../media/bpbrm/restore.js';
 import type { JobEnd } from '../media/bpbrm/job-end.js';
@@ -17,8 +17,7 @@ export const command = defineCommand({
   options: [{ flag: '--spec', key: 'spec', kind: 'string', arg: 'file', help: 'the job spec (JSON) written by nbjm' }],
   async run(ctx, opts) {
     process.title = 'bpbrm';
-    if (typeof opts.spec !== 'string') throw new OpenbpError('INVALID_PARAMETER', '--spec FILE is required');
-    const spec = bpbrmSpec.parse(JSON.parse(fs.readFileSync(opts.spec, 'utf8')));
+    const spec = readJobSpec(opts.spec, bpbrmSpec);
     const log = openProcessLog(ctx.home, 'bpbrm');
     log(`job ${spec.jobid}: ${spec.kind} ${spec.backupid} on ${spec.unit.label}`);
     let end: JobEnd;

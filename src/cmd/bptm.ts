@@ -1,43 +1,14 @@
 // bptm: moves one image between a pipe and a storage unit through a shared-memory ring (parent + child).
 
-import fs from 'node:fs';
 import { spawn } from 'node:child_process';
 import { defineCommand } from '../cli/command.js';
 import { OpenbpError } from '../protocol/errors.js';
-import { bptmSpec, type BptmSpec } from '../protocol/job-specs.js';
-import { SchemaError } from '../protocol/schema.js';
-import { EventWriter } from '../ipc/event-lines.js';
+import { bptmSpec } from '../protocol/job-specs.js';
+import { readJobSpec, jobEventSink } from '../cli/job-spec-file.js';
 import { runBptmParent } from '../media/bptm/parent.js';
 import { runBptmChild } from '../media/bptm/child.js';
 import { Stop } from '../media/bptm/stop.js';
 
-const EVENT_FD = 3;
-
-function readSpec(file: unknown): BptmSpec {
-  if (typeof file !== 'string' || file === '') throw new OpenbpError('INVALID_PARAMETER', '--spec FILE is required', { hint: 'see bptm --help' });
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new OpenbpError('INVALID_PARAMETER', `cannot read the spec ${file}: ${(e as Error).message}`);
-  }
-  try {
-    return bptmSpec.parse(JSON.parse(text));
-  } catch (e) {
-    if (e instanceof SchemaError || e instanceof SyntaxError) throw new OpenbpError('INVALID_PARAMETER', `spec ${file}: ${e.message}`);
-    throw e;
-  }
-}
-
-function eventWriter(): (event: unknown) => void {
-  try {
-    fs.fstatSync(EVENT_FD);
-  } catch {
-    return () => {}; // run by hand, nobody listens
-  }
-  const w = new EventWriter(EVENT_FD);
-  return (event) => w.write(event);
-}
 
 /** SIGTERM, SIGINT and SIGHUP stop the job with status 150 (the cleanup still runs). */
 function stopOnSignals(stop: Stop): void {
@@ -67,7 +38,7 @@ export const command = defineCommand({
   ].join('\n'),
   async run(_ctx, opts) {
     process.title = 'bptm';
-    const spec = readSpec(opts.spec);
+    const spec = readJobSpec(opts.spec, bptmSpec);
     const stop = new Stop();
     stopOnSignals(stop);
     try {
@@ -82,7 +53,7 @@ export const command = defineCommand({
         spec,
         pid: process.pid,
         stop,
-        emit: eventWriter(),
+        emit: jobEventSink(),
         spawnChild: (shmPath, stdio) => spawn(process.execPath, [...selfArgs, '--child', '--shm', shmPath], { stdio, env: process.env }),
       });
       return out.status === 0 ? { status: 0 } : { status: out.status, stderr: `bptm: ${out.message ?? 'failed'}` };
