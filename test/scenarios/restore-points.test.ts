@@ -70,6 +70,15 @@ describe('fragments and points in time', () => {
     expect(fs.readFileSync(path.join(out, 'gone.txt'), 'utf8')).toBe('deleted before the second backup\n');
   });
 
+  it('reads the buffer tunables at job start: the fragments record the new buffer size', async () => {
+    fs.writeFileSync(home.path('db', 'config', 'SIZE_DATA_BUFFERS_DISK'), '65536\n');
+    fs.writeFileSync(home.path('db', 'config', 'NUMBER_DATA_BUFFERS_DISK'), '8\n');
+    expect((await home.run('bpbackup', ['-w', path.join(data, 'doc.bin')])).code).toBe(0);
+    const l = await home.ok('bpimagelist', ['-l']);
+    const frag = l.stdout.split('\n').find((x) => x.startsWith('FRAG '))!.split(' ');
+    expect(frag[10]).toBe('65536'); // FRAG field 10: block_size
+  });
+
   it('finds nothing when the window holds no backup (227)', async () => {
     const r = await home.run('bprestore', ['-w', '-s', '01/01/2001', '-e', '01/02/2001', data]);
     expect(r.code).toBe(227);
