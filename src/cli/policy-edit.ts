@@ -69,11 +69,10 @@ export function intIn(v: unknown, min: number, max: number, what: string): numbe
   return n;
 }
 
-/** Exactly one of the given option keys is set; returns it (or the fallback when none and one is allowed). */
-export function oneAction<K extends string>(opts: Record<string, unknown>, keys: readonly K[], fallback?: K): K {
+/** At most one of the given actions is set: keys are option keys, values the flags for the message; returns the key, or undefined. */
+export function pickAction<K extends string>(opts: Record<string, unknown>, actions: Record<K, string>): K | undefined {
+  const keys = Object.keys(actions) as K[];
   const set = keys.filter((k) => opts[k] !== undefined && opts[k] !== false);
-  if (set.length > 1) throw new OpenbpError('INVALID_PARAMETER', `give only one of ${keys.map((k) => `-${k}`).join(', ')}`);
-  if (set.length === 1) return set[0]!;
-  if (fallback !== undefined) return fallback;
-  throw new OpenbpError('INVALID_PARAMETER', `give one of ${keys.map((k) => `-${k}`).join(', ')}`);
+  if (set.length > 1) throw new OpenbpError('INVALID_PARAMETER', `give only one of ${keys.map((k) => actions[k]).join(', ')}`);
+  return set[0];
 }

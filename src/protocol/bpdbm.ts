@@ -48,4 +48,6 @@ export const bpdbm = {
   getPolicy: message('bpdbm', 'get-policy', obj({ name: str }), policyRecord),
   listPolicies: message('bpdbm', 'list-policies', empty, obj({ policies: arr(policyRecord) })),
   putPolicy: message('bpdbm', 'put-policy', obj({ policy: policyRecord, create: bool }), empty),
+  /** Removes a policy (230 when it does not exist). */
+  deletePolicy: message('bpdbm', 'delete-policy', obj({ name: str }), empty),
 };

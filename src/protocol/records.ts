@@ -160,11 +160,19 @@ export const storageUnit = obj({
 });
 export type StorageUnit = Infer<typeof storageUnit>;
 
+/** A backup window: opens on `day` (0 = Sunday) at `start` seconds after midnight, for `duration` seconds (may cross midnight). */
+export const scheduleWindow = obj({ day: int, start: int, duration: int });
+export type ScheduleWindow = Infer<typeof scheduleWindow>;
+
 export const scheduleRecord = obj({
   name: str,
   type: schedType,
   retentionLevel: int,
   frequencySeconds: int,
+  /** At most one window per weekday; absent or empty = no window defined. */
+  windows: opt(arr(scheduleWindow)),
+  /** Maximum multiplexing for the schedule (default 1). */
+  maxMpx: opt(int),
 });
 export type ScheduleRecord = Infer<typeof scheduleRecord>;
 
@@ -181,6 +189,12 @@ export const policyRecord = obj({
   include: arr(str),
   schedules: arr(scheduleRecord),
   created: int,
+  /** bpplinfo -compress: client-side compression (default no). */
+  compress: opt(bool),
+  /** bpplinfo -chkpt: checkpoint restart (default no). */
+  checkpoint: opt(bool),
+  /** bpplinfo -multiple_streams: multiple data streams (default no). */
+  multipleStreams: opt(bool),
 });
 export type PolicyRecord = Infer<typeof policyRecord>;
 

@@ -89,6 +89,14 @@ export function putPolicy(home: Home, policy: PolicyRecord, create: boolean): vo
   writeFileAtomic(policyFile(home, policy.name), serialize(valid));
 }
 
+/** Removes a policy: its folder is renamed out of sight (a name listPolicies skips), then deleted. */
+export function deletePolicy(home: Home, name: string): void {
+  if (readPolicy(home, name) === undefined) throw new OpenbpError('NO_SUCH_POLICY', `policy ${name} does not exist`);
+  const gone = path.join(home.classes, `.deleted-${name}-${process.pid}-${Date.now()}`);
+  fs.renameSync(path.join(home.classes, name), gone);
+  fs.rmSync(gone, { recursive: true, force: true });
+}
+
 /** The policy user backups use when none is named: Standard, one UBAK schedule, the default storage unit. */
 export function defaultPolicy(client: string, stuLabel: string, now = Math.floor(Date.now() / 1000)): PolicyRecord {
   return {

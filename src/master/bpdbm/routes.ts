@@ -6,7 +6,7 @@ import { bpdbm } from '../../protocol/bpdbm.js';
 import type { ImageRecord } from '../../protocol/records.js';
 import { listFiles, resolveRestore } from './file-queries.js';
 import { ImageStore, pendingImagesOnDisk } from './image-store.js';
-import { getPolicy, listPolicies, putPolicy } from './policy-store.js';
+import { deletePolicy, getPolicy, listPolicies, putPolicy } from './policy-store.js';
 
 export { ensureDefaultPolicy, DEFAULT_POLICY_NAME } from './policy-store.js';
 
@@ -41,6 +41,10 @@ export function createBpdbm(home: Home, log: (line: string) => void): Bpdbm {
     route(bpdbm.listPolicies, () => ({ policies: listPolicies(home, log) })),
     route(bpdbm.putPolicy, ({ policy, create }) => {
       putPolicy(home, policy, create);
+      return {};
+    }),
+    route(bpdbm.deletePolicy, ({ name }) => {
+      deletePolicy(home, name);
       return {};
     }),
   ];

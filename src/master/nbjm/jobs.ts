@@ -23,7 +23,7 @@ import { callDaemon } from '../../cli/daemon-call.js';
 import { spawnBinary, waitForExit } from '../../ipc/spawn.js';
 import { deleteDiskFragments } from '../../storage/disk/delete-fragments.js';
 import { newJobRecord } from './job-record.js';
-import { expirationFor } from './retention.js';
+import { expirationFor } from '../../protocol/retention.js';
 
 type BackupJob = Infer<typeof backupJobSpec>;
 type RestoreJob = Infer<typeof restoreJobSpec>;
