@@ -1,16 +1,65 @@
 // nbpem's behaviour: submits due and user-requested backups to nbjm and records how they ended.
 
+import os from 'node:os';
 import { route } from '../../ipc/rpc-server.js';
 import { nbpem } from '../../protocol/nbpem.js';
 import { nbjm } from '../../protocol/nbjm.js';
+import { bpdbm } from '../../protocol/bpdbm.js';
+import { backupJobFor } from '../../protocol/backup-job.js';
 import type { Home } from '../../config/home.js';
+import { confInt, readBpConf } from '../../config/bp-conf.js';
 import type { LogLine } from '../../config/daemon-log.js';
 import type { DaemonService } from '../../cli/serve-daemon.js';
 import { callDaemon } from '../../cli/daemon-call.js';
 import { RunHistory } from './run-history.js';
+import { pickPerClient, schedulePlan, type DueEntry } from './due.js';
+
+const key = (policy: string, schedule: string, client: string) => `${policy}\u0000${schedule}\u0000${client}`;
 
 export function createNbpem(home: Home, log: LogLine): DaemonService {
   const history = new RunHistory(home);
+  /** Scheduled jobs submitted and not yet done, by (policy, schedule, client). */
+  const running = new Map<string, number>();
+  let timer: NodeJS.Timeout | undefined;
+  let evaluating: Promise<number[]> | undefined;
+
+  async function plan(now: number): Promise<{ entries: DueEntry[]; frequency: (p: string, s: string) => number }> {
+    const { policies } = await callDaemon(home, bpdbm.listPolicies, {});
+    const entries = schedulePlan(policies, (p, s, c) => ({ lastSuccess: history.get(p, s, c)?.lastSuccess ?? 0 }), now);
+    const frequency = (p: string, s: string) => policies.find((x) => x.name === p)?.schedules.find((x) => x.name === s)?.frequencySeconds ?? 0;
+    return { entries, frequency };
+  }
+
+  async function submitDue(): Promise<number[]> {
+    const now = Math.floor(Date.now() / 1000);
+    const { entries, frequency } = await plan(now);
+    const due = pickPerClient(entries.filter((e) => e.runnable && ![...running.keys()].some((k) => k.startsWith(`${e.policy}\u0000`) && k.endsWith(`\u0000${e.client}`))), frequency);
+    const jobids: number[] = [];
+    if (due.length === 0) return jobids;
+    const { policies } = await callDaemon(home, bpdbm.listPolicies, {});
+    for (const d of due) {
+      const policy = policies.find((p) => p.name === d.policy);
+      const schedule = policy?.schedules.find((s) => s.name === d.schedule);
+      if (!policy || !schedule) continue;
+      const requester = { uid: 0, gid: 0, user: 'root', host: os.hostname().split('.')[0]! };
+      try {
+        const { jobid } = await callDaemon(home, nbjm.submitBackup, backupJobFor(policy, schedule, d.client, policy.include, requester, 1));
+        running.set(key(d.policy, d.schedule, d.client), jobid);
+        jobids.push(jobid);
+        log(`scheduled ${d.policy}/${d.schedule} for ${d.client}: job ${jobid}`);
+      } catch (e) {
+        log(`cannot submit ${d.policy}/${d.schedule} for ${d.client}: ${(e as Error).message}`);
+      }
+    }
+    return jobids;
+  }
+
+  /** One evaluation at a time; callers arriving meanwhile share it. */
+  function evaluate(): Promise<number[]> {
+    evaluating ??= submitDue().finally(() => (evaluating = undefined));
+    return evaluating;
+  }
+
   return {
     routes: [
       route(nbpem.submitBackup, async (job) => {
@@ -20,10 +69,35 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
       }),
       route(nbpem.jobDone, (body) => {
         history.record(body.policy, body.schedule, body.client, body.status, body.ended ?? Math.floor(Date.now() / 1000));
+        const k = key(body.policy, body.schedule, body.client);
+        if (running.get(k) === body.jobid) running.delete(k);
         log(`job ${body.jobid} (${body.policy}/${body.schedule} ${body.client}) ended with status ${body.status}`);
         return {};
       }),
+      route(nbpem.plan, async ({ at }) => {
+        const now = at ?? Math.floor(Date.now() / 1000);
+        const { entries } = await plan(now);
+        return {
+          now,
+          entries: entries.map((e) => ({
+            policy: e.policy, schedule: e.schedule, schedType: e.schedType, client: e.client, dueAt: e.dueAt,
+            ...(e.runAt !== undefined ? { runAt: e.runAt } : {}), runnable: e.runnable, running: running.has(key(e.policy, e.schedule, e.client)),
+          })),
+        };
+      }),
+      route(nbpem.runDue, async () => ({ jobids: await evaluate() })),
     ],
-    close: async () => {},
+    start() {
+      const seconds = Math.max(1, confInt(readBpConf(home), 'NBPEM_INTERVAL', 60));
+      const tick = () => {
+        void evaluate()
+          .catch((e) => log(`schedule evaluation failed: ${(e as Error).message}`))
+          .finally(() => (timer = setTimeout(tick, seconds * 1000)));
+      };
+      timer = setTimeout(tick, 1000);
+    },
+    close: async () => {
+      if (timer) clearTimeout(timer);
+    },
   };
 }
