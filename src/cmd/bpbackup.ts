@@ -14,7 +14,7 @@ import { bytePathToText } from '../protocol/byte-path.js';
 
 export const command = defineCommand({
   name: 'bpbackup',
-  summary: 'back up files as a user backup',
+  summary: 'back up files as a user backup, or run a policy now (-i)',
   args: '[paths...]',
   options: [
     { flag: '-w', key: 'wait', kind: 'flag', optionalValue: WAIT_TIME, arg: 'hh:mm:ss', help: 'wait for the backup to end (at most hh:mm:ss) and print its status' },
@@ -25,9 +25,12 @@ export const command = defineCommand({
     { flag: '-f', key: 'listfile', kind: 'string', arg: 'listfile', help: 'file with one path per line to back up' },
     { flag: '-S', key: 'master', kind: 'string', arg: 'master', help: 'master server (this host only)' },
     { flag: '-t', key: 'policyType', kind: 'int', arg: 'policy_type', help: 'policy type (0 = Standard)' },
+    { flag: '-i', key: 'immediate', kind: 'flag', help: 'immediate manual backup of policy -p with schedule -s (its file list, its clients)' },
+    { flag: '-h', key: 'client', kind: 'string', arg: 'client', help: 'with -i: only this client of the policy' },
   ],
   epilog: 'Exit status: the NetBackup status of the request, or with -w of the backup (0 ok, 1 partial, 71 no files existed, 129 disk full, ...).',
   async run(ctx, opts, args) {
+    if (opts.immediate) return runImmediate(ctx, opts);
     const paths = readSelections(args, opts.listfile as string | undefined);
     if (paths.length === 0) throw new OpenbpError('NO_FILES_SPECIFIED', 'no files specified (give paths or -f listfile)', { hint: 'bpbackup -w /path' });
     const wait = waitSeconds(opts.wait as string | boolean | undefined);
@@ -55,3 +58,33 @@ export const command = defineCommand({
     return jobResult(ctx, status, warnings, status > 1 ? failureDetail(job!) : undefined, { jobid });
   },
 });
+
+type Ctx = Parameters<typeof command.run>[0];
+type Opts = Parameters<typeof command.run>[1];
+
+/** bpbackup -i: the policy's schedule now, for its clients (or -h client); -w waits for every job. */
+async function runImmediate(ctx: Ctx, opts: Opts) {
+  if (!opts.policy) throw new OpenbpError('INVALID_USAGE', '-i needs a policy (-p policy)', { hint: 'bpbackup -i -p POLICY -s SCHEDULE -w' });
+  const wait = waitSeconds(opts.wait as string | boolean | undefined);
+  const plog = new ProgressLog(opts.log as string | undefined);
+  const { jobids } = await callDaemon(ctx.home, bprd.manualBackup, {
+    policy: String(opts.policy),
+    requester: currentRequester(),
+    ...(opts.schedule ? { schedule: String(opts.schedule) } : {}),
+    ...(opts.client ? { client: String(opts.client) } : {}),
+  });
+  plog.line(`Backup job(s) ${jobids.join(', ')} queued for policy ${String(opts.policy)}`);
+  if (wait === undefined) return { status: 0, json: { jobids } };
+  const spinner = await ctx.spinner();
+  let jobs;
+  try {
+    jobs = await waitForJobs(ctx.home, jobids, wait, (js) => spinner.update(describeJobs(js)));
+  } finally {
+    spinner.stop();
+  }
+  const worst = jobs.reduce((m, j) => Math.max(m, j.status ?? 0), 0);
+  const failed = jobs.find((j) => (j.status ?? 0) === worst);
+  plog.line(exitStatusLine(worst));
+  const warnings = worst === 1 ? jobs.flatMap((j) => jobWarnings(j)).map((w) => `bpbackup: WRN - ${w}`) : [];
+  return jobResult(ctx, worst, warnings, worst > 1 && failed ? failureDetail(failed) : undefined, { jobids });
+}

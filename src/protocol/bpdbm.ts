@@ -43,7 +43,19 @@ export const bpdbm = {
     'bpdbm',
     'resolve-restore',
     obj({ client: str, paths: arr(str), since: opt(int), until: opt(int) }),
-    obj({ plans: arr(obj({ image: imageRecord, paths: arr(str), entries: int })), missing: arr(str) }),
+    obj({
+      plans: arr(obj({ image: imageRecord, paths: arr(str), entries: int })),
+      missing: arr(str),
+      /** True when the plans rebuild a point in time across a full and incrementals: run them one after another, in order (oldest first). */
+      ordered: opt(bool),
+    }),
+  ),
+  /** Every file record of one committed image (in_image flag included), in walk order, a page at a time. */
+  imageFiles: message(
+    'bpdbm',
+    'image-files',
+    obj({ backupid: str, start: int, count: int }),
+    obj({ files: arr(fileRecord), next: opt(int) }),
   ),
   getPolicy: message('bpdbm', 'get-policy', obj({ name: str }), policyRecord),
   listPolicies: message('bpdbm', 'list-policies', empty, obj({ policies: arr(policyRecord) })),

@@ -11,6 +11,13 @@ export const bprd = {
     obj({ client: opt(str), policy: opt(str), schedule: opt(str), keyword: opt(str), paths: arr(str), requester }),
     obj({ jobid: int }),
   ),
+  /** bpbackup -i: an immediate backup of a policy's clients with one of its schedules (the policy's file list). */
+  manualBackup: message(
+    'bprd',
+    'manual-backup',
+    obj({ policy: str, schedule: opt(str), client: opt(str), requester }),
+    obj({ jobids: arr(int) }),
+  ),
   restore: message(
     'bprd',
     'restore',

@@ -11,6 +11,8 @@ export const bpbkarSpec = obj({
   paths: arr(str),
   /** Cross mount points (default true for user backups). */
   crossMountPoints: opt(bool),
+  /** Incremental: NDJSON file of the base image's file records; unchanged files are recorded, not written. */
+  baseFiles: opt(str),
 });
 export type BpbkarSpec = Infer<typeof bpbkarSpec>;
 
@@ -64,5 +66,7 @@ export const bpbrmSpec = obj({
   renames: arr(renamePair),
   keepExisting: bool,
   restoreOwnership: bool,
+  /** Incremental backup: the image whose file records decide what changed. */
+  baseBackupid: opt(str),
 });
 export type BpbrmSpec = Infer<typeof bpbrmSpec>;

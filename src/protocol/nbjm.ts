@@ -33,7 +33,8 @@ export const restoreJobSpec = obj({
 
 export const nbjm = {
   submitBackup: message('nbjm', 'submit-backup', backupJobSpec, obj({ jobid: int })),
-  submitRestore: message('nbjm', 'submit-restore', obj({ jobs: arr(restoreJobSpec) }), obj({ jobids: arr(int) })),
+  /** `sequential`: run the jobs one after another in the order given (a point in time rebuilt across images). */
+  submitRestore: message('nbjm', 'submit-restore', obj({ jobs: arr(restoreJobSpec), sequential: opt(bool) }), obj({ jobids: arr(int) })),
   /** bpbrm reports how its job ended. */
   jobFinished: message(
     'nbjm',

@@ -143,6 +143,8 @@ export const fileRecord = obj({
   offset: num,
   /** Symlink target or hard-link target (byte path); empty otherwise. */
   link: str,
+  /** 1 (default): the entry's data is in this image; 0: recorded only (unchanged since the base of an incremental). */
+  inImage: opt(int),
 });
 export type FileRecord = Infer<typeof fileRecord>;
 

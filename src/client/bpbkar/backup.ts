@@ -13,6 +13,7 @@ import { captureEntry, entryTypeOf, fileRecordOf, streamPathOf } from '../../arc
 import { IdNames } from '../../archive/id-names.js';
 import { BatchedOutput } from './batched-output.js';
 import { walkTree } from './tree-walk.js';
+import { changeOf, readBaseFiles, type BaseFiles } from './base-files.js';
 
 /** Files up to this size are read with one read call, straight into the staging buffer. */
 export const SMALL_FILE = 1024 * 1024;
@@ -26,6 +27,8 @@ export interface BackupOptions {
   /** Receives files, warning and end events (fd 3 in the binary). */
   onEvent: (event: BpbkarEvent) => void;
   names?: IdNames;
+  /** Incremental: the base image's records; unchanged files are recorded (inImage 0) but not written. */
+  base?: BaseFiles;
 }
 
 export interface BackupResult {
@@ -99,6 +102,14 @@ class Backup {
     const streamPath = streamPathOf(abs);
     const linked = type !== 'directory' && st.nlink > 1n;
     const key = linked ? `${st.dev}:${st.ino}` : '';
+    // Hard-linked files are always written: their names must stay together in one image.
+    if (this.opts.base && type !== 'directory' && !linked) {
+      const unchanged = this.unchangedRecord(abs, streamPath, type, st, this.opts.base);
+      if (unchanged) {
+        this.record(unchanged);
+        return;
+      }
+    }
     if (linked) {
       const first = this.links.get(key);
       if (first) {
@@ -127,6 +138,21 @@ class Backup {
     }
     await this.headerOnly(abs, captureEntry(streamPath, type, st, this.names, link), st, link);
     remember();
+  }
+
+  /** The record of a file the base holds in the same version (inImage 0), or undefined to write it. */
+  private unchangedRecord(abs: string, streamPath: string, type: Exclude<ReturnType<typeof entryTypeOf>, 'socket'>, st: fs.BigIntStats, base: BaseFiles): FileRecord | undefined {
+    if (!base.has(abs)) return undefined;
+    let link = '';
+    if (type === 'symlink') {
+      try {
+        link = (fs.readlinkSync(bytePathToBuffer(abs), { encoding: 'buffer' }) as Buffer).toString('latin1');
+      } catch {
+        return undefined; // written (and warned about) the usual way
+      }
+    }
+    const rec = fileRecordOf(abs, captureEntry(streamPath, type, st, this.names, link), st, 0, link);
+    return changeOf(base, rec) === 'unchanged' ? { ...rec, inImage: 0 } : undefined;
   }
 
   private async headerOnly(abs: string, entry: TarEntry, st: fs.BigIntStats, link: string): Promise<void> {
@@ -242,7 +268,7 @@ function readFully(fd: number, buf: Buffer, pos: number, n: number): number {
 
 /** Runs a backup: stream to opts.out, events to opts.onEvent; resolves with the NetBackup status. */
 export async function runBackup(spec: BpbkarSpec, opts: BackupOptions): Promise<BackupResult> {
-  const backup = new Backup(opts);
+  const backup = new Backup(spec.baseFiles !== undefined && opts.base === undefined ? { ...opts, base: await readBaseFiles(spec.baseFiles) } : opts);
   const crossMountPoints = spec.crossMountPoints ?? true;
   let found = 0;
   for (const raw of spec.paths) {

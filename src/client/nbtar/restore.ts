@@ -73,6 +73,7 @@ class Restore {
   private readonly ctx: WriteContext;
   private readonly renames: RenameMap;
   private readonly selections: string[];
+  private readonly selectionSet: Set<string>;
   private readonly matched = new Set<string>();
   private lastProgress = Date.now();
   restored = 0;
@@ -93,6 +94,7 @@ class Restore {
     }
     // Longest first, so an entry belongs to its deepest selection.
     this.selections = normalizeSelections(spec.selections).sort((a, b) => b.length - a.length);
+    this.selectionSet = new Set(this.selections);
   }
 
   get unmatched(): string[] {
@@ -128,8 +130,15 @@ class Restore {
     await reader.drain();
   }
 
+  /** The deepest selection holding `abs`: looked up per ancestor, as a restore across images may select many exact paths. */
   private selectionOf(abs: string): string | undefined {
-    return this.selections.find((s) => isWithin(abs, s));
+    if (!abs.startsWith('/')) return this.selections.find((s) => isWithin(abs, s));
+    for (let p = abs; ; ) {
+      if (this.selectionSet.has(p)) return p;
+      if (p === '/') return undefined;
+      const i = p.lastIndexOf('/');
+      p = i <= 0 ? '/' : p.slice(0, i);
+    }
   }
 
   private async entry(entry: TarEntry, reader: TarReader): Promise<void> {

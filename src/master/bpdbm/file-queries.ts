@@ -4,6 +4,7 @@ import type { FilesEntry, FilesReader } from '../../formats/files-file.js';
 import { OpenbpError } from '../../protocol/errors.js';
 import { isWithin } from '../../protocol/byte-path.js';
 import type { FileRecord, ImageRecord } from '../../protocol/records.js';
+import { sameVersion } from '../../protocol/file-identity.js';
 import { catalogPath, type ImageStore } from './image-store.js';
 
 export interface ListFilesRequest {
@@ -88,8 +89,29 @@ export interface RestorePlan {
   entries: number;
 }
 
-/** For each path, the newest complete image inside [since, until] holding it; paths grouped by image. */
-export function resolveRestore(store: ImageStore, q: { client: string; paths: string[]; since?: number; until?: number }): { plans: RestorePlan[]; missing: string[] } {
+const INCREMENTAL: ReadonlySet<string> = new Set(['INCR', 'CINC']);
+
+/** Images an incremental's unchanged entries may come from: same client and policy, older, newest first, back to a full. */
+function chainBelow(store: ImageStore, target: ImageRecord): ImageRecord[] {
+  const out: ImageRecord[] = [];
+  for (const i of store.listImages({ client: target.client, policy: target.policy })) {
+    if (i.backupTime >= target.backupTime) continue;
+    out.push(i);
+    if (i.schedType === 'FULL') break;
+  }
+  return out;
+}
+
+/**
+ * For each path, the newest complete image inside [since, until] holding it; paths grouped by image.
+ * When that image is an incremental, its .f is the tree at that time: what it holds is read from it,
+ * and each entry recorded there but not in it (unchanged) from the newest older image of the chain
+ * holding the same version, as an exact path. Such plans come oldest first with `ordered` set.
+ */
+export function resolveRestore(
+  store: ImageStore,
+  q: { client: string; paths: string[]; since?: number; until?: number },
+): { plans: RestorePlan[]; missing: string[]; ordered?: boolean } {
   const images = candidates(store, q);
   const readers = new Map<string, FilesReader>();
   const reader = (id: string) => {
@@ -99,7 +121,15 @@ export function resolveRestore(store: ImageStore, q: { client: string; paths: st
   };
   try {
     const byImage = new Map<string, RestorePlan>();
+    /** Exact paths planned from older images of a chain (counted one entry each). */
+    const exact = new Map<string, Set<string>>();
+    const planFor = (img: ImageRecord) => {
+      let plan = byImage.get(img.backupid);
+      if (!plan) byImage.set(img.backupid, (plan = { image: img, paths: [], entries: 0 }));
+      return plan;
+    };
     const missing: string[] = [];
+    let ordered = false;
     for (const requested of q.paths) {
       const path = catalogPath(requested);
       const img = images.find((i) => reader(i.backupid).has(path));
@@ -107,9 +137,30 @@ export function resolveRestore(store: ImageStore, q: { client: string; paths: st
         missing.push(requested);
         continue;
       }
-      let plan = byImage.get(img.backupid);
-      if (!plan) byImage.set(img.backupid, (plan = { image: img, paths: [], entries: 0 }));
-      plan.paths.push(requested);
+      planFor(img).paths.push(requested);
+      if (!INCREMENTAL.has(img.schedType)) continue;
+      ordered = true;
+      const wanted = reader(img.backupid)
+        .list(path, Infinity)
+        .filter((e) => e.inImage === 0 && e.type !== 'd');
+      if (wanted.length === 0) continue;
+      let left = wanted;
+      for (const older of chainBelow(store, img)) {
+        if (left.length === 0) break;
+        const held = new Map<string, FilesEntry>();
+        for (const e of reader(older.backupid).list(path, Infinity)) if (e.inImage === 1) held.set(e.path, e);
+        const still: FilesEntry[] = [];
+        for (const e of left) {
+          if (sameVersion(held.get(e.path), e)) {
+            let set = exact.get(older.backupid);
+            if (!set) exact.set(older.backupid, (set = new Set()));
+            set.add(e.path);
+            planFor(older);
+          } else still.push(e);
+        }
+        left = still;
+      }
+      for (const e of left) missing.push(e.path);
     }
     for (const plan of byImage.values()) {
       // Count each entry once even when requested paths overlap.
@@ -117,9 +168,59 @@ export function resolveRestore(store: ImageStore, q: { client: string; paths: st
       const roots = norm.filter((p) => !norm.some((o) => o !== p && isWithin(p, o)));
       const r = reader(plan.image.backupid);
       plan.entries = roots.reduce((n, p) => n + r.countSubtree(p), 0);
+      const more = [...(exact.get(plan.image.backupid) ?? [])].filter((p) => !roots.some((root) => isWithin(p, root)));
+      plan.paths.push(...more);
+      plan.entries += more.length;
     }
-    return { plans: [...byImage.values()].sort((a, b) => b.image.backupTime - a.image.backupTime), missing };
+    if (!ordered) return { plans: [...byImage.values()].sort((a, b) => b.image.backupTime - a.image.backupTime), missing };
+    return { plans: [...byImage.values()].sort((a, b) => a.image.backupTime - b.image.backupTime), missing, ordered };
   } finally {
     for (const r of readers.values()) r.close();
+  }
+}
+
+/** Pages through images' file records; keeps the last reader open so sequential pages cost one pass. */
+export class ImageFilePager {
+  private open: { backupid: string; reader: FilesReader; it: Iterator<FilesEntry>; index: number; ahead?: FilesEntry } | undefined;
+
+  constructor(private readonly store: ImageStore) {}
+
+  /** Records [start, start+count) of the image's .f in file order; `next` is absent after the last page. */
+  page(backupid: string, start: number, count: number): { files: FileRecord[]; next?: number } {
+    if (!this.open || this.open.backupid !== backupid || this.open.index !== start) {
+      this.close();
+      const reader = this.store.openFiles(backupid);
+      this.open = { backupid, reader, it: reader.entries(), index: 0 };
+      while (this.open.index < start && !this.open.it.next().done) this.open.index++;
+    }
+    const o = this.open;
+    const files: FileRecord[] = [];
+    const pull = (): FilesEntry | undefined => {
+      if (o.ahead) {
+        const a = o.ahead;
+        delete o.ahead;
+        return a;
+      }
+      const n = o.it.next();
+      return n.done ? undefined : n.value;
+    };
+    while (files.length < Math.max(1, count)) {
+      const e = pull();
+      if (!e) break;
+      files.push(e);
+      o.index++;
+    }
+    const ahead = pull();
+    if (!ahead) {
+      this.close();
+      return { files };
+    }
+    o.ahead = ahead;
+    return { files, next: o.index };
+  }
+
+  close(): void {
+    this.open?.reader.close();
+    this.open = undefined;
   }
 }

@@ -171,7 +171,7 @@ export class ImageStore {
       const rec = f.path.startsWith('/') ? { ...f, path: catalogPath(f.path) } : f;
       if (rec.path.startsWith('/')) for (const a of missingAncestors(rec.path, dirs)) out.push(ancestorEntry(a, rec));
       if (rec.type === 'd') dirs.add(rec.path);
-      out.push(rec);
+      out.push({ ...rec, inImage: rec.inImage === 0 ? 0 : 1 });
     }
     p.writer.add(out);
   }

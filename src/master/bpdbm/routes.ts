@@ -4,7 +4,7 @@ import type { Home } from '../../config/home.js';
 import { route, type Route } from '../../ipc/rpc-server.js';
 import { bpdbm } from '../../protocol/bpdbm.js';
 import type { ImageRecord } from '../../protocol/records.js';
-import { listFiles, resolveRestore } from './file-queries.js';
+import { ImageFilePager, listFiles, resolveRestore } from './file-queries.js';
 import { ImageStore, pendingImagesOnDisk } from './image-store.js';
 import { deletePolicy, getPolicy, listPolicies, putPolicy } from './policy-store.js';
 
@@ -19,6 +19,7 @@ export interface Bpdbm {
 
 export function createBpdbm(home: Home, log: (line: string) => void): Bpdbm {
   const store = new ImageStore(home.images, log);
+  const pager = new ImageFilePager(store);
   const routes: Route[] = [
     route(bpdbm.createImage, (image) => {
       store.createImage(image);
@@ -37,6 +38,7 @@ export function createBpdbm(home: Home, log: (line: string) => void): Bpdbm {
     route(bpdbm.listImages, (filter) => ({ images: store.listImages(filter) })),
     route(bpdbm.listFiles, (q) => ({ files: listFiles(store, q) })),
     route(bpdbm.resolveRestore, (q) => resolveRestore(store, q)),
+    route(bpdbm.imageFiles, ({ backupid, start, count }) => pager.page(backupid, start, Math.min(count, 20000))),
     route(bpdbm.getPolicy, ({ name }) => getPolicy(home, name)),
     route(bpdbm.listPolicies, () => ({ policies: listPolicies(home, log) })),
     route(bpdbm.putPolicy, ({ policy, create }) => {
@@ -51,7 +53,10 @@ export function createBpdbm(home: Home, log: (line: string) => void): Bpdbm {
   return {
     routes,
     pendingImages: () => store.pendingImages(),
-    close: async () => store.close(),
+    close: async () => {
+      pager.close();
+      store.close();
+    },
   };
 }
 

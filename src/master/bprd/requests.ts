@@ -53,6 +53,26 @@ export function createBprd(home: Home, log: LogLine): DaemonService {
         log(`user backup by ${req.requester.user} of ${client}: job ${r.jobid}`);
         return r;
       }),
+      route(bprd.manualBackup, async (req) => {
+        const policy = await callDaemon(home, bpdbm.getPolicy, { name: req.policy });
+        if (!policy.active) throw new OpenbpError('POLICY_NOT_ACTIVE', `policy ${policy.name} is not active`);
+        const sched = req.schedule === undefined ? policy.schedules.find((x) => x.type === 'FULL') ?? policy.schedules[0] : policy.schedules.find((x) => x.name === req.schedule);
+        if (!sched) throw new OpenbpError('NO_SUCH_SCHEDULE', `schedule ${req.schedule ?? '(any)'} does not exist in policy ${policy.name}`);
+        const clients = policy.clients.map(([c]) => c).filter((c) => req.client === undefined || c === req.client);
+        if (clients.length === 0) throw new OpenbpError('CLIENT_NOT_IN_POLICY', `client ${req.client ?? '(any)'} is not in policy ${policy.name}`);
+        checkPaths(policy.include);
+        const jobids: number[] = [];
+        for (const client of clients) {
+          const r = await callDaemon(home, nbpem.submitBackup, {
+            client, policy: policy.name, policyType: policy.policyType, schedule: sched.name, schedType: sched.type,
+            retentionLevel: sched.retentionLevel, priority: policy.priority, residence: policy.residence, keyword: policy.keyword,
+            paths: policy.include, requester: req.requester, subtype: 0,
+          });
+          jobids.push(r.jobid);
+        }
+        log(`immediate backup by ${req.requester.user} of policy ${policy.name} schedule ${sched.name}: jobs ${jobids.join(',')}`);
+        return { jobids };
+      }),
       route(bprd.restore, async (req) => {
         const local = clientName(readBpConf(home));
         const client = req.client ?? local;
@@ -65,7 +85,7 @@ export function createBprd(home: Home, log: LogLine): DaemonService {
         if (req.requester.uid !== 0 && (destClient !== client || req.renames.length > 0)) {
           throw new OpenbpError('NOT_VALIDATED_FOR_OPERATION', 'only root may redirect a restore (-D, -R)');
         }
-        const { plans, missing } = await callDaemon(home, bpdbm.resolveRestore, {
+        const { plans, missing, ordered } = await callDaemon(home, bpdbm.resolveRestore, {
           client, paths: req.paths, ...(req.since !== undefined ? { since: req.since } : {}), ...(req.until !== undefined ? { until: req.until } : {}),
         });
         if (plans.length === 0) throw new OpenbpError('NO_ENTITY', `no backup of ${client} holds the requested files`);
@@ -74,6 +94,7 @@ export function createBprd(home: Home, log: LogLine): DaemonService {
             client, destClient, backupid: p.image.backupid, paths: p.paths, renames: req.renames, keepExisting: req.keepExisting,
             requester: req.requester, priority: 90000,
           })),
+          ...(ordered ? { sequential: true } : {}),
         });
         log(`restore by ${req.requester.user} for ${destClient}: jobs ${jobids.join(',')}`);
         return { jobids, missing };

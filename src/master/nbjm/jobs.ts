@@ -106,26 +106,42 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     return unit;
   }
 
+  /**
+   * The image an incremental compares with: INCR the newest complete image of the client and policy,
+   * CINC the newest full. None: the job runs as a full.
+   */
+  async function baseImage(job: BackupJob): Promise<ImageRecord | undefined> {
+    if (job.schedType !== 'INCR' && job.schedType !== 'CINC') return undefined;
+    const { images } = await callDaemon(home, bpdbm.listImages, { client: job.client, policy: job.policy });
+    return images.find((i) => job.schedType === 'INCR' || i.schedType === 'FULL');
+  }
+
   async function runBackup(jobid: number, job: BackupJob): Promise<void> {
     const notify = { policy: job.policy, schedule: job.schedule, client: job.client };
     let image: ImageRecord | undefined;
     let result: Finished;
     try {
       const unit = await allocate(jobid, { client: job.client, policy: job.policy, priority: job.priority, ...(job.residence ? { stunit: job.residence } : {}), kind: 'backup' });
+      const base = await baseImage(job);
+      const incremental = base !== undefined;
+      if ((job.schedType === 'INCR' || job.schedType === 'CINC') && !incremental) {
+        await update(jobid, { patch: {}, tryLines: [`no previous ${job.schedType === 'CINC' ? 'full ' : ''}backup of ${job.client} in policy ${job.policy}: running a full backup`] });
+      }
       const backupTime = nextBackupTime(job.client);
       const backupid = `${job.client}_${backupTime}`;
       const expiration = expirationFor(backupTime, job.retentionLevel);
       image = {
-        client: job.client, backupid, policy: job.policy, policyType: job.policyType, schedLabel: job.schedule, schedType: job.schedType,
+        client: job.client, backupid, policy: job.policy, policyType: job.policyType, schedLabel: job.schedule,
+        schedType: (job.schedType === 'INCR' || job.schedType === 'CINC') && !incremental ? 'FULL' : job.schedType,
         retentionLevel: job.retentionLevel, backupTime, elapsed: 0, expiration, compression: 0, encryption: 0, kbytes: 0, numFiles: 0,
         copies: 1, numFragments: 0, keyword: job.keyword, jobid, creator: job.requester.user, primaryCopy: 1, backupStatus: 0,
         stunit: unit.label, fragments: [],
       };
       await callDaemon(home, bpdbm.createImage, image);
-      await update(jobid, { patch: { backupid }, tryLines: [`created image ${backupid}`] });
+      await update(jobid, { patch: { backupid }, tryLines: [`created image ${backupid}`, ...(base ? [`incremental: changes since image ${base.backupid}`] : [])] });
       result = await runBpbrm({
         jobid, kind: 'backup', client: job.client, unit, backupid, paths: job.paths, retentionLevel: job.retentionLevel, expiration,
-        fragments: [], renames: [], keepExisting: false, restoreOwnership: false,
+        fragments: [], renames: [], keepExisting: false, restoreOwnership: false, ...(base ? { baseBackupid: base.backupid } : {}),
       });
     } catch (e) {
       const err = toOpenbpError(e);
@@ -196,6 +212,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
       }),
       route(nbjm.submitRestore, async (body) => {
         const jobids: number[] = [];
+        let previous: Promise<void> = Promise.resolve();
         for (const job of body.jobs) {
           const rec = newJobRecord({
             jobtype: JOB_TYPE.restore, policy: '', schedule: '', client: job.destClient, requester: job.requester, priority: job.priority,
@@ -204,7 +221,9 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
           const { jobid } = await callDaemon(home, bpjobd.create, rec);
           jobids.push(jobid);
           log(`job ${jobid}: restore from ${job.backupid} queued`);
-          void runRestore(jobid, job).catch((e) => log(`job ${jobid}: ${(e as Error).stack}`));
+          const run = () => runRestore(jobid, job).catch((e) => log(`job ${jobid}: ${(e as Error).stack}`));
+          if (body.sequential) previous = previous.then(run);
+          else void run();
         }
         return { jobids };
       }),

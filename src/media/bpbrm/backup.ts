@@ -1,5 +1,7 @@
 // bpbrm's backup: bpbkar's stream goes straight into bptm; file records go to bpdbm, progress to bpjobd.
 
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Home } from '../../config/home.js';
 import { readBufferTunables } from '../../config/tunables.js';
 import type { LogLine } from '../../config/daemon-log.js';
@@ -13,6 +15,27 @@ import { backupOutcome, clientStatus, mediaStatus, type SideEnd } from './outcom
 import type { JobEnd, JobPeers } from './job-end.js';
 import { removeBptmBuffer } from './bptm-buffer.js';
 import { removeImageLeftovers } from '../../storage/disk/delete-fragments.js';
+
+const BASE_PAGE = 10000;
+
+/** Writes the base image's file records, one JSON object a line, to `file` (paged: a reply stays far below the frame limit). */
+async function writeBaseFiles(peers: JobPeers, backupid: string, file: string): Promise<number> {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const fd = fs.openSync(file, 'w', 0o600);
+  let n = 0;
+  try {
+    let start: number | undefined = 0;
+    while (start !== undefined) {
+      const page: { files: unknown[]; next?: number } = await peers.bpdbm.request(bpdbm.imageFiles, { backupid, start, count: BASE_PAGE });
+      if (page.files.length > 0) fs.writeSync(fd, page.files.map((f) => JSON.stringify(f)).join('\n') + '\n');
+      n += page.files.length;
+      start = page.next;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return n;
+}
 
 export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, log: LogLine): Promise<JobEnd> {
   const tun = readBufferTunables(home, 'disk');
@@ -50,7 +73,20 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
       if (ev.message) mediaMessage = ev.message;
     }
   });
-  const bpbkarSpec: BpbkarSpec = { jobid: spec.jobid, backupid: spec.backupid, client: spec.client, paths: spec.paths };
+  let baseFiles: string | undefined;
+  if (spec.baseBackupid !== undefined) {
+    baseFiles = path.join(home.run, 'jobs', `${spec.jobid}.base.ndjson`);
+    try {
+      const n = await writeBaseFiles(peers, spec.baseBackupid, baseFiles);
+      log(`job ${spec.jobid}: incremental against ${spec.baseBackupid} (${n} base records)`);
+    } catch (e) {
+      // Without the base every file counts as changed: the image is complete, only larger.
+      warnings.push(`cannot read the file list of base image ${spec.baseBackupid}: ${(e as Error).message}; backing up every file`);
+      fs.rmSync(baseFiles, { force: true });
+      baseFiles = undefined;
+    }
+  }
+  const bpbkarSpec: BpbkarSpec = { jobid: spec.jobid, backupid: spec.backupid, client: spec.client, paths: spec.paths, ...(baseFiles ? { baseFiles } : {}) };
   const bpbkar = startJobChild(home, 'bpbkar', spec.jobid, bpbkarSpec, 'ignore', bptm.child.stdin!, (v) => {
     const ev = bpbkarEvent.parse(v);
     if (ev.kind === 'files') {
@@ -71,6 +107,7 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
 
   const [bkEnd, tmEnd] = await Promise.all([bpbkar.done, bptm.done]);
   removeBptmBuffer(spec.jobid, bptm.child.pid);
+  if (baseFiles) fs.rmSync(baseFiles, { force: true });
   Object.assign(client, bkEnd);
   Object.assign(media, tmEnd);
   progress.flush();

@@ -1,0 +1,73 @@
+// The incremental decision: a file is written when new or when type, size, mtime, ctime or inode differ.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { TarReader } from '../../src/archive/tar-reader.js';
+import { runBpbkar } from './run-client.js';
+import { changeOf, type BaseFiles } from '../../src/client/bpbkar/base-files.js';
+import { sameVersion } from '../../src/protocol/file-identity.js';
+import type { FileRecord } from '../../src/protocol/records.js';
+
+const rec = (over: Partial<FileRecord> = {}): FileRecord => ({
+  path: '/data/a', type: 'f', mode: 0o100644, uid: 0, gid: 0, user: 'root', group: 'root', size: 100,
+  mtimeNs: '1700000000123456789', ctime: 1_700_000_000, atime: 1_700_000_500, ino: 77, dev: 2049, offset: 0, link: '', ...over,
+});
+const base: BaseFiles = new Map([['/data/a', rec()]]);
+
+describe('change detection', () => {
+  it('writes a path the base does not hold (new, renamed or moved in)', () => {
+    expect(changeOf(base, rec({ path: '/data/renamed' }))).toBe('new');
+  });
+  it.each<[string, Partial<FileRecord>]>([
+    ['size', { size: 101 }],
+    ['mtime', { mtimeNs: '1700000000123456790' }],
+    ['ctime (metadata only: chmod, chown)', { ctime: 1_700_000_001, mode: 0o100600 }],
+    ['inode (file replaced)', { ino: 78 }],
+    ['type', { type: 'l' }],
+    ['mode (chmod in the same second: ctime is kept in seconds)', { mode: 0o100600 }],
+    ['owner', { uid: 1000 }],
+    ['group', { gid: 1000 }],
+  ])('writes a file whose %s changed', (_what, over) => {
+    expect(changeOf(base, rec(over))).toBe('changed');
+  });
+  it('only records a file whose identity is the same, whatever its atime or offset', () => {
+    expect(changeOf(base, rec({ atime: 1_800_000_000, offset: 5120 }))).toBe('unchanged');
+  });
+  it('never calls a missing base the same version', () => {
+    expect(sameVersion(undefined, rec())).toBe(false);
+  });
+});
+
+describe('bpbkar with a base (real process)', () => {
+  it('writes directories and changed files, records unchanged ones with inImage 0', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obp-bkinc-'));
+    try {
+      const top = path.join(dir, 'data');
+      fs.mkdirSync(path.join(top, 'sub'), { recursive: true });
+      for (const n of ['same', 'edited', 'chmodded', 'sub/same']) fs.writeFileSync(path.join(top, n), `${n}\n`);
+      const spec = { jobid: 1, backupid: 'h_1', client: 'h', paths: [top] };
+      const full = await runBpbkar(dir, spec);
+      expect(full.status).toBe(0);
+      const records = full.events.filter((e) => e.kind === 'files').flatMap((e) => e.files as FileRecord[]);
+      const baseFile = path.join(dir, 'base.ndjson');
+      fs.writeFileSync(baseFile, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+
+      fs.writeFileSync(path.join(top, 'edited'), 'edited, longer\n');
+      fs.chmodSync(path.join(top, 'chmodded'), 0o600);
+      fs.renameSync(path.join(top, 'sub', 'same'), path.join(top, 'sub', 'moved'));
+      const incr = await runBpbkar(dir, { ...spec, backupid: 'h_2', baseFiles: baseFile });
+      expect(incr.status).toBe(0);
+      const got = incr.events.filter((e) => e.kind === 'files').flatMap((e) => e.files as FileRecord[]);
+      const flag = Object.fromEntries(got.map((r) => [path.relative(top, r.path) || '.', r.inImage ?? 1]));
+      expect(flag).toEqual({ '.': 1, chmodded: 1, edited: 1, same: 0, sub: 1, 'sub/moved': 1 });
+      const names: string[] = [];
+      const reader = new TarReader(Readable.from([incr.stdout]));
+      for (let r = await reader.next(); r !== null; r = await reader.next()) if ('entry' in r) names.push(path.relative(top.slice(1), r.entry.path.replace(/\/$/, '')) || '.');
+      expect(names.sort()).toEqual(['.', 'chmodded', 'edited', 'sub', 'sub/moved']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
