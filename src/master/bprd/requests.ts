@@ -12,6 +12,7 @@ import { clientName, readBpConf } from '../../config/bp-conf.js';
 import type { LogLine } from '../../config/daemon-log.js';
 import type { DaemonService } from '../../cli/serve-daemon.js';
 import { callDaemon } from '../../cli/daemon-call.js';
+import { backupJobFor } from '../../protocol/backup-job.js';
 
 export const DEFAULT_POLICY = 'openbp-default';
 
@@ -45,11 +46,7 @@ export function createBprd(home: Home, log: LogLine): DaemonService {
         if (!policy.active) throw new OpenbpError('POLICY_NOT_ACTIVE', `policy ${policy.name} is not active`);
         if (!policy.clients.some(([c]) => c === client)) throw new OpenbpError('CLIENT_NOT_IN_POLICY', `client ${client} is not in policy ${policy.name}`);
         const sched = userSchedule(policy, req.schedule);
-        const r = await callDaemon(home, nbpem.submitBackup, {
-          client, policy: policy.name, policyType: policy.policyType, schedule: sched.name, schedType: sched.type,
-          retentionLevel: sched.retentionLevel, priority: policy.priority, residence: policy.residence, keyword: req.keyword ?? '',
-          paths: req.paths, requester: req.requester, subtype: 2,
-        });
+        const r = await callDaemon(home, nbpem.submitBackup, { ...backupJobFor(policy, sched, client, req.paths, req.requester, 2), keyword: req.keyword ?? '' });
         log(`user backup by ${req.requester.user} of ${client}: job ${r.jobid}`);
         return r;
       }),
@@ -63,11 +60,7 @@ export function createBprd(home: Home, log: LogLine): DaemonService {
         checkPaths(policy.include);
         const jobids: number[] = [];
         for (const client of clients) {
-          const r = await callDaemon(home, nbpem.submitBackup, {
-            client, policy: policy.name, policyType: policy.policyType, schedule: sched.name, schedType: sched.type,
-            retentionLevel: sched.retentionLevel, priority: policy.priority, residence: policy.residence, keyword: policy.keyword,
-            paths: policy.include, requester: req.requester, subtype: 0,
-          });
+          const r = await callDaemon(home, nbpem.submitBackup, backupJobFor(policy, sched, client, policy.include, req.requester, 0));
           jobids.push(r.jobid);
         }
         log(`immediate backup by ${req.requester.user} of policy ${policy.name} schedule ${sched.name}: jobs ${jobids.join(',')}`);

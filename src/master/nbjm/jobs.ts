@@ -21,7 +21,8 @@ import { processLogFd, type LogLine } from '../../config/daemon-log.js';
 import type { DaemonService } from '../../cli/serve-daemon.js';
 import { callDaemon } from '../../cli/daemon-call.js';
 import { spawnBinary, waitForExit } from '../../ipc/spawn.js';
-import { deleteDiskFragments } from '../../storage/disk/delete-fragments.js';
+import { deleteDiskFragments, removeImageLeftovers } from '../../storage/disk/delete-fragments.js';
+import { stopProcessGroup } from '../../ipc/process-group.js';
 import { newJobRecord } from './job-record.js';
 import { expirationFor } from '../../protocol/retention.js';
 
@@ -57,7 +58,8 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     writeFileAtomic(specFile, JSON.stringify(spec));
     const reported = new Promise<Finished>((resolve) => finishers.set(spec.jobid, resolve));
     const errFd = processLogFd(home, 'bpbrm');
-    const child = spawnBinary('bpbrm', ['--spec', specFile], { stdio: ['ignore', 'ignore', errFd], env: { ...process.env, OPENBP_HOME: home.root } });
+    // bpbrm leads its own process group, so that its bptm and bpbkar/nbtar can be stopped with it.
+    const child = spawnBinary('bpbrm', ['--spec', specFile], { stdio: ['ignore', 'ignore', errFd], env: { ...process.env, OPENBP_HOME: home.root }, detached: true });
     if (typeof errFd === 'number') fs.closeSync(errFd);
     const exited = waitForExit(child).then(({ code, signal }) => ({ code, signal }));
     const first = await Promise.race([reported.then((f) => ({ f })), exited.then((x) => ({ x }))]);
@@ -75,6 +77,12 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
         files: 0,
         message: x.signal ? `bpbrm killed by ${x.signal}` : `bpbrm exited with ${x.code} without a report`,
       };
+      if (!late && child.pid !== undefined) {
+        // Its children outlive it: stop them (bptm cleans its buffer and partial fragments on SIGTERM).
+        const stopped = await stopProcessGroup(child.pid);
+        log(`job ${spec.jobid}: bpbrm died; its process group ${stopped ? 'stopped' : 'was already gone'}`);
+        if (spec.kind === 'backup' && spec.unit.type === 'disk') await removeImageLeftovers(spec.unit.path, spec.backupid, 1).catch(() => []);
+      }
     }
     finishers.delete(spec.jobid);
     fs.rmSync(specFile, { force: true });

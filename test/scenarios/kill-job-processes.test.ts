@@ -1,0 +1,82 @@
+// SIGKILL of each per-job process in the middle of a backup: the job ends with a status, no half image
+// is listed, its fragments and the /dev/shm buffer are gone, and the next backup succeeds.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { OpenbpHome } from '../helpers/openbp-home.js';
+
+interface Proc {
+  name: string;
+  pid: number;
+  ppid: number;
+}
+
+const SIZE = 3 * 1024 * 1024 * 1024;
+
+describe('killing job processes mid-backup', () => {
+  let home: OpenbpHome;
+  let data: string;
+  let small: string;
+
+  beforeAll(async () => {
+    home = OpenbpHome.create();
+    data = fs.mkdtempSync(path.join(os.tmpdir(), 'obpkill-'));
+    const fd = fs.openSync(path.join(data, 'big'), 'w');
+    fs.writeSync(fd, Buffer.alloc(1 << 20, 1), 0, 1 << 20, SIZE - (1 << 20));
+    fs.closeSync(fd);
+    small = path.join(data, 'small.txt');
+    fs.writeFileSync(small, 'next backup\n');
+    // Small buffers and fragments: the job spends its time in the ring and writes several fragments.
+    fs.mkdirSync(home.path('db', 'config'), { recursive: true });
+    await home.ok('bp.start_all');
+    await home.ok('bpsturep', ['-label', 'openbp-default-disk', '-mfs', '256']);
+  });
+
+  afterAll(async () => {
+    await home.destroy();
+    fs.rmSync(data, { recursive: true, force: true });
+  });
+
+  async function procs(): Promise<Proc[]> {
+    const r = await home.ok('bpps', ['--json']);
+    return (JSON.parse(r.stdout) as { processes: Proc[] }).processes;
+  }
+
+  const victims: Array<[string, (ps: Proc[]) => Proc | undefined, number[]]> = [
+    ['bpbkar', (ps) => ps.find((p) => p.name === 'bpbkar'), [50, 40, 84]],
+    ['bptm parent', (ps) => ps.find((p) => p.name === 'bptm' && ps.some((c) => c.name === 'bptm' && c.ppid === p.pid)), [84, 50, 40]],
+    ['bptm child', (ps) => ps.find((p) => p.name === 'bptm' && ps.some((q) => q.name === 'bptm' && q.pid === p.ppid)), [84, 50, 40]],
+    ['bpbrm', (ps) => ps.find((p) => p.name === 'bpbrm'), [50, 40]],
+  ];
+
+  it.each(victims)('%s', async (_label, pick, statuses) => {
+    const before = (await home.run('bpimagelist', ['-l'])).stdout.split('\n').filter((l) => l.startsWith('IMAGE ')).length;
+    const backup = home.run('bpbackup', ['-w', data]);
+    let victim: Proc | undefined;
+    const deadline = Date.now() + 30_000;
+    while (!victim && Date.now() < deadline) {
+      const ps = await procs();
+      // Wait until the data flows (a fragment file exists) so the kill lands mid-stream.
+      const writing = fs.readdirSync(home.path('stu', 'default')).some((f) => f.endsWith('.part') || f.endsWith('.img'));
+      if (writing && ps.some((p) => p.name === 'bpbkar') && ps.filter((p) => p.name === 'bptm').length >= 2) victim = pick(ps);
+      if (!victim) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(victim).toBeDefined();
+    const shmOfJob = fs.readdirSync('/dev/shm').filter((f) => /^openbp-bptm-\d+-\d+\.buf$/.test(f) && (f.endsWith(`-${victim!.pid}.buf`) || f.endsWith(`-${victim!.ppid}.buf`)));
+    process.kill(victim!.pid, 'SIGKILL');
+    const r = await backup;
+    expect(statuses).toContain(r.code);
+    expect(r.stderr).toMatch(new RegExp(`EXIT STATUS ${r.code}: `));
+    const listing = (await home.run('bpimagelist', ['-l'])).stdout.split('\n');
+    expect(listing.filter((l) => l.startsWith('IMAGE ')).length).toBe(before);
+    // The unit holds exactly the fragments of the images the catalogue lists: nothing of the killed one.
+    const catalogued = listing.filter((l) => l.startsWith('FRAG ')).map((l) => path.basename(l.split(' ')[8]!)).sort();
+    const left = fs.readdirSync(home.path('stu', 'default')).filter((f) => !f.startsWith('.')).sort();
+    expect(left).toEqual(catalogued);
+    for (const f of shmOfJob) expect(fs.existsSync(path.join('/dev/shm', f))).toBe(false);
+    expect(await procs()).not.toContainEqual(expect.objectContaining({ name: 'bptm' }));
+    const next = await home.run('bpbackup', ['-w', small]);
+    expect(next.code).toBe(0);
+  });
+});
