@@ -13,7 +13,7 @@ const POLL_MS = 500;
  * jobs' records about twice a second while they run (for a terminal's status line).
  */
 export async function waitForJobs(home: Home, jobids: readonly number[], seconds: number, onProgress?: (jobs: JobRecord[]) => void): Promise<JobRecord[]> {
-  const all = Promise.all(jobids.map((jobid) => callDaemon(home, bpjobd.wait, { jobid })));
+  const all = Promise.all(jobids.map((jobid) => waitOne(home, jobid)));
   let poller: NodeJS.Timeout | undefined;
   if (onProgress) {
     const poll = async () => {
@@ -30,6 +30,21 @@ export async function waitForJobs(home: Home, jobids: readonly number[], seconds
     return await withTimeout(all, jobids, seconds);
   } finally {
     if (poller) clearTimeout(poller);
+  }
+}
+
+const WAIT_RETRIES = 10;
+
+/** Waits for one job; a bpjobd that restarts meanwhile (connection broken) is asked again. */
+async function waitOne(home: Home, jobid: number): Promise<JobRecord> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await callDaemon(home, bpjobd.wait, { jobid });
+    } catch (e) {
+      const retriable = e instanceof OpenbpError && (e.code === 'NETWORK_BROKEN' || e.code === 'CANNOT_CONNECT');
+      if (!retriable || attempt >= WAIT_RETRIES) throw e;
+      await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OpenbpHome } from '../helpers/openbp-home.js';
+import { slowBuffers, writeRealData } from '../helpers/slow-job.js';
 
 interface Proc {
   name: string;
@@ -12,7 +13,6 @@ interface Proc {
   ppid: number;
 }
 
-const SIZE = 3 * 1024 * 1024 * 1024;
 
 describe('killing job processes mid-backup', () => {
   let home: OpenbpHome;
@@ -22,15 +22,13 @@ describe('killing job processes mid-backup', () => {
   beforeAll(async () => {
     home = OpenbpHome.create();
     data = fs.mkdtempSync(path.join(os.tmpdir(), 'obpkill-'));
-    const fd = fs.openSync(path.join(data, 'big'), 'w');
-    fs.writeSync(fd, Buffer.alloc(1 << 20, 1), 0, 1 << 20, SIZE - (1 << 20));
-    fs.closeSync(fd);
+    writeRealData(path.join(data, 'big'), 160);
     small = path.join(data, 'small.txt');
     fs.writeFileSync(small, 'next backup\n');
-    // Small buffers and fragments: the job spends its time in the ring and writes several fragments.
-    fs.mkdirSync(home.path('db', 'config'), { recursive: true });
+    // Tiny buffers and small fragments: the job spends its time in the ring and writes several fragments.
+    slowBuffers(home);
     await home.ok('bp.start_all');
-    await home.ok('bpsturep', ['-label', 'openbp-default-disk', '-mfs', '256']);
+    await home.ok('bpsturep', ['-label', 'openbp-default-disk', '-mfs', '32']);
   });
 
   afterAll(async () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { route } from '../../ipc/rpc-server.js';
 import { nbjm } from '../../protocol/nbjm.js';
 import { nbrb } from '../../protocol/nbrb.js';
+import { nbemm } from '../../protocol/nbemm.js';
 import { nbpem } from '../../protocol/nbpem.js';
 import { bpjobd } from '../../protocol/bpjobd.js';
 import { bpdbm } from '../../protocol/bpdbm.js';
@@ -24,6 +25,7 @@ import { spawnBinary, waitForExit } from '../../ipc/spawn.js';
 import { deleteDiskFragments, removeImageLeftovers } from '../../storage/disk/delete-fragments.js';
 import { stopProcessGroup } from '../../ipc/process-group.js';
 import { newJobRecord } from './job-record.js';
+import { createRecovery } from './recovery.js';
 import { expirationFor } from '../../protocol/retention.js';
 
 type BackupJob = Infer<typeof backupJobSpec>;
@@ -40,7 +42,16 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
   const jobsDir = path.join(home.run, 'jobs');
   fs.mkdirSync(jobsDir, { recursive: true, mode: 0o700 });
   const finishers = new Map<number, (f: Finished) => void>();
+  /** Jobs this nbjm accepted and has not closed yet. */
+  const accepted = new Set<number>();
   const lastCtime = new Map<string, number>();
+  const recovery = createRecovery({
+    home,
+    log,
+    isMine: (jobid) => accepted.has(jobid),
+    finishOrphan: (jobid, f) => finishOrphan(jobid, f),
+    abortImage: (jobid, backupid) => abortImage(jobid, backupid),
+  });
 
   function nextBackupTime(client: string): number {
     const now = Math.floor(Date.now() / 1000);
@@ -100,6 +111,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     });
     await callDaemon(home, nbrb.release, { jobid }).catch((e) => log(`job ${jobid}: release failed: ${(e as Error).message}`));
     if (notify) await callDaemon(home, nbpem.jobDone, { jobid, status: f.status, ...notify, ended }).catch(() => {});
+    accepted.delete(jobid);
     log(`job ${jobid} done, status ${f.status}`);
   }
 
@@ -155,31 +167,55 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
       const err = toOpenbpError(e);
       result = { status: err.status, kbytes: 0, files: 0, message: err.message };
     }
-    if (image) {
-      if (result.status === 0 || result.status === 1) {
-        try {
-          await callDaemon(home, bpdbm.commitImage, {
-            backupid: image.backupid, kbytes: result.kbytes, numFiles: result.files,
-            elapsed: Math.floor(Date.now() / 1000) - image.backupTime, backupStatus: result.status,
-          });
-        } catch (e) {
-          const err = toOpenbpError(e);
-          log(`job ${jobid}: commit of ${image.backupid} failed: ${err.message}`);
-          result = { status: err.status === 0 ? 220 : err.status, kbytes: 0, files: 0, message: `catalogue commit failed: ${err.message}` };
-          await abortImage(jobid, image.backupid);
-        }
-      } else {
-        await abortImage(jobid, image.backupid);
-      }
-    }
+    if (image) result = await settleImage(jobid, image.backupid, image.backupTime, result);
     await closeJob(jobid, result, notify);
+  }
+
+  /** A backup that ended 0 or 1 has its image committed; any other end removes the image and its fragments. */
+  async function settleImage(jobid: number, backupid: string, backupTime: number, result: Finished): Promise<Finished> {
+    if (result.status !== 0 && result.status !== 1) {
+      await abortImage(jobid, backupid);
+      return result;
+    }
+    try {
+      await callDaemon(home, bpdbm.commitImage, {
+        backupid, kbytes: result.kbytes, numFiles: result.files, elapsed: Math.floor(Date.now() / 1000) - backupTime, backupStatus: result.status,
+      });
+      return result;
+    } catch (e) {
+      const err = toOpenbpError(e);
+      log(`job ${jobid}: commit of ${backupid} failed: ${err.message}`);
+      await abortImage(jobid, backupid);
+      return { status: err.status === 0 ? 220 : err.status, kbytes: 0, files: 0, message: `catalogue commit failed: ${err.message}` };
+    }
+  }
+
+  /** Ends a job this nbjm did not start (it was running when an earlier nbjm died), from its bpjobd record. */
+  async function finishOrphan(jobid: number, f: Finished): Promise<void> {
+    const job = await callDaemon(home, bpjobd.get, { jobid });
+    if (job.state === JOB_STATE.done) return;
+    let result = f;
+    if (job.jobtype === JOB_TYPE.backup && job.backupid) {
+      const { images } = await callDaemon(home, bpdbm.listImages, { backupid: job.backupid, includeIncomplete: true });
+      result = await settleImage(jobid, job.backupid, images[0]?.backupTime ?? job.started, f);
+    }
+    await closeJob(jobid, result, job.jobtype === JOB_TYPE.backup ? { policy: job.policy, schedule: job.schedule, client: job.client } : undefined);
   }
 
   async function abortImage(jobid: number, backupid: string): Promise<void> {
     try {
+      const { images } = await callDaemon(home, bpdbm.listImages, { backupid, includeIncomplete: true });
       const { fragments } = await callDaemon(home, bpdbm.abortImage, { backupid });
       await deleteDiskFragments(fragments);
-      log(`job ${jobid}: image ${backupid} removed (${fragments.length} fragments)`);
+      // Fragments the catalogue never heard of (bpdbm died before recording them) are on the unit too.
+      let stray: string[] = [];
+      const label = images[0]?.stunit;
+      if (label) {
+        const { units } = await callDaemon(home, nbemm.listStorageUnits, { label }).catch(() => ({ units: [] }));
+        const unit = units[0];
+        if (unit?.type === 'disk') stray = await removeImageLeftovers(unit.path, backupid, 1).catch(() => []);
+      }
+      log(`job ${jobid}: image ${backupid} removed (${fragments.length} fragments${stray.length ? `, ${stray.length} uncatalogued` : ''})`);
     } catch (e) {
       log(`job ${jobid}: abort of ${backupid} failed: ${(e as Error).message}`);
     }
@@ -215,6 +251,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
         });
         const { jobid } = await callDaemon(home, bpjobd.create, rec);
         log(`job ${jobid}: backup of ${job.client} policy ${job.policy} schedule ${job.schedule} queued`);
+        accepted.add(jobid);
         void runBackup(jobid, job).catch((e) => log(`job ${jobid}: ${(e as Error).stack}`));
         return { jobid };
       }),
@@ -229,19 +266,28 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
           const { jobid } = await callDaemon(home, bpjobd.create, rec);
           jobids.push(jobid);
           log(`job ${jobid}: restore from ${job.backupid} queued`);
+          accepted.add(jobid);
           const run = () => runRestore(jobid, job).catch((e) => log(`job ${jobid}: ${(e as Error).stack}`));
           if (body.sequential) previous = previous.then(run);
           else void run();
         }
         return { jobids };
       }),
-      route(nbjm.jobFinished, (body) => {
+      route(nbjm.jobFinished, async (body) => {
+        const report: Finished = { status: body.status, kbytes: body.kbytes, files: body.files, ...(body.message ? { message: body.message } : {}) };
         const f = finishers.get(body.jobid);
-        if (!f) throw new OpenbpError('NO_ENTITY', `job ${body.jobid} is not running here`);
-        f({ status: body.status, kbytes: body.kbytes, files: body.files, ...(body.message ? { message: body.message } : {}) });
+        if (f) f(report);
+        else {
+          // A bpbrm started by an nbjm that has since died: close its job here.
+          recovery.forget(body.jobid);
+          await finishOrphan(body.jobid, report);
+        }
         return {};
       }),
     ],
-    close: async () => {},
+    start() {
+      void recovery.recover().catch((e) => log(`recovery failed: ${(e as Error).message}`));
+    },
+    close: async () => recovery.stop(),
   };
 }

@@ -96,6 +96,20 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
         waiting: waiting.map((w) => ({ jobid: w.jobid, reason: w.reason })),
       })),
     ],
+    /** After a restart, jobs still active keep their storage units: rebuild the allocations from bpjobd. */
+    async start() {
+      try {
+        const [{ jobs }, { units }] = await Promise.all([callDaemon(home, bpjobd.list, { activeOnly: true }), callDaemon(home, nbemm.listStorageUnits, {})]);
+        for (const j of jobs) {
+          const unit = units.find((u) => u.label === j.stunit);
+          if (j.state !== 1 || !unit || allocated.has(j.jobid)) continue;
+          allocated.set(j.jobid, { jobid: j.jobid, client: j.client, kind: j.jobtype === 2 ? 'restore' : 'backup', unit });
+          log(`job ${j.jobid}: allocation of ${unit.label} recovered`);
+        }
+      } catch (e) {
+        log(`recovering allocations failed: ${(e as Error).message}`);
+      }
+    },
     close: async () => {},
   };
 }

@@ -10,6 +10,7 @@ import { bpbkarEvent, bptmEvent } from '../../protocol/job-events.js';
 import { bpdbm } from '../../protocol/bpdbm.js';
 import { bpjobd } from '../../protocol/bpjobd.js';
 import type { RequestOf } from '../../protocol/message.js';
+import { OpenbpError } from '../../protocol/errors.js';
 import { SerialQueue, startJobChild, throttle } from './job-io.js';
 import { backupOutcome, clientStatus, mediaStatus, type SideEnd } from './outcome.js';
 import type { JobEnd, JobPeers } from './job-end.js';
@@ -112,10 +113,13 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
   Object.assign(media, tmEnd);
   progress.flush();
   let catalogueError: string | undefined;
+  let catalogueStatus = 220;
   try {
     await catalogue.drain();
   } catch (e) {
     catalogueError = (e as Error).message;
+    // bpdbm gone mid-job: the network statuses (40, 42...) say so; anything else is a database error.
+    if (e instanceof OpenbpError && e.status >= 23 && e.status <= 44) catalogueStatus = e.status;
   }
   const cs = clientStatus(client);
   const ms = mediaStatus(media, 'write');
@@ -125,7 +129,7 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
     if (left.length) log(`job ${spec.jobid}: removed ${left.length} leftover fragment file(s)`);
   }
   let status = backupOutcome(cs, ms);
-  if (catalogueError && status <= 1) status = 220;
+  if (catalogueError && status <= 1) status = catalogueStatus;
   const lines = warnings.slice(0, 1000).map((w) => `WRN - ${w}`);
   if (warnings.length > 1000) lines.push(`WRN - ${warnings.length - 1000} more files could not be backed up`);
   lines.push(`end writing; wrote ${bytes} bytes`);
