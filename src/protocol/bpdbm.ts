@@ -1,7 +1,7 @@
 // bpdbm: the image catalogue (headers, .f files) and the policy configuration.
 
 import { message } from './message.js';
-import { arr, bool, empty, int, obj, opt, str } from './schema.js';
+import { arr, bool, empty, int, num, obj, opt, str } from './schema.js';
 import { fileRecord, fragmentRecord, imageRecord, policyRecord } from './records.js';
 
 const imageFilter = obj({
@@ -44,7 +44,8 @@ export const bpdbm = {
     'resolve-restore',
     obj({ client: str, paths: arr(str), since: opt(int), until: opt(int) }),
     obj({
-      plans: arr(obj({ image: imageRecord, paths: arr(str), entries: int })),
+      /** rangeStart/rangeEnd: the part of the image stream holding the selected entries (end exclusive, -1 = to the end). */
+      plans: arr(obj({ image: imageRecord, paths: arr(str), entries: int, rangeStart: opt(num), rangeEnd: opt(num) })),
       missing: arr(str),
       /** True when the plans rebuild a point in time across a full and incrementals: run them one after another, in order (oldest first). */
       ordered: opt(bool),

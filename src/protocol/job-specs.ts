@@ -68,5 +68,8 @@ export const bpbrmSpec = obj({
   restoreOwnership: bool,
   /** Incremental backup: the image whose file records decide what changed. */
   baseBackupid: opt(str),
+  /** Restore: the part of the image stream to read (end exclusive, -1 = to the end); absent = all. */
+  rangeStart: opt(num),
+  rangeEnd: opt(num),
 });
 export type BpbrmSpec = Infer<typeof bpbrmSpec>;

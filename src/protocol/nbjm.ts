@@ -1,7 +1,7 @@
 // nbjm: the job manager; takes jobs from nbpem and bprd, runs them through bpbrm.
 
 import { message } from './message.js';
-import { arr, bool, empty, int, obj, opt, str } from './schema.js';
+import { arr, bool, empty, int, num, obj, opt, str } from './schema.js';
 import { renamePair, requester, schedType } from './records.js';
 
 export const backupJobSpec = obj({
@@ -29,6 +29,9 @@ export const restoreJobSpec = obj({
   keepExisting: bool,
   requester,
   priority: int,
+  /** The part of the image stream to read (end exclusive, -1 = to the end); absent = all of it. */
+  rangeStart: opt(num),
+  rangeEnd: opt(num),
 });
 
 export const nbjm = {

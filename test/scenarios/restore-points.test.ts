@@ -70,6 +70,20 @@ describe('fragments and points in time', () => {
     expect(fs.readFileSync(path.join(out, 'gone.txt'), 'utf8')).toBe('deleted before the second backup\n');
   });
 
+  it('restores one file by reading only the part of the image that holds it', async () => {
+    const rename = home.path('rename-one');
+    fs.writeFileSync(rename, `change ${data} to ${out}\n`);
+    const asOfFirst = formatNbDateTime(images[0]!.time);
+    const r = await home.run('bprestore', ['-w', '--json', '-e', ...asOfFirst.split(' '), '-R', rename, path.join(data, 'gone.txt')]);
+    expect(r.code).toBe(0);
+    const jobid = (JSON.parse(r.stdout) as { jobids: number[] }).jobids[0]!;
+    const job = await home.ok('bpdbjobs', ['-report', '-all_columns', '-jobid', String(jobid)]);
+    const read = Number(/end reading; read (\d+) bytes/.exec(job.stdout)?.[1]);
+    expect(read).toBeGreaterThan(0);
+    expect(read).toBeLessThanOrEqual(64 * 1024); // the image is 4 fragments of 1 MiB; one small entry is read
+    expect(fs.readFileSync(path.join(out, 'gone.txt'), 'utf8')).toBe('deleted before the second backup\n');
+  });
+
   it('reads the buffer tunables at job start: the fragments record the new buffer size', async () => {
     fs.writeFileSync(home.path('db', 'config', 'SIZE_DATA_BUFFERS_DISK'), '65536\n');
     fs.writeFileSync(home.path('db', 'config', 'NUMBER_DATA_BUFFERS_DISK'), '8\n');

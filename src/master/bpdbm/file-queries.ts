@@ -171,12 +171,38 @@ export function resolveRestore(
       const more = [...(exact.get(plan.image.backupid) ?? [])].filter((p) => !roots.some((root) => isWithin(p, root)));
       plan.paths.push(...more);
       plan.entries += more.length;
+      Object.assign(plan, streamRange(r, roots, more));
     }
     if (!ordered) return { plans: [...byImage.values()].sort((a, b) => b.image.backupTime - a.image.backupTime), missing };
     return { plans: [...byImage.values()].sort((a, b) => a.image.backupTime - b.image.backupTime), missing, ordered };
   } finally {
     for (const r of readers.values()) r.close();
   }
+}
+
+/**
+ * The part of an image's stream that holds the selected entries: from the first selected entry's
+ * header (or an earlier hard-link target it needs) to the header of the first entry after the last
+ * selected one. A restore of one file then reads one fragment, not the image.
+ */
+export function streamRange(r: FilesReader, roots: readonly string[], exactPaths: readonly string[]): { rangeStart: number; rangeEnd: number } | Record<string, never> {
+  const selected: FilesEntry[] = [];
+  for (const root of roots) for (const e of r.list(root, Infinity)) if (e.inImage === 1) selected.push(e);
+  for (const p of exactPaths) for (const e of r.list(p, 0)) if (e.inImage === 1 && e.path === p) selected.push(e);
+  if (selected.length === 0) return {};
+  let start = Infinity;
+  let last = -1;
+  for (const e of selected) {
+    start = Math.min(start, e.offset);
+    last = Math.max(last, e.offset);
+    // A hard link is restored by linking to its target, which must come through the stream too.
+    if (e.type === 'h' && e.link) for (const t of r.list(e.link, 0)) if (t.path === e.link && t.inImage === 1) start = Math.min(start, t.offset);
+  }
+  let end = -1;
+  for (const e of r.entries()) {
+    if (e.inImage === 1 && e.offset > last && (end < 0 || e.offset < end)) end = e.offset;
+  }
+  return { rangeStart: start, rangeEnd: end };
 }
 
 /** Pages through images' file records; keeps the last reader open so sequential pages cost one pass. */

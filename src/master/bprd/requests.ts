@@ -86,6 +86,8 @@ export function createBprd(home: Home, log: LogLine): DaemonService {
           jobs: plans.map((p) => ({
             client, destClient, backupid: p.image.backupid, paths: p.paths, renames: req.renames, keepExisting: req.keepExisting,
             requester: req.requester, priority: 90000,
+            ...(p.rangeStart !== undefined ? { rangeStart: p.rangeStart } : {}),
+            ...(p.rangeEnd !== undefined ? { rangeEnd: p.rangeEnd } : {}),
           })),
           ...(ordered ? { sequential: true } : {}),
         });

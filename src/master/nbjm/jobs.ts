@@ -233,6 +233,8 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
         jobid, kind: 'restore', client: job.destClient, unit, backupid: image.backupid, paths: job.paths, retentionLevel: image.retentionLevel,
         expiration: image.expiration, fragments: image.fragments, renames: job.renames, keepExisting: job.keepExisting,
         restoreOwnership: job.requester.uid === 0,
+        ...(job.rangeStart !== undefined ? { rangeStart: job.rangeStart } : {}),
+        ...(job.rangeEnd !== undefined ? { rangeEnd: job.rangeEnd } : {}),
       });
     } catch (e) {
       const err = toOpenbpError(e);

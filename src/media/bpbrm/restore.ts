@@ -45,7 +45,7 @@ export async function runRestore(home: Home, spec: BpbrmSpec, peers: JobPeers, l
   const blockSize = spec.fragments[0]?.blockSize ?? tun.bufferSize;
   const bptmSpec: BptmSpec = {
     jobid: spec.jobid, backupid: spec.backupid, direction: 'read', unit: spec.unit, numberOfBuffers: tun.numberOfBuffers,
-    bufferSize: blockSize > 0 ? blockSize : tun.bufferSize, fragments: spec.fragments, rangeStart: 0, rangeEnd: -1, copy: 1,
+    bufferSize: blockSize > 0 ? blockSize : tun.bufferSize, fragments: spec.fragments, rangeStart: spec.rangeStart ?? 0, rangeEnd: spec.rangeEnd ?? -1, copy: 1,
     retentionLevel: spec.retentionLevel, expiration: spec.expiration,
   };
   const bptm = startJobChild(home, 'bptm', spec.jobid, bptmSpec, 'ignore', nbtar.child.stdin!, (v) => {
