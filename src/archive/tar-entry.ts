@@ -23,6 +23,11 @@ export interface TarEntry {
   linkpath: string;
   devmajor: number;
   devminor: number;
+  /**
+   * A sparse regular file's data segments (PAX 1.0 sparse form): the body carries only these bytes, `size` stays
+   * the real size. Absent for ordinary files.
+   */
+  sparse?: Array<{ offset: number; length: number }>;
   /** Pax records this codec does not interpret (e.g. SCHILY.xattr.*), values as byte strings; kept for later. */
   extra?: Record<string, string>;
 }
@@ -30,6 +35,15 @@ export interface TarEntry {
 export const BLOCK = 512;
 /** GNU tar's default record: the archive is padded to a multiple of this. */
 export const RECORD = 10240;
+
+/** Bytes the entry's body holds in the stream: the data segments for a sparse file (map excluded), else size. */
+export function storedDataSize(entry: TarEntry): number {
+  if (entry.type !== 'file') return 0;
+  if (!entry.sparse) return entry.size;
+  let n = 0;
+  for (const s of entry.sparse) n += s.length;
+  return n;
+}
 
 /** Bytes of zero padding after a body of `size` bytes. */
 export function paddingFor(size: number): number {

@@ -4,6 +4,7 @@ import { BLOCK, paddingFor, type EntryType, type TarEntry } from './tar-entry.js
 import { decodeUstarHeader, TarHeaderError } from './tar-header.js';
 import { decodePaxRecords, parsePaxTime, PaxFormatError, type PaxRecords } from './pax-records.js';
 import { ByteSource, UnexpectedEofError } from './byte-source.js';
+import { decodeSparseMap, sparseDataSize, type SparseSegment } from './sparse-map.js';
 
 export { TarHeaderError, PaxFormatError, UnexpectedEofError };
 
@@ -85,15 +86,17 @@ export class TarReader {
         continue;
       }
       const records: PaxRecords = new Map([...this.global, ...(pax ?? [])]);
-      const nameBuf = records.get('path') ?? longName ?? (h.prefix.length > 0 ? Buffer.concat([h.prefix, Buffer.from('/'), h.name]) : h.name);
+      const sparseName = records.get('GNU.sparse.name');
+      const nameBuf = sparseName ?? records.get('path') ?? longName ?? (h.prefix.length > 0 ? Buffer.concat([h.prefix, Buffer.from('/'), h.name]) : h.name);
       const linkBuf = records.get('linkpath') ?? longLink ?? h.linkname;
       let path = nameBuf.toString('latin1');
       let type = ENTRY_TYPES[h.typeflag];
       const size = records.has('size') ? parseIntRecord(records.get('size')!, 'size') : h.size;
-      if (type === undefined) {
+      const sparseVersion = sparseVersionOf(records);
+      if (type === undefined || (sparseVersion !== null && (sparseVersion !== '1.0' || type !== 'file'))) {
         this.bodyLeft = size;
         this.padLeft = paddingFor(size);
-        return { unsupported: h.typeflag, path, offset };
+        return { unsupported: type === undefined ? h.typeflag : `GNU sparse ${sparseVersion}`, path, offset };
       }
       if (type === 'file' && path.endsWith('/')) type = 'directory'; // pre-POSIX directories
       while (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
@@ -116,7 +119,7 @@ export class TarReader {
       const extra: Record<string, string> = {};
       let hasExtra = false;
       for (const [k, v] of records) {
-        if (KNOWN_KEYS.has(k)) continue;
+        if (KNOWN_KEYS.has(k) || k.startsWith('GNU.sparse.')) continue;
         extra[k] = v.toString('latin1');
         hasExtra = true;
       }
@@ -124,7 +127,29 @@ export class TarReader {
       // Links carry no body whatever the size field says; other types skip what they declare (as GNU tar does).
       this.bodyLeft = type === 'hardlink' || type === 'symlink' ? 0 : size;
       this.padLeft = paddingFor(this.bodyLeft);
+      if (sparseVersion === '1.0') {
+        const realSize = parseIntRecord(records.get('GNU.sparse.realsize') ?? Buffer.from(''), 'GNU.sparse.realsize');
+        const { segments, mapBytes } = await this.readSparseMap(size, realSize);
+        entry.size = realSize;
+        entry.sparse = segments;
+        this.bodyLeft = size - mapBytes;
+        this.padLeft = paddingFor(size);
+        if (sparseDataSize(segments) !== this.bodyLeft) throw new PaxFormatError(`sparse map of ${path} does not match its body size`);
+      }
       return { entry, offset };
+    }
+  }
+
+  /** Reads the PAX 1.0 sparse map at the start of a body of `size` bytes. */
+  private async readSparseMap(size: number, realSize: number): Promise<{ segments: SparseSegment[]; mapBytes: number }> {
+    const blocks: Buffer[] = [];
+    for (;;) {
+      if ((blocks.length + 1) * BLOCK > size) throw new PaxFormatError('sparse map runs past the entry body');
+      const block = await this.src.readExact(BLOCK);
+      if (block === null) throw new UnexpectedEofError();
+      blocks.push(Buffer.from(block));
+      const map = decodeSparseMap(Buffer.concat(blocks), realSize);
+      if (map) return { segments: map.segments, mapBytes: blocks.length * BLOCK };
     }
   }
 
@@ -153,6 +178,15 @@ export class TarReader {
 }
 
 const KNOWN_KEYS = new Set(['path', 'linkpath', 'size', 'uid', 'gid', 'uname', 'gname', 'mtime', 'atime', 'ctime', 'hdrcharset', 'charset', 'comment']);
+
+/** '1.0' for PAX 1.0 sparse, another version string for the older GNU forms, null when the entry is not sparse. */
+function sparseVersionOf(records: PaxRecords): string | null {
+  const major = records.get('GNU.sparse.major')?.toString('latin1');
+  const minor = records.get('GNU.sparse.minor')?.toString('latin1');
+  if (major !== undefined || minor !== undefined) return `${major ?? '0'}.${minor ?? '0'}`;
+  for (const k of records.keys()) if (k.startsWith('GNU.sparse.')) return '0.x';
+  return null;
+}
 
 function parseIntRecord(v: Buffer, key: string): number {
   const t = v.toString('latin1');

@@ -1,6 +1,7 @@
 // Encodes entries as pax (POSIX.1-2001) headers: ustar where it fits, an 'x' record block where it does not.
 
-import { BLOCK, RECORD, paddingFor, type EntryType, type TarEntry } from './tar-entry.js';
+import { BLOCK, RECORD, paddingFor, storedDataSize, type EntryType, type TarEntry } from './tar-entry.js';
+import { encodeSparseMap } from './sparse-map.js';
 import { encodeUstarHeader, USTAR_LIMITS } from './tar-header.js';
 import { octalMax } from './numeric-fields.js';
 import { encodePaxRecords, formatPaxTime, isValidUtf8 } from './pax-records.js';
@@ -62,10 +63,16 @@ function clampSeconds(ns: bigint): number {
 export function paxRecordsFor(entry: TarEntry): Array<[string, Buffer]> {
   const records: Array<[string, Buffer]> = [];
   const name = Buffer.from(entry.type === 'directory' ? `${entry.path}/` : entry.path, 'latin1');
-  if (!isPlainAscii(name) || splitUstarName(name) === null) records.push(['path', name]);
+  const sparse = isSparse(entry);
+  if (sparse) {
+    // GNU tar's order: the real name and size live here, the ustar header holds a stand-in name and the stored size.
+    records.push(['GNU.sparse.major', Buffer.from('1')], ['GNU.sparse.minor', Buffer.from('0')]);
+    records.push(['GNU.sparse.name', name], ['GNU.sparse.realsize', Buffer.from(String(entry.size))]);
+  } else if (!isPlainAscii(name) || splitUstarName(name) === null) records.push(['path', name]);
   const link = Buffer.from(entry.linkpath, 'latin1');
   if (!isPlainAscii(link) || link.length > USTAR_LIMITS.linkname) records.push(['linkpath', link]);
-  if (entry.size > octalMax(12)) records.push(['size', Buffer.from(String(entry.size))]);
+  const stored = storedSizeOf(entry);
+  if (stored > octalMax(12)) records.push(['size', Buffer.from(String(stored))]);
   if (entry.uid > octalMax(8) || entry.uid < 0) records.push(['uid', Buffer.from(String(entry.uid))]);
   if (entry.gid > octalMax(8) || entry.gid < 0) records.push(['gid', Buffer.from(String(entry.gid))]);
   const uname = Buffer.from(entry.uname, 'latin1');
@@ -77,14 +84,36 @@ export function paxRecordsFor(entry: TarEntry): Array<[string, Buffer]> {
   if (entry.atimeNs !== undefined) records.push(['atime', Buffer.from(formatPaxTime(entry.atimeNs))]);
   if (entry.ctimeNs !== undefined) records.push(['ctime', Buffer.from(formatPaxTime(entry.ctimeNs))]);
   if (entry.extra) for (const [k, v] of Object.entries(entry.extra)) records.push([k, Buffer.from(v, 'latin1')]);
-  if (records.some(([, v]) => !isValidUtf8(v))) records.unshift(['hdrcharset', Buffer.from('BINARY')]);
+  // Xattr values are binary by nature and GNU tar reads them raw: only names decide the header charset.
+  if (records.some(([k, v]) => !k.startsWith('SCHILY.xattr.') && !isValidUtf8(v))) records.unshift(['hdrcharset', Buffer.from('BINARY')]);
   return records;
 }
 
-/** Bytes of header (pax header + its data + ustar header) that encodeEntryHeader will produce. */
+function isSparse(entry: TarEntry): boolean {
+  return entry.type === 'file' && entry.sparse !== undefined;
+}
+
+/** The ustar size field's value: for a sparse file the map plus the data segments, else the body size. */
+function storedSizeOf(entry: TarEntry): number {
+  if (!isSparse(entry)) return entry.type === 'file' ? entry.size : 0;
+  return encodeSparseMap(entry.sparse!, entry.size).length + storedDataSize(entry);
+}
+
+/** GNU tar's stand-in name for a sparse file: <dir>/GNUSparseFile.<pid>/<base> (openbp writes pid 0). */
+function sparseStandInName(name: Buffer): Buffer {
+  const slash = name.lastIndexOf(0x2f);
+  const dir = slash < 0 ? Buffer.from('.') : name.subarray(0, slash);
+  return Buffer.concat([dir, Buffer.from('/GNUSparseFile.0/'), name.subarray(slash + 1)]);
+}
+
+/**
+ * Bytes of header (pax header + its data + ustar header) for an entry. For a sparse file the sparse map follows
+ * (it is part of the body as readers count it), so the caller writes exactly storedDataSize(entry) bytes after this.
+ */
 export function encodeEntryHeader(entry: TarEntry): Buffer {
   const records = paxRecordsFor(entry);
-  const name = Buffer.from(entry.type === 'directory' ? `${entry.path}/` : entry.path, 'latin1');
+  const realName = Buffer.from(entry.type === 'directory' ? `${entry.path}/` : entry.path, 'latin1');
+  const name = isSparse(entry) ? sparseStandInName(realName) : realName;
   const parts: Buffer[] = [];
   if (records.length > 0) {
     const data = encodePaxRecords(records);
@@ -119,7 +148,7 @@ export function encodeEntryHeader(entry: TarEntry): Buffer {
       mode: entry.mode & 0o7777,
       uid: Math.max(0, Math.min(entry.uid, octalMax(8))),
       gid: Math.max(0, Math.min(entry.gid, octalMax(8))),
-      size: entry.type === 'file' ? entry.size : 0,
+      size: storedSizeOf(entry),
       mtime: clampSeconds(entry.mtimeNs),
       typeflag: TYPEFLAG[entry.type],
       linkname: isPlainAscii(link) && link.length <= USTAR_LIMITS.linkname ? link : fallbackName(link, USTAR_LIMITS.linkname),
@@ -129,6 +158,7 @@ export function encodeEntryHeader(entry: TarEntry): Buffer {
       devminor: entry.devminor,
     }),
   );
+  if (isSparse(entry)) parts.push(encodeSparseMap(entry.sparse!, entry.size));
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
@@ -145,9 +175,11 @@ export class TarBuilder {
   private readonly parts: Buffer[] = [];
   private written = 0;
 
+  /** Bodies are exactly the stored bytes: for a sparse entry the data segments back to back (entry.size is kept). */
   add(entry: TarEntry, body?: Buffer): this {
     const size = entry.type === 'file' ? (body?.length ?? 0) : 0;
-    const e = { ...entry, size };
+    if (entry.sparse && size !== storedDataSize(entry)) throw new Error('sparse body must hold exactly the data segments');
+    const e = entry.sparse ? entry : { ...entry, size };
     this.push(encodeEntryHeader(e));
     if (size > 0) {
       this.push(body!);

@@ -1,4 +1,4 @@
-/* openbp_sys: the few POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs), as N-API functions.
+/* openbp_sys: the few POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs, SEEK_DATA/SEEK_HOLE), as N-API functions.
  * Paths arrive as Buffers (raw bytes, no encoding). Failures throw an Error with .code = errno name, .errno, .syscall. */
 #include <node_api.h>
 #include <errno.h>
@@ -41,6 +41,7 @@ static const char *errno_name(int e) {
     case EIO: return "EIO";
     case EBADF: return "EBADF";
     case ENOMEM: return "ENOMEM";
+    case ENXIO: return "ENXIO";
     default: return "EUNKNOWN";
   }
 }
@@ -296,6 +297,53 @@ static napi_value js_llistxattr(napi_env env, napi_callback_info info) {
   return arr;
 }
 
+/* dataSegments(fd, size) -> [offset, length, offset, length, ...] of the data regions below size (SEEK_DATA/SEEK_HOLE).
+ * A file system without SEEK_DATA support reports one segment covering the whole file. */
+static napi_value js_data_segments(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2) {
+    napi_throw_type_error(env, "EINVAL", "dataSegments needs 2 arguments");
+    return NULL;
+  }
+  int fd = (int)int_arg(env, argv[0]);
+  off_t size = (off_t)int_arg(env, argv[1]);
+  napi_value arr;
+  napi_create_array(env, &arr);
+  uint32_t idx = 0;
+  off_t pos = 0;
+  while (pos < size) {
+    off_t data = lseek(fd, pos, SEEK_DATA);
+    if (data < 0) {
+      int e = errno;
+      if (e == ENXIO) break; /* only a hole is left */
+      if (e == EINVAL || e == ENOTSUP) {
+        data = pos; /* no SEEK_DATA here: the rest is data */
+      } else {
+        return throw_errno(env, e, "lseek(SEEK_DATA)");
+      }
+    }
+    if (data >= size) break;
+    off_t hole = lseek(fd, data, SEEK_HOLE);
+    if (hole < 0) {
+      int e = errno;
+      if (e == ENXIO) break;
+      if (e == EINVAL || e == ENOTSUP) hole = size;
+      else return throw_errno(env, e, "lseek(SEEK_HOLE)");
+    }
+    if (hole > size) hole = size;
+    if (hole <= data) break;
+    napi_value a, b;
+    napi_create_double(env, (double)data, &a);
+    napi_create_double(env, (double)(hole - data), &b);
+    napi_set_element(env, arr, idx++, a);
+    napi_set_element(env, arr, idx++, b);
+    pos = hole;
+  }
+  return arr;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"utimensat", NULL, js_utimensat, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -304,6 +352,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"lgetxattr", NULL, js_lgetxattr, NULL, NULL, NULL, napi_enumerable, NULL},
     {"lsetxattr", NULL, js_lsetxattr, NULL, NULL, NULL, napi_enumerable, NULL},
     {"llistxattr", NULL, js_llistxattr, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"dataSegments", NULL, js_data_segments, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

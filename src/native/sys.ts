@@ -18,6 +18,11 @@ export interface OpenbpSys {
   lsetxattr(path: Buffer, name: Buffer, value: Buffer): void;
   /** Attribute names; [] when the file system has no xattr support. */
   llistxattr(path: Buffer): Buffer[];
+  /**
+   * The data regions of an open file below `size`, flattened: [offset0, length0, offset1, length1, ...], found
+   * with lseek SEEK_DATA/SEEK_HOLE. Holes are what lies between; a file system without SEEK_DATA reports [0, size].
+   */
+  dataSegments(fd: number, size: number): number[];
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // <root>/<out...>/src/native

@@ -1,6 +1,7 @@
 // Lists every difference between two trees: types, bytes, modes, owners, ns mtimes, link targets, hard-link groups, names.
 
 import fs from 'node:fs';
+import { sys } from '../../src/native/sys.js';
 
 export interface CompareOptions {
   /** Compare uid/gid (only meaningful when the restore ran as root). */
@@ -9,6 +10,17 @@ export interface CompareOptions {
   symlinkTimes?: boolean;
   /** Compare directories' mtimes (default true). */
   dirTimes?: boolean;
+  /** Compare extended attributes, POSIX ACLs included (default false). */
+  xattrs?: boolean;
+}
+
+/** "name=hex" lines of every xattr of p (not following symlinks), sorted by name. */
+function xattrText(p: Buffer): string {
+  return sys()
+    .llistxattr(p)
+    .map((n) => `${n.toString('latin1')}=${sys().lgetxattr(p, n)?.toString('hex') ?? '(gone)'}`)
+    .sort()
+    .join(' ');
 }
 
 interface Info {
@@ -147,6 +159,13 @@ export async function compareTrees(a: string, b: string, opts: CompareOptions): 
       }
     }
     if (x.type === 'symlink' && !x.link!.equals(y.link!)) diffs.push(`${name}: symlink target ${JSON.stringify(x.link!.toString('latin1'))} != ${JSON.stringify(y.link!.toString('latin1'))}`);
+    if (opts.xattrs) {
+      const pa = rel === '.' ? ra : Buffer.concat([ra, SLASH, Buffer.from(rel, 'latin1')]);
+      const pb = rel === '.' ? rb : Buffer.concat([rb, SLASH, Buffer.from(rel, 'latin1')]);
+      const xa = xattrText(pa);
+      const xb = xattrText(pb);
+      if (xa !== xb) diffs.push(`${name}: xattrs [${xa}] != [${xb}]`);
+    }
     if ((x.type === 'char' || x.type === 'block') && x.rdev !== y.rdev) diffs.push(`${name}: device ${x.rdev} != ${y.rdev}`);
     if ((ga.get(rel) ?? '') !== (gb.get(rel) ?? '')) diffs.push(`${name}: hard links [${ga.get(rel) ?? ''}] != [${gb.get(rel) ?? ''}]`);
   }

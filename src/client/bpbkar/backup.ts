@@ -8,6 +8,9 @@ import type { BpbkarEvent } from '../../protocol/job-events.js';
 import type { FileRecord } from '../../protocol/records.js';
 import { STATUS } from '../../protocol/status.js';
 import { paddingFor, type TarEntry } from '../../archive/tar-entry.js';
+import { captureXattrs, type XattrProblem } from '../../archive/xattr-records.js';
+import { hasHoles, segmentsFromPairs, type SparseSegment } from '../../archive/sparse-map.js';
+import { sys } from '../../native/sys.js';
 import { encodeArchiveEnd, encodeEntryHeader } from '../../archive/tar-writer.js';
 import { captureEntry, entryTypeOf, fileRecordOf, streamPathOf } from '../../archive/metadata-capture.js';
 import { IdNames } from '../../archive/id-names.js';
@@ -136,7 +139,7 @@ class Backup {
         return;
       }
     }
-    await this.headerOnly(abs, captureEntry(streamPath, type, st, this.names, link), st, link);
+    await this.headerOnly(abs, this.withXattrs(abs, captureEntry(streamPath, type, st, this.names, link)), st, link);
     remember();
   }
 
@@ -153,6 +156,27 @@ class Backup {
     }
     const rec = fileRecordOf(abs, captureEntry(streamPath, type, st, this.names, link), st, 0, link);
     return changeOf(base, rec) === 'unchanged' ? { ...rec, inImage: 0 } : undefined;
+  }
+
+  /** Adds the entry's extended attributes and ACLs as SCHILY records; trouble reading them is a warning. */
+  private withXattrs(abs: string, entry: TarEntry): TarEntry {
+    const problems: XattrProblem[] = [];
+    const records = captureXattrs(bytePathToBuffer(abs), this.names, problems);
+    for (const p of problems) this.warn(abs, `${abs}: ${p.message}`, p.code);
+    if (Object.keys(records).length > 0) entry.extra = { ...entry.extra, ...records };
+    return entry;
+  }
+
+  /** The data segments of a file with holes, or undefined to write it whole (no holes, or none detectable). */
+  private holesOf(fd: number, abs: string, st: fs.BigIntStats): SparseSegment[] | undefined {
+    if (st.size === 0n || st.blocks * 512n >= st.size) return undefined; // fully allocated: no hole to find
+    try {
+      const segments = segmentsFromPairs(sys().dataSegments(fd, Number(st.size)));
+      return hasHoles(segments, Number(st.size)) ? segments : undefined;
+    } catch (e) {
+      this.warn(abs, `${abs}: cannot map holes (${(e as Error).message}); stored whole`, (e as NodeJS.ErrnoException).code);
+      return undefined;
+    }
   }
 
   private async headerOnly(abs: string, entry: TarEntry, st: fs.BigIntStats, link: string): Promise<void> {
@@ -180,11 +204,15 @@ class Backup {
         this.warn(abs, `${abs}: file changed type while being backed up`, 'ECHANGED');
         return false;
       }
-      const entry = captureEntry(streamPath, 'file', st, this.names);
+      const entry = this.withXattrs(abs, captureEntry(streamPath, 'file', st, this.names));
+      const segments = this.holesOf(fd, abs, st);
+      if (segments) entry.sparse = segments;
       const header = encodeEntryHeader(entry);
       const size = entry.size;
       const offset = this.out.offset;
-      if (size <= SMALL_FILE) {
+      if (segments) {
+        await this.sparse(fd, abs, header, segments);
+      } else if (size <= SMALL_FILE) {
         const total = header.length + size + paddingFor(size);
         if (!this.out.fits(total)) await this.out.flush();
         const { buf, pos } = this.out.reserve(total);
@@ -240,6 +268,42 @@ class Backup {
     if (failed) this.warn(abs, failed, 'EREAD');
   }
 
+  /** Writes a sparse file's header (with its map) and then only its data segments, read at their offsets. */
+  private async sparse(fd: number, abs: string, header: Buffer, segments: SparseSegment[]): Promise<void> {
+    if (!this.out.fits(header.length)) await this.out.flush();
+    const h = this.out.reserve(header.length);
+    header.copy(h.buf, h.pos);
+    let failed: string | undefined;
+    let stored = 0;
+    for (const seg of segments) {
+      let done = 0;
+      while (done < seg.length) {
+        const n = Math.min(seg.length - done, READ_CHUNK);
+        if (!this.out.fits(n)) await this.out.flush();
+        const { buf, pos } = this.out.reserve(n);
+        let got = 0;
+        if (failed === undefined) {
+          try {
+            got = readFully(fd, buf, pos, n, seg.offset + done);
+          } catch (e) {
+            failed = `${abs}: read error: ${(e as Error).message}; rest padded with zeros`;
+          }
+          if (got < n && failed === undefined) failed = `${abs}: file shrank while being read; padding with zeros`;
+        }
+        if (got < n) buf.fill(0, pos + got, pos + n);
+        done += n;
+      }
+      stored += seg.length;
+    }
+    const pad = paddingFor(stored);
+    if (pad > 0) {
+      if (!this.out.fits(pad)) await this.out.flush();
+      const { buf, pos } = this.out.reserve(pad);
+      buf.fill(0, pos, pos + pad);
+    }
+    if (failed) this.warn(abs, failed, 'EREAD');
+  }
+
   async finish(): Promise<number> {
     const end = encodeArchiveEnd(this.out.offset);
     await this.out.push(end);
@@ -249,13 +313,13 @@ class Backup {
   }
 }
 
-/** Reads up to n bytes at buf[pos..]; fewer only at end of file. */
-function readFully(fd: number, buf: Buffer, pos: number, n: number): number {
+/** Reads up to n bytes at buf[pos..] (from `position` when given, else the file offset); fewer only at end of file. */
+function readFully(fd: number, buf: Buffer, pos: number, n: number, position: number | null = null): number {
   let got = 0;
   while (got < n) {
     let r: number;
     try {
-      r = fs.readSync(fd, buf, pos + got, n - got, null);
+      r = fs.readSync(fd, buf, pos + got, n - got, position === null ? null : position + got);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EAGAIN' || (e as NodeJS.ErrnoException).code === 'EINTR') continue;
       throw e;

@@ -85,7 +85,11 @@ class Restore {
     private readonly spec: NbtarSpec,
     private readonly opts: RestoreOptions,
   ) {
-    this.ctx = { restoreOwnership: spec.restoreOwnership, names: opts.names ?? new IdNames() };
+    this.ctx = {
+      restoreOwnership: spec.restoreOwnership,
+      names: opts.names ?? new IdNames(),
+      onProblem: (dest, p) => this.warn(dest, `${dest}: ${p.message}`, p.code),
+    };
     try {
       this.renames = new RenameMap(spec.renames);
     } catch (e) {

@@ -6,11 +6,49 @@ import type { TarEntry } from '../../archive/tar-entry.js';
 import type { IdNames } from '../../archive/id-names.js';
 import { applyOwner, applyTimes, modeToApply, resolveOwner } from '../../archive/metadata-apply.js';
 import { sys } from '../../native/sys.js';
+import { applyXattrs, xattrsToApply, type XattrProblem } from '../../archive/xattr-records.js';
 import { tempPathBeside } from './temp-name.js';
 
 export interface WriteContext {
   restoreOwnership: boolean;
   names: IdNames;
+  /** An attribute of `dest` that could not be restored (the entry itself is kept): a warning, status 1. */
+  onProblem: (dest: string, problem: XattrProblem) => void;
+}
+
+/** Sets the entry's xattrs and ACLs on `path` (after chown, which would drop security.capability; before chmod). */
+function restoreXattrs(path: Buffer, dest: string, entry: TarEntry, ctx: WriteContext): void {
+  if (!entry.extra) return;
+  const problems: XattrProblem[] = [];
+  applyXattrs(path, xattrsToApply(entry.extra, ctx.names, problems), problems);
+  for (const p of problems) ctx.onProblem(dest, p);
+}
+
+/** Maps the sequential data of a sparse body onto its segments: each piece is written at its own file offset. */
+class SparsePlacer {
+  private seg = 0;
+  private inSeg = 0;
+
+  constructor(private readonly segments: ReadonlyArray<{ offset: number; length: number }>) {}
+
+  /** Writes chunk[0..len) with pwrite; returns bytes written. */
+  write(fd: number, chunk: Buffer, len: number): number {
+    let off = 0;
+    while (off < len) {
+      const s = this.segments[this.seg];
+      if (!s) throw new Error('sparse body longer than its map');
+      const n = Math.min(len - off, s.length - this.inSeg);
+      let done = 0;
+      while (done < n) done += fs.writeSync(fd, chunk, off + done, n - done, s.offset + this.inSeg + done);
+      off += n;
+      this.inSeg += n;
+      if (this.inSeg === s.length) {
+        this.seg++;
+        this.inSeg = 0;
+      }
+    }
+    return len;
+  }
 }
 
 /** Large files are written in pieces of this size. */
@@ -58,9 +96,14 @@ export async function writeRegular(dest: string, entry: TarEntry, body: AsyncIte
   let written = 0;
   let writeError: unknown;
   // Pipe reads arrive in 64 KiB pieces: gather them into >= 1 MiB writes for large files.
-  const staging = entry.size > WRITE_CHUNK ? Buffer.allocUnsafe(WRITE_CHUNK) : null;
+  const placer = entry.sparse ? new SparsePlacer(entry.sparse) : null;
+  const staging = entry.size > WRITE_CHUNK && placer === null ? Buffer.allocUnsafe(WRITE_CHUNK) : null;
   let staged = 0;
   const writeAll = (b: Buffer, len: number) => {
+    if (placer) {
+      written += placer.write(fd, b, len);
+      return;
+    }
     let off = 0;
     while (off < len) off += fs.writeSync(fd, b, off, len - off);
     written += len;
@@ -95,10 +138,12 @@ export async function writeRegular(dest: string, entry: TarEntry, body: AsyncIte
       }
     }
     if (writeError !== undefined) throw writeError;
+    if (placer) fs.ftruncateSync(fd, entry.size); // the holes (a trailing one too) stay unallocated
     if (ctx.restoreOwnership) {
       const { uid, gid } = resolveOwner(entry, ctx.names);
       fs.fchownSync(fd, uid, gid);
     }
+    restoreXattrs(bytePathToBuffer(tmp), dest, entry, ctx);
     fs.fchmodSync(fd, modeToApply(entry, ctx.restoreOwnership));
     fs.closeSync(fd);
     fd = -1;
@@ -117,6 +162,7 @@ export function writeSymlink(dest: string, entry: TarEntry, ctx: WriteContext): 
   const tmp = createTemp(dest, (b) => fs.symlinkSync(bytePathToBuffer(entry.linkpath), b));
   try {
     if (ctx.restoreOwnership) applyOwner(bytePathToBuffer(tmp), entry, ctx.names);
+    restoreXattrs(bytePathToBuffer(tmp), dest, entry, ctx);
     applyTimes(bytePathToBuffer(tmp), entry, true);
   } catch (e) {
     removeQuietly(tmp);
@@ -134,6 +180,7 @@ export function writeSpecial(dest: string, entry: TarEntry, ctx: WriteContext): 
   const b = bytePathToBuffer(tmp);
   try {
     if (ctx.restoreOwnership) applyOwner(b, entry, ctx.names);
+    restoreXattrs(b, dest, entry, ctx);
     fs.chmodSync(b, modeToApply(entry, ctx.restoreOwnership));
     applyTimes(b, entry, true);
   } catch (e) {
@@ -149,10 +196,11 @@ export function writeHardLink(dest: string, target: string): void {
   commit(tmp, dest);
 }
 
-/** Directory metadata, applied after its contents: owner, mode, times. */
+/** Directory metadata, applied after its contents: owner, xattrs and ACLs, mode, times. */
 export function applyDirectory(dest: string, entry: TarEntry, ctx: WriteContext): void {
   const b = bytePathToBuffer(dest);
   if (ctx.restoreOwnership) applyOwner(b, entry, ctx.names);
+  restoreXattrs(b, dest, entry, ctx);
   fs.chmodSync(b, modeToApply(entry, ctx.restoreOwnership));
   applyTimes(b, entry, true);
 }
