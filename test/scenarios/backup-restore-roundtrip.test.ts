@@ -28,6 +28,16 @@ describe('backup and restore round trip (real daemons, disk storage unit)', () =
     fs.mkdirSync(src);
     await makeFidelityTree(src);
     fs.writeFileSync(path.join(src, 'plain.txt'), 'the original contents\n');
+    // Extended attributes, a POSIX ACL (default ACL on a directory too) and a sparse file.
+    fs.writeFileSync(path.join(src, 'attributed.txt'), 'with xattrs\n');
+    await execa('setfattr', ['-n', 'user.openbp.note', '-v', '0x00ff7f80', path.join(src, 'attributed.txt')]);
+    await execa('setfacl', ['-m', 'u:nobody:r', path.join(src, 'attributed.txt')]);
+    fs.mkdirSync(path.join(src, 'acl-dir'));
+    await execa('setfacl', ['-d', '-m', 'g:nogroup:rx', path.join(src, 'acl-dir')]);
+    const fd = fs.openSync(path.join(src, 'sparse.img'), 'w');
+    fs.writeSync(fd, Buffer.alloc(4096, 1), 0, 4096, 0);
+    fs.writeSync(fd, Buffer.alloc(4096, 2), 0, 4096, 256 * 1024 * 1024);
+    fs.closeSync(fd);
   });
 
   afterAll(async () => {
@@ -47,7 +57,9 @@ describe('backup and restore round trip (real daemons, disk storage unit)', () =
     const r = await home.run('bprestore', ['-w', '-R', renameFile, src]);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe('EXIT STATUS 0: the requested operation was successfully completed');
-    expect(await compareTrees(src, dst, { owners: isRoot })).toEqual([]);
+    expect(await compareTrees(src, dst, { owners: isRoot, xattrs: true })).toEqual([]);
+    // The sparse file came back sparse: about the same disk use, not 256 MiB.
+    expect(fs.statSync(path.join(dst, 'sparse.img')).blocks * 512).toBeLessThan(1024 * 1024);
   });
 
   it('overwrites existing files by default and keeps them with -K', async () => {
