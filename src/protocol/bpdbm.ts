@@ -24,6 +24,16 @@ export const bpdbm = {
   /** Forgets an image that did not complete; returns its fragments so storage can be reclaimed. */
   abortImage: message('bpdbm', 'abort-image', obj({ backupid: str }), obj({ fragments: arr(fragmentRecord) })),
   listImages: message('bpdbm', 'list-images', imageFilter, obj({ images: arr(imageRecord) })),
+  /**
+   * Sets a committed image's expiration (epoch seconds; 2147483647 = infinity), its fragments' too; the
+   * header is rewritten atomically. `client`, when given, must be the image's (227 otherwise, as for an unknown id).
+   */
+  setExpiration: message('bpdbm', 'set-expiration', obj({ backupid: str, expiration: int, client: opt(str) }), imageRecord),
+  /**
+   * Removes a committed image from the catalogue (header first: it is unlisted from then on, then its .f).
+   * Returns its fragments so the caller reclaims storage. 227 when there is no such image (or not of `client`).
+   */
+  deleteImage: message('bpdbm', 'delete-image', obj({ backupid: str, client: opt(str) }), obj({ image: imageRecord, fragments: arr(fragmentRecord) })),
   /** Catalogue entries under a path, from the newest image inside [since, until] (or one image). */
   listFiles: message(
     'bpdbm',

@@ -20,4 +20,6 @@ export const nbpem = {
   ),
   /** Submits every backup due now (what the timer does; `nbpem -once` from cron asks for it). */
   runDue: message('nbpem', 'run-due', empty, obj({ jobids: arr(int) })),
+  /** Runs an image cleanup job now (bpimage -cleanup) and answers when it has ended. */
+  cleanupImages: message('nbpem', 'cleanup-images', empty, obj({ jobid: int, status: int, removed: arr(str), kept: arr(str) })),
 };

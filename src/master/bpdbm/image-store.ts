@@ -71,6 +71,14 @@ function readDirQuiet(dir: string): fs.Dirent[] {
   }
 }
 
+/** A .f left without its header (crash inside deleteImage): nothing lists it, so it is removed. */
+function sweepOrphanFiles(dir: string, name: string, log: (line: string) => void): void {
+  const header = path.join(dir, name.slice(0, -FILES_SUFFIX.length));
+  if (fs.existsSync(header) || fs.existsSync(header + PENDING_SUFFIX)) return;
+  unlinkQuiet(path.join(dir, name));
+  log(`removed ${path.join(dir, name)}: its image was deleted`);
+}
+
 /** Every header file found on disk, committed or pending (a pending header whose final header exists is stale). */
 function scanHeaders(imagesRoot: string, log: (line: string) => void): { committed: Committed[]; pending: Pending[] } {
   const committed: Committed[] = [];
@@ -82,7 +90,11 @@ function scanHeaders(imagesRoot: string, log: (line: string) => void): { committ
       const dir = path.join(imagesRoot, c.name, b.name);
       for (const f of readDirQuiet(dir)) {
         const name = f.name;
-        if (!f.isFile() || name.startsWith('.') || name.endsWith(FILES_SUFFIX) || name.endsWith(FILES_SUFFIX + PENDING_SUFFIX)) continue;
+        if (f.isFile() && name.endsWith(FILES_SUFFIX)) {
+          sweepOrphanFiles(dir, name, log);
+          continue;
+        }
+        if (!f.isFile() || name.startsWith('.') || name.endsWith(FILES_SUFFIX + PENDING_SUFFIX)) continue;
         const isPending = name.endsWith(PENDING_SUFFIX);
         const file = path.join(dir, name);
         let image: ImageRecord;
@@ -220,6 +232,46 @@ export class ImageStore {
     this.pending.delete(backupid);
     this.log(`aborted image ${backupid} (${p.image.fragments.length} fragments to reclaim)`);
     return p.image.fragments;
+  }
+
+  /** The committed image `backupid` (of `client` when given), or 227. */
+  private committedImage(backupid: string, client: string | undefined): Committed {
+    const c = this.committed.get(backupid);
+    if (!c || (client !== undefined && c.image.client !== client)) {
+      throw new OpenbpError('NO_ENTITY', `no image ${backupid}${client !== undefined ? ` of client ${client}` : ''} in the catalogue`);
+    }
+    return c;
+  }
+
+  /** Sets a committed image's expiration and its fragments'; the header is replaced atomically (temp, fsync, rename). */
+  setExpiration(backupid: string, expiration: number, client?: string): ImageRecord {
+    const c = this.committedImage(backupid, client);
+    const image: ImageRecord = { ...c.image, expiration, fragments: c.image.fragments.map((f) => ({ ...f, expiration })) };
+    writeFileAtomic(c.paths.header, Buffer.from(serializeImageHeader(image), 'latin1'));
+    c.image = image;
+    this.log(`image ${backupid}: expiration set to ${expiration}`);
+    return image;
+  }
+
+  /**
+   * Removes a committed image. The header's unlink (then the directory's fsync) is the point from which
+   * the image is no longer listed; the .f goes after it (a crash in between leaves only an unlisted .f,
+   * swept at the next start). Returns the image; its fragments are the caller's to reclaim.
+   */
+  deleteImage(backupid: string, client?: string): ImageRecord {
+    const c = this.committedImage(backupid, client);
+    unlinkQuiet(c.paths.header);
+    syncDir(c.paths.dir);
+    this.committed.delete(backupid);
+    unlinkQuiet(c.paths.files);
+    syncDir(c.paths.dir);
+    try {
+      fs.rmdirSync(c.paths.dir);
+    } catch {
+      // not empty: other images of the bucket
+    }
+    this.log(`deleted image ${backupid} (${c.image.fragments.length} fragments to reclaim)`);
+    return c.image;
   }
 
   /** Pending images (being written, or left by an earlier run). */

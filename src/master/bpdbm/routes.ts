@@ -36,6 +36,12 @@ export function createBpdbm(home: Home, log: (line: string) => void): Bpdbm {
     route(bpdbm.commitImage, (req) => store.commitImage(req)),
     route(bpdbm.abortImage, ({ backupid }) => ({ fragments: store.abortImage(backupid) })),
     route(bpdbm.listImages, (filter) => ({ images: store.listImages(filter) })),
+    route(bpdbm.setExpiration, ({ backupid, expiration, client }) => store.setExpiration(backupid, expiration, client)),
+    route(bpdbm.deleteImage, ({ backupid, client }) => {
+      pager.close();
+      const image = store.deleteImage(backupid, client);
+      return { image, fragments: image.fragments };
+    }),
     route(bpdbm.listFiles, (q) => ({ files: listFiles(store, q) })),
     route(bpdbm.resolveRestore, (q) => resolveRestore(store, q)),
     route(bpdbm.imageFiles, ({ backupid, start, count }) => pager.page(backupid, start, Math.min(count, 20000))),

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { bpjobd } from '../../protocol/bpjobd.js';
 import { bpdbm } from '../../protocol/bpdbm.js';
-import { JOB_STATE } from '../../protocol/records.js';
+import { JOB_STATE, JOB_TYPE } from '../../protocol/records.js';
 import type { Home } from '../../config/home.js';
 import type { LogLine } from '../../config/daemon-log.js';
 import { callDaemon } from '../../cli/daemon-call.js';
@@ -61,6 +61,7 @@ export function createRecovery(deps: RecoveryDeps) {
     const { jobs } = await callDaemon(deps.home, bpjobd.list, { activeOnly: true });
     const live = new Set<number>();
     for (const j of jobs) {
+      if (j.jobtype === JOB_TYPE.cleanup) continue; // image cleanup jobs are nbpem's (it closes its own orphans)
       if (deps.isMine(j.jobid)) {
         live.add(j.jobid);
         continue;

@@ -13,6 +13,7 @@ import type { DaemonService } from '../../cli/serve-daemon.js';
 import { callDaemon } from '../../cli/daemon-call.js';
 import { RunHistory } from './run-history.js';
 import { pickPerClient, schedulePlan, type DueEntry } from './due.js';
+import { closeOrphanCleanupJobs, runImageCleanup, type CleanupResult } from './image-cleanup.js';
 
 const key = (policy: string, schedule: string, client: string) => `${policy}\u0000${schedule}\u0000${client}`;
 
@@ -22,6 +23,15 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
   const running = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let evaluating: Promise<number[]> | undefined;
+  let cleanupTimer: NodeJS.Timeout | undefined;
+  let cleaning: Promise<CleanupResult> | undefined;
+  let closed = false;
+
+  /** One image cleanup job at a time; callers arriving meanwhile share it. */
+  function cleanup(): Promise<CleanupResult> {
+    cleaning ??= runImageCleanup(home, log).finally(() => (cleaning = undefined));
+    return cleaning;
+  }
 
   async function plan(now: number): Promise<{ entries: DueEntry[]; frequency: (p: string, s: string) => number }> {
     const { policies } = await callDaemon(home, bpdbm.listPolicies, {});
@@ -86,6 +96,7 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
         };
       }),
       route(nbpem.runDue, async () => ({ jobids: await evaluate() })),
+      route(nbpem.cleanupImages, () => cleanup()),
     ],
     start() {
       const seconds = Math.max(1, confInt(readBpConf(home), 'NBPEM_INTERVAL', 60));
@@ -95,9 +106,26 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
           .finally(() => (timer = setTimeout(tick, seconds * 1000)));
       };
       timer = setTimeout(tick, 1000);
+      // Image cleanup every CLEANUP_INTERVAL seconds (default 3600), the first one interval after start.
+      const cleanupSeconds = Math.max(1, confInt(readBpConf(home), 'CLEANUP_INTERVAL', 3600));
+      const cleanupTick = () => {
+        if (closed) return;
+        void cleanup()
+          .catch((e) => log(`image cleanup failed: ${(e as Error).message}`))
+          .finally(() => {
+            if (!closed) cleanupTimer = setTimeout(cleanupTick, cleanupSeconds * 1000);
+          });
+      };
+      cleanupTimer = setTimeout(cleanupTick, cleanupSeconds * 1000);
+      // A cleanup job an earlier nbpem left active (killed mid-run) ends now, not at the next cleanup.
+      setTimeout(() => {
+        if (!closed && !cleaning) void closeOrphanCleanupJobs(home, log).catch((e) => log(`cannot close earlier cleanup jobs: ${(e as Error).message}`));
+      }, 1000).unref();
     },
     close: async () => {
+      closed = true;
       if (timer) clearTimeout(timer);
+      if (cleanupTimer) clearTimeout(cleanupTimer);
     },
   };
 }
