@@ -1,8 +1,8 @@
-// nbemm: the media manager database (storage units for now).
+// nbemm: the media manager database (storage units, robots, drives, volume pools, volumes).
 
 import { message } from './message.js';
-import { arr, bool, empty, int, obj, opt, str } from './schema.js';
-import { storageUnit } from './records.js';
+import { arr, bool, empty, int, obj, oneOf, opt, str } from './schema.js';
+import { driveRecord, robotRecord, storageUnit, volumePool, volumeRecord } from './records.js';
 
 export const nbemm = {
   listStorageUnits: message('nbemm', 'list-stu', obj({ label: opt(str) }), obj({ units: arr(storageUnit) })),
@@ -24,5 +24,33 @@ export const nbemm = {
       maxMpx: opt(int),
     }),
     storageUnit,
+  ),
+
+  // ---- devices (tpconfig, vmoprcmd) ----
+  listDevices: message('nbemm', 'list-devices', empty, obj({ robots: arr(robotRecord), drives: arr(driveRecord) })),
+  addRobot: message('nbemm', 'add-robot', robotRecord, empty),
+  deleteRobot: message('nbemm', 'delete-robot', obj({ number: int }), empty),
+  /** Adds a drive; index absent = the next free index. Returns the drive as stored. */
+  addDrive: message('nbemm', 'add-drive', obj({ index: opt(int), name: opt(str), type: str, path: str, robotNumber: opt(int), robotType: opt(str), robotDrive: opt(int), status: opt(oneOf('UP', 'DOWN')) }), driveRecord),
+  deleteDrive: message('nbemm', 'delete-drive', obj({ index: int }), empty),
+  setDriveStatus: message('nbemm', 'set-drive-status', obj({ index: int, status: oneOf('UP', 'DOWN') }), driveRecord),
+  // ---- volume pools (vmpool) ----
+  listPools: message('nbemm', 'list-pools', empty, obj({ pools: arr(volumePool) })),
+  addPool: message('nbemm', 'add-pool', obj({ name: str, description: opt(str) }), volumePool),
+  // ---- volumes (vmupdate, vmquery, vmchange, bpmedia, bpmedialist) ----
+  /** The robot's inventory as read from its changer: new barcodes become volumes in `pool` (default Scratch); known ones get their slot. */
+  inventoryRobot: message(
+    'nbemm',
+    'inventory-robot',
+    obj({ robotNumber: int, density: str, pool: opt(str), slots: arr(obj({ slot: int, barcode: str })) }),
+    obj({ added: arr(str), moved: arr(str), unchanged: arr(str), removed: arr(str) }),
+  ),
+  listVolumes: message('nbemm', 'list-volumes', obj({ mediaId: opt(str), pool: opt(str), robotNumber: opt(int) }), obj({ volumes: arr(volumeRecord), pools: arr(volumePool) })),
+  /** Changes a volume: its pool (by number or name) and/or status bits to set and clear. */
+  changeVolume: message(
+    'nbemm',
+    'change-volume',
+    obj({ mediaId: str, poolNumber: opt(int), poolName: opt(str), setStatus: opt(int), clearStatus: opt(int) }),
+    volumeRecord,
   ),
 };

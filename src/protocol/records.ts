@@ -203,3 +203,54 @@ export type PolicyRecord = Infer<typeof policyRecord>;
 export const renamePair = tuple(str, str);
 export const requester = obj({ uid: int, gid: int, user: str, host: str });
 export type Requester = Infer<typeof requester>;
+
+// ---- Media manager (nbemm): robots, drives, volume pools, volumes ----
+
+/** A robot (tape library): number, type (TLD), and its control path (a vtladm library DIR or a changer /dev/sg*). */
+export const robotRecord = obj({ number: int, type: str, path: str, host: str });
+export type RobotRecord = Infer<typeof robotRecord>;
+
+/** A tape drive: index (tpconfig's drive index), density type, device path, robot attachment, UP/DOWN. */
+export const driveRecord = obj({
+  index: int,
+  name: str,
+  type: str,
+  path: str,
+  robotNumber: opt(int),
+  robotType: opt(str),
+  robotDrive: opt(int),
+  status: oneOf('UP', 'DOWN'),
+});
+export type DriveRecord = Infer<typeof driveRecord>;
+
+export const volumePool = obj({ number: int, name: str, description: str });
+export type VolumePool = Infer<typeof volumePool>;
+
+/** One volume (cartridge) in the volume database. Dates are epoch seconds, 0 = never. Status bits: 0x1 FROZEN, 0x2 SUSPENDED, 0x8 FULL. */
+export const volumeRecord = obj({
+  mediaId: str,
+  barcode: str,
+  density: str,
+  description: str,
+  pool: int,
+  previousPool: int,
+  robotType: str,
+  robotNumber: opt(int),
+  slot: opt(int),
+  volumeGroup: str,
+  created: int,
+  assigned: int,
+  firstMount: int,
+  lastMount: int,
+  lastWritten: int,
+  lastRead: int,
+  expiration: int,
+  mounts: int,
+  status: int,
+  retentionLevel: int,
+  kbytes: int,
+  images: int,
+  validImages: int,
+  restores: int,
+});
+export type VolumeRecord = Infer<typeof volumeRecord>;

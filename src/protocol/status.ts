@@ -62,6 +62,12 @@ export const STATUS = {
   SHM_SETUP_FAILED: { status: 89, message: 'problems encountered during setup of shared memory' },
   NO_DATA_RECEIVED: { status: 90, message: 'media manager received no data for backup image' },
   NOT_TAR_FORMAT: { status: 92, message: 'media manager detected image that was not in tar format' },
+  MEDIA_NOT_FOUND: {
+    status: 95,
+    message: 'requested media id was not found in NB media database and/or MM volume database',
+    action: 'List the volumes with vmquery -a; run vmupdate to inventory the robot.',
+  },
+  NO_MEDIA_AVAILABLE: { status: 96, message: 'unable to allocate new media for backup, storage unit has none available' },
   NO_FILES_SPECIFIED: { status: 112, message: 'no files specified in the file list' },
   DISK_STU_FULL: {
     status: 129,
@@ -76,6 +82,12 @@ export const STATUS = {
   INVALID_USAGE: { status: 144, message: 'invalid command usage' },
   TERMINATED_BY_ADMIN: { status: 150, message: 'termination requested by administrator' },
   DISK_FULL: { status: 155, message: 'disk is full' },
+  NO_SUCH_POOL: {
+    status: 167,
+    message: 'cannot find requested volume pool in Media Manager volume database',
+    action: 'List the pools with vmpool -list; add one with vmpool -add NAME.',
+  },
+  MEDIA_ID_TOO_LONG: { status: 171, message: 'media id must be 6 or less characters' },
   NOT_ALL_RESTORED: { status: 175, message: 'not all requested files were restored' },
   TAR_DID_NOT_FIND_ALL: { status: 185, message: 'tar did not find all the files to be restored' },
   NO_IMAGES_MATCH: { status: 190, message: 'found no images or media matching the selection criteria' },

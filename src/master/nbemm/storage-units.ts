@@ -11,6 +11,8 @@ import { clientName, readBpConf } from '../../config/bp-conf.js';
 import { readJsonFile, writeFileAtomic } from '../../config/atomic-file.js';
 import type { LogLine } from '../../config/daemon-log.js';
 import type { DaemonService } from '../../cli/serve-daemon.js';
+import { MediaStore } from './media-store.js';
+import { mediaRoutes } from './media-routes.js';
 
 export const DEFAULT_STU_LABEL = 'openbp-default-disk';
 const FORMAT = 'openbp-stunits';
@@ -94,6 +96,7 @@ export function createNbemm(home: Home, log: LogLine): DaemonService {
         persist();
         return {};
       }),
+      ...mediaRoutes(new MediaStore(home.emm, log)),
     ],
     close: async () => {},
   };

@@ -20,9 +20,15 @@ export function isValidBarcode(barcode: string): boolean {
   return BARCODE.test(barcode);
 }
 
-/** NetBackup's default media ID: the last six characters of the barcode. */
+/**
+ * NetBackup's media ID for a barcode: an LTO label (six characters and a media suffix such as L5 or
+ * M8, e.g. A00000L5) gives its first six characters, as NetBackup's default rule for LTO labels does;
+ * any other barcode gives its last six (01450000 -> 450000). vm.conf MEDIA_ID_BARCODE_CHARS is not read yet.
+ */
 export function mediaIdOf(barcode: string): string {
-  return barcode.slice(-6);
+  const b = barcode.toUpperCase();
+  if (/^[A-Z0-9]{6}(L[1-9T-W]|M8)$/.test(b)) return b.slice(0, 6);
+  return b.slice(-6);
 }
 
 /** `CLN*` = cleaning, `W*` or an `L[TUVW]` suffix = WORM, anything else = data. */

@@ -1,0 +1,39 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MediaStore, checkMediaId } from '../../../src/master/nbemm/media-store.js';
+import { mediaIdOf as mediaIdOfBarcode } from '../../../src/storage/tape/barcode.js';
+
+describe('media store', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obp-emm-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('derives media IDs from barcodes', () => {
+    expect(mediaIdOfBarcode('A00000L5')).toBe('A00000');
+    expect(mediaIdOfBarcode('01450000')).toBe('450000');
+    expect(mediaIdOfBarcode('ABC123')).toBe('ABC123');
+    expect(() => checkMediaId('A000000')).toThrow(expect.objectContaining({ status: 171 }));
+  });
+  it('inventories, moves slots, drops missing volumes to standalone, and persists', () => {
+    const db = new MediaStore(dir, () => {}, () => 1000);
+    db.addRobot({ number: 0, type: 'TLD', path: '/x', host: 'h' });
+    expect(db.inventory(0, 'hcart3', [{ slot: 1, barcode: 'A00000L5' }, { slot: 2, barcode: 'A00001L5' }, { slot: 3, barcode: 'CLN001L1' }]).added).toEqual(['A00000', 'A00001']);
+    const r = db.inventory(0, 'hcart3', [{ slot: 5, barcode: 'A00000L5' }]);
+    expect(r).toEqual({ added: [], moved: ['A00000'], unchanged: [], removed: ['A00001'] });
+    db.changeVolume({ mediaId: 'A00000', poolName: 'NetBackup', setStatus: 0x1 });
+    const again = new MediaStore(dir, () => {});
+    expect(again.volume('A00000')).toMatchObject({ slot: 5, pool: 1, previousPool: 2, status: 1, created: 1000 });
+    expect(again.volume('A00001')).toMatchObject({ robotType: 'NONE', volumeGroup: '---' });
+    expect(again.volume('A00001').slot).toBeUndefined();
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'volumes.json'), 'utf8'))).toMatchObject({ format: 'openbp-emm-volumes', version: 1 });
+  });
+  it('numbers user pools after the defaults', () => {
+    const db = new MediaStore(dir, () => {});
+    expect(db.addPool('Offsite')).toEqual({ number: 4, name: 'Offsite', description: '' });
+    expect(() => db.addPool('Offsite')).toThrow(expect.objectContaining({ status: 20 }));
+    expect(() => db.poolByName('Nope')).toThrow(expect.objectContaining({ status: 167 }));
+  });
+});
