@@ -4,7 +4,6 @@ import { defineCommand, type CommandContext, type ParsedOptions } from '../cli/c
 import { callDaemon } from '../cli/daemon-call.js';
 import { nbemm } from '../protocol/nbemm.js';
 import { OpenbpError } from '../protocol/errors.js';
-import type { RobotRecord } from '../protocol/records.js';
 import { readChanger, slotInventory } from '../storage/tape/robot-inventory.js';
 
 const bad = (msg: string) => new OpenbpError('INVALID_PARAMETER', msg, { hint: 'see vmupdate --help' });
