@@ -4,9 +4,7 @@ import path from 'node:path';
 import { ensureHomeLayout, homeAt, socketPath, type Home } from '../../src/config/home.js';
 import { serveRpc, type RpcServer } from '../../src/ipc/rpc-server.js';
 import { createNbemm } from '../../src/master/nbemm/storage-units.js';
-import { parseInvocation } from '../../src/cli/main.js';
 import type { CommandContext, CommandSpec } from '../../src/cli/command.js';
-import { OpenbpError } from '../../src/protocol/errors.js';
 import { VirtualLibrary } from '../../src/storage/tape/library.js';
 import { command as tpconfig } from '../../src/cmd/tpconfig.js';
 import { command as vmupdate } from '../../src/cmd/vmupdate.js';
@@ -16,22 +14,14 @@ import { command as vmpool } from '../../src/cmd/vmpool.js';
 import { command as bpmedia } from '../../src/cmd/bpmedia.js';
 import { command as bpmedialist } from '../../src/cmd/bpmedialist.js';
 import { command as vmoprcmd } from '../../src/cmd/vmoprcmd.js';
+import { plainContext, runCommand } from '../helpers/command-runner.js';
 
 let home: Home;
 let server: RpcServer;
 let ctx: CommandContext;
 let lib: string;
 
-async function run(cmd: CommandSpec, argv: string[]) {
-  try {
-    const inv = parseInvocation(cmd, argv);
-    const r = await cmd.run(ctx, inv.opts, inv.args);
-    return { status: r.status, out: typeof r.stdout === 'string' ? r.stdout : '' };
-  } catch (e) {
-    if (e instanceof OpenbpError) return { status: e.status, out: e.message };
-    throw e;
-  }
-}
+const run = (cmd: CommandSpec, argv: string[]) => runCommand(ctx, cmd, argv);
 
 async function startNbemm() {
   const svc = createNbemm(home, () => {});
@@ -42,7 +32,7 @@ beforeAll(async () => {
   home = homeAt(fs.mkdtempSync(path.join(os.tmpdir(), 'obp-media-')));
   ensureHomeLayout(home);
   fs.writeFileSync(home.bpConf, 'SERVER = master1\nCLIENT_NAME = master1\n');
-  ctx = { home, env: {}, stdinIsTTY: false, stdoutIsTTY: false, progress: () => {}, spinner: async () => ({ update: () => {}, stop: () => {} }), colour: { ok: (t) => t, warn: (t) => t, fail: (t) => t } };
+  ctx = plainContext(home);
   lib = path.join(home.root, 'vtl');
   await VirtualLibrary.create(lib, { slots: 10, drives: 2, barcodes: 'A00000L5-A00009L5', capacityBytes: 1 << 20 });
   await startNbemm();

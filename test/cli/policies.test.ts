@@ -5,11 +5,10 @@ import { ensureHomeLayout, homeAt, socketPath, type Home } from '../../src/confi
 import { serveRpc, route, type RpcServer } from '../../src/ipc/rpc-server.js';
 import { createBpdbm, type Bpdbm } from '../../src/master/bpdbm/routes.js';
 import { callDaemon } from '../../src/cli/daemon-call.js';
-import { parseInvocation } from '../../src/cli/main.js';
 import type { CommandContext, CommandSpec } from '../../src/cli/command.js';
 import { bpdbm } from '../../src/protocol/bpdbm.js';
 import { nbemm } from '../../src/protocol/nbemm.js';
-import { OpenbpError, toOpenbpError } from '../../src/protocol/errors.js';
+import { OpenbpError } from '../../src/protocol/errors.js';
 import { command as bppolicynew } from '../../src/cmd/bppolicynew.js';
 import { command as bppldelete } from '../../src/cmd/bppldelete.js';
 import { command as bpplinfo } from '../../src/cmd/bpplinfo.js';
@@ -18,6 +17,7 @@ import { command as bpplinclude } from '../../src/cmd/bpplinclude.js';
 import { command as bpplsched } from '../../src/cmd/bpplsched.js';
 import { command as bppllist } from '../../src/cmd/bppllist.js';
 import { command as bpretlevel } from '../../src/cmd/bpretlevel.js';
+import { plainContext, runCommand } from '../helpers/command-runner.js';
 
 let home: Home;
 let db: Bpdbm;
@@ -25,15 +25,7 @@ const servers: RpcServer[] = [];
 let ctx: CommandContext;
 
 /** Runs a command as main() would, returning the status instead of throwing. */
-async function run(cmd: CommandSpec, argv: string[]) {
-  try {
-    const inv = parseInvocation(cmd, argv);
-    const r = await cmd.run(ctx, inv.opts, inv.args);
-    return { status: r.status, out: typeof r.stdout === 'string' ? r.stdout : '' };
-  } catch (e) {
-    return { status: toOpenbpError(e).status, out: '' };
-  }
-}
+const run = (cmd: CommandSpec, argv: string[]) => runCommand(ctx, cmd, argv);
 
 const policyFile = (name: string) => path.join(home.classes, name, 'policy');
 const stored = async (name: string) => callDaemon(home, bpdbm.getPolicy, { name });
@@ -42,7 +34,7 @@ beforeAll(async () => {
   home = homeAt(fs.mkdtempSync(path.join(os.tmpdir(), 'obp-pol-')));
   ensureHomeLayout(home);
   fs.writeFileSync(home.bpConf, 'SERVER = master1\nCLIENT_NAME = h\n');
-  ctx = { home, env: {}, stdinIsTTY: false, stdoutIsTTY: false, progress: () => {}, spinner: async () => ({ update: () => {}, stop: () => {} }), colour: { ok: (t) => t, warn: (t) => t, fail: (t) => t } };
+  ctx = plainContext(home);
   db = createBpdbm(home, () => {});
   servers.push(await serveRpc(socketPath(home, 'bpdbm'), db.routes));
   const unit = { label: 'disk1', type: 'disk' as const, path: '/tmp/x', host: 'h', concurrentJobs: 1, maxFragmentMB: 100, highWaterMark: 98, lowWaterMark: 80, onDemandOnly: false, maxMpx: 1 };
