@@ -18,6 +18,8 @@ export const backupJobSpec = obj({
   requester,
   /** 0 immediate, 1 scheduled, 2 user-initiated. */
   subtype: int,
+  /** The policy's "Limit jobs per policy" (0 or absent = unlimited). */
+  maxPolicyJobs: opt(int),
 });
 
 export const restoreJobSpec = obj({

@@ -9,7 +9,8 @@ export const nbrb = {
   allocate: message(
     'nbrb',
     'allocate',
-    obj({ jobid: int, client: str, policy: str, priority: int, stunit: opt(str), kind: str }),
+    /** maxPolicyJobs: the policy's "Limit jobs per policy" (0 or absent = unlimited). */
+    obj({ jobid: int, client: str, policy: str, priority: int, stunit: opt(str), kind: str, maxPolicyJobs: opt(int) }),
     obj({ unit: storageUnit }),
   ),
   release: message('nbrb', 'release', obj({ jobid: int }), empty),

@@ -115,7 +115,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     log(`job ${jobid} done, status ${f.status}`);
   }
 
-  async function allocate(jobid: number, body: { client: string; policy: string; priority: number; stunit?: string; kind: string }): Promise<StorageUnit> {
+  async function allocate(jobid: number, body: { client: string; policy: string; priority: number; stunit?: string; kind: string; maxPolicyJobs?: number }): Promise<StorageUnit> {
     const { unit } = await callDaemon(home, nbrb.allocate, { jobid, ...body });
     const now = Math.floor(Date.now() / 1000);
     await update(jobid, {
@@ -141,7 +141,10 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     let image: ImageRecord | undefined;
     let result: Finished;
     try {
-      const unit = await allocate(jobid, { client: job.client, policy: job.policy, priority: job.priority, ...(job.residence ? { stunit: job.residence } : {}), kind: 'backup' });
+      const unit = await allocate(jobid, {
+        client: job.client, policy: job.policy, priority: job.priority, ...(job.residence ? { stunit: job.residence } : {}), kind: 'backup',
+        ...(job.maxPolicyJobs ? { maxPolicyJobs: job.maxPolicyJobs } : {}),
+      });
       const base = await baseImage(job);
       const incremental = base !== undefined;
       if ((job.schedType === 'INCR' || job.schedType === 'CINC') && !incremental) {

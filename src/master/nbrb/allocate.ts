@@ -11,11 +11,14 @@ export interface AllocationRequest {
   readonly stunit?: string;
   readonly kind: string;
   readonly arrived: number;
+  /** The policy's "Limit jobs per policy"; 0 or absent = unlimited. */
+  readonly maxPolicyJobs?: number;
 }
 
 export interface Allocation {
   readonly jobid: number;
   readonly client: string;
+  readonly policy?: string;
   readonly kind: string;
   readonly unit: StorageUnit;
 }
@@ -37,6 +40,10 @@ export function decide(req: AllocationRequest, units: readonly StorageUnit[], al
     if (limits.maxJobsPerClient === 0) return { fail: new OpenbpError('MAX_JOBS_PER_CLIENT_ZERO') };
     const running = allocated.filter((a) => a.client === req.client && a.kind === 'backup').length;
     if (running >= limits.maxJobsPerClient) return { wait: `maximum jobs per client (${limits.maxJobsPerClient}) reached for ${req.client}` };
+    if (req.maxPolicyJobs) {
+      const ofPolicy = allocated.filter((a) => a.policy === req.policy && a.kind === 'backup').length;
+      if (ofPolicy >= req.maxPolicyJobs) return { wait: `limit jobs per policy (${req.maxPolicyJobs}) reached for ${req.policy}` };
+    }
   }
   if (req.kind !== 'backup') return { unit: candidates[0]! };
   for (const u of candidates) {

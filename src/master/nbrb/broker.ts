@@ -44,7 +44,7 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
         for (const w of waiting) {
           const d = decide(w, units, [...allocated.values()], lim);
           if ('unit' in d) {
-            allocated.set(w.jobid, { jobid: w.jobid, client: w.client, kind: w.kind, unit: d.unit });
+            allocated.set(w.jobid, { jobid: w.jobid, client: w.client, policy: w.policy, kind: w.kind, unit: d.unit });
             log(`job ${w.jobid}: allocated ${d.unit.label}`);
             w.resolve(d.unit);
           } else if ('fail' in d) {
@@ -103,7 +103,7 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
         for (const j of jobs) {
           const unit = units.find((u) => u.label === j.stunit);
           if (j.state !== 1 || !unit || allocated.has(j.jobid)) continue;
-          allocated.set(j.jobid, { jobid: j.jobid, client: j.client, kind: j.jobtype === 2 ? 'restore' : 'backup', unit });
+          allocated.set(j.jobid, { jobid: j.jobid, client: j.client, policy: j.policy, kind: j.jobtype === 2 ? 'restore' : 'backup', unit });
           log(`job ${j.jobid}: allocation of ${unit.label} recovered`);
         }
       } catch (e) {

@@ -34,6 +34,13 @@ describe('nbrb allocation decisions', () => {
     expect('fail' in d2 && d2.fail.status).toBe(213);
   });
 
+  it('holds the limit of jobs per policy', () => {
+    const running = [{ ...alloc(1, 'c1', a), policy: 'p' }];
+    expect(decide(req(2, 'c2', { maxPolicyJobs: 1 }), [a], running, { maxJobsPerClient: 9 })).toMatchObject({ wait: expect.stringContaining('per policy') });
+    expect(decide(req(2, 'c2', { maxPolicyJobs: 2 }), [a], running, { maxJobsPerClient: 9 })).toEqual({ unit: a });
+    expect(decide(req(2, 'c2', { policy: 'other', maxPolicyJobs: 1 }), [a], running, { maxJobsPerClient: 9 })).toEqual({ unit: a });
+  });
+
   it('restores are not held by backup limits', () => {
     expect(decide(req(9, 'c1', { kind: 'restore' }), [b], [alloc(1, 'c1', b)], { maxJobsPerClient: 1 })).toEqual({ unit: b });
   });
