@@ -62,6 +62,8 @@ export const STATUS = {
   SHM_SETUP_FAILED: { status: 89, message: 'problems encountered during setup of shared memory' },
   NO_DATA_RECEIVED: { status: 90, message: 'media manager received no data for backup image' },
   NOT_TAR_FORMAT: { status: 92, message: 'media manager detected image that was not in tar format' },
+  WRONG_TAPE: { status: 93, message: 'media manager found wrong tape in drive' },
+  CANNOT_POSITION_TO_IMAGE: { status: 94, message: 'cannot position to correct image' },
   MEDIA_NOT_FOUND: {
     status: 95,
     message: 'requested media id was not found in NB media database and/or MM volume database',
@@ -88,6 +90,7 @@ export const STATUS = {
     action: 'List the pools with vmpool -list; add one with vmpool -add NAME.',
   },
   MEDIA_ID_TOO_LONG: { status: 171, message: 'media id must be 6 or less characters' },
+  MEDIA_HEADER_UNREADABLE: { status: 172, message: 'cannot read media header, may not be NetBackup media or is corrupted' },
   NOT_ALL_RESTORED: { status: 175, message: 'not all requested files were restored' },
   TAR_DID_NOT_FIND_ALL: { status: 185, message: 'tar did not find all the files to be restored' },
   NO_IMAGES_MATCH: { status: 190, message: 'found no images or media matching the selection criteria' },
