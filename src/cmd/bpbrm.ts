@@ -9,11 +9,12 @@ import { nbjm } from '../protocol/nbjm.js';
 import { toOpenbpError } from '../protocol/errors.js';
 import { runBackup } from '../media/bpbrm/backup.js';
 import { runRestore } from '../media/bpbrm/restore.js';
+import { runVerify } from '../media/bpbrm/verify.js';
 import type { JobEnd } from '../media/bpbrm/job-end.js';
 
 export const command = defineCommand({
   name: 'bpbrm',
-  summary: 'openbp backup and restore manager: runs one job (started by nbjm)',
+  summary: 'openbp backup and restore manager: runs one backup, restore or verify job (started by nbjm)',
   options: [{ flag: '--spec', key: 'spec', kind: 'string', arg: 'file', help: 'the job spec (JSON) written by nbjm' }],
   async run(ctx, opts) {
     process.title = 'bpbrm';
@@ -23,7 +24,8 @@ export const command = defineCommand({
     let end: JobEnd;
     const [db, jobs] = await Promise.all([connectDaemon(ctx.home, 'bpdbm'), connectDaemon(ctx.home, 'bpjobd')]);
     try {
-      end = spec.kind === 'backup' ? await runBackup(ctx.home, spec, { bpdbm: db, bpjobd: jobs }, log) : await runRestore(ctx.home, spec, { bpdbm: db, bpjobd: jobs }, log);
+      const run = spec.kind === 'backup' ? runBackup : spec.kind === 'verify' ? runVerify : runRestore;
+      end = await run(ctx.home, spec, { bpdbm: db, bpjobd: jobs }, log);
     } catch (e) {
       const err = toOpenbpError(e);
       end = { status: err.status, kbytes: 0, files: 0, message: err.message };

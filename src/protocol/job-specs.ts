@@ -50,10 +50,10 @@ export const bptmSpec = obj({
 });
 export type BptmSpec = Infer<typeof bptmSpec>;
 
-/** bpbrm: run one backup or restore job on this media server. */
+/** bpbrm: run one backup, restore or verify job on this media server (verify: read the whole image and check it). */
 export const bpbrmSpec = obj({
   jobid: int,
-  kind: oneOf('backup', 'restore'),
+  kind: oneOf('backup', 'restore', 'verify'),
   client: str,
   unit: storageUnit,
   backupid: str,

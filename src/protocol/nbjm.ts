@@ -36,10 +36,19 @@ export const restoreJobSpec = obj({
   rangeEnd: opt(num),
 });
 
+/** A verify job: read image `backupid` back whole and check its fragments' checksums and its tar stream. */
+export const verifyJobSpec = obj({
+  backupid: str,
+  requester,
+  priority: int,
+});
+
 export const nbjm = {
   submitBackup: message('nbjm', 'submit-backup', backupJobSpec, obj({ jobid: int })),
   /** `sequential`: run the jobs one after another in the order given (a point in time rebuilt across images). */
   submitRestore: message('nbjm', 'submit-restore', obj({ jobs: arr(restoreJobSpec), sequential: opt(bool) }), obj({ jobids: arr(int) })),
+  /** bpverify: one verify job (bpdbjobs type 3) per image, run one after another in the order given. */
+  submitVerify: message('nbjm', 'submit-verify', obj({ jobs: arr(verifyJobSpec) }), obj({ jobids: arr(int) })),
   /** bpbrm reports how its job ended. */
   jobFinished: message(
     'nbjm',

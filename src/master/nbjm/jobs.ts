@@ -27,6 +27,7 @@ import { stopProcessGroup } from '../../ipc/process-group.js';
 import { newJobRecord } from './job-record.js';
 import { createRecovery } from './recovery.js';
 import { expirationFor } from '../../protocol/retention.js';
+import { createVerifier } from './verify.js';
 
 type BackupJob = Infer<typeof backupJobSpec>;
 type RestoreJob = Infer<typeof restoreJobSpec>;
@@ -246,8 +247,11 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     await closeJob(jobid, result);
   }
 
+  const verifier = createVerifier({ home, log, accepted, allocate, update, runBpbrm, closeJob: (jobid, f) => closeJob(jobid, f) });
+
   return {
     routes: [
+      route(nbjm.submitVerify, (body) => verifier.submit(body)),
       route(nbjm.submitBackup, async (job) => {
         const rec = newJobRecord({
           jobtype: JOB_TYPE.backup, policy: job.policy, schedule: job.schedule, schedType: job.schedType, client: job.client,
