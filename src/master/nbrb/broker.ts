@@ -103,7 +103,7 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
         for (const j of jobs) {
           const unit = units.find((u) => u.label === j.stunit);
           if (j.state !== 1 || !unit || allocated.has(j.jobid)) continue;
-          allocated.set(j.jobid, { jobid: j.jobid, client: j.client, policy: j.policy, kind: j.jobtype === 2 ? 'restore' : 'backup', unit });
+          allocated.set(j.jobid, { jobid: j.jobid, client: j.client, policy: j.policy, kind: j.jobtype === 2 ? 'restore' : j.jobtype === 3 ? 'verify' : 'backup', unit });
           log(`job ${j.jobid}: allocation of ${unit.label} recovered`);
         }
       } catch (e) {
