@@ -1,6 +1,11 @@
-// Records for bpdbm tests.
+// Records and homes for bpdbm tests.
 
 import type { FileRecord, FragmentRecord, ImageRecord } from '../../../src/protocol/records.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { homeAt, type Home } from '../../../src/config/home.js';
+import { OpenbpError } from '../../../src/protocol/errors.js';
 
 export function image(client: string, backupTime: number, over: Partial<ImageRecord> = {}): ImageRecord {
   return {
@@ -75,4 +80,20 @@ export function file(path: string, type: FileRecord['type'] = 'f', over: Partial
     link: '',
     ...over,
   };
+}
+
+/** A fresh, empty home under the temp directory (the caller removes home.root). */
+export function tempHome(prefix: string): Home {
+  return homeAt(fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`)));
+}
+
+/** The NetBackup status fn throws, or undefined when it does not throw. */
+export function statusOf(fn: () => unknown): number | undefined {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof OpenbpError) return e.status;
+    throw e;
+  }
+  return undefined;
 }

@@ -1,31 +1,20 @@
 // bpdbm: setting an image's expiration (atomic, persistent) and deleting a committed image.
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { homeAt, type Home } from '../../../src/config/home.js';
+import type { Home } from '../../../src/config/home.js';
 import { ImageStore } from '../../../src/master/bpdbm/image-store.js';
 import { createBpdbm } from '../../../src/master/bpdbm/routes.js';
-import { OpenbpError } from '../../../src/protocol/errors.js';
 import { bpdbm } from '../../../src/protocol/bpdbm.js';
-import { file, fragment, image } from './fixtures.js';
+import { file, fragment, image, statusOf, tempHome } from './fixtures.js';
 
 let home: Home;
 const log = () => {};
 beforeEach(() => {
-  home = homeAt(fs.mkdtempSync(path.join(os.tmpdir(), 'openbp-bpdbm-exp-')));
+  home = tempHome('openbp-bpdbm-exp');
 });
 afterEach(() => fs.rmSync(home.root, { recursive: true, force: true }));
 
-function status(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OpenbpError) return e.status;
-    throw e;
-  }
-  return undefined;
-}
 
 function backup(store: ImageStore, client: string, t: number) {
   store.createImage(image(client, t));
@@ -54,11 +43,11 @@ describe('image expiration in the catalogue', () => {
     const store = new ImageStore(home.images, log);
     backup(store, 'host1', 1_700_000_100);
     store.createImage(image('host1', 1_700_000_200));
-    expect(status(() => store.setExpiration('host1_1700000999', 0))).toBe(227);
-    expect(status(() => store.setExpiration('host1_1700000200', 0))).toBe(227);
-    expect(status(() => store.setExpiration('host1_1700000100', 0, 'other'))).toBe(227);
-    expect(status(() => store.deleteImage('host1_1700000999'))).toBe(227);
-    expect(status(() => store.deleteImage('host1_1700000100', 'other'))).toBe(227);
+    expect(statusOf(() => store.setExpiration('host1_1700000999', 0))).toBe(227);
+    expect(statusOf(() => store.setExpiration('host1_1700000200', 0))).toBe(227);
+    expect(statusOf(() => store.setExpiration('host1_1700000100', 0, 'other'))).toBe(227);
+    expect(statusOf(() => store.deleteImage('host1_1700000999'))).toBe(227);
+    expect(statusOf(() => store.deleteImage('host1_1700000100', 'other'))).toBe(227);
   });
 
   it('deletes a committed image: header and .f gone, fragments returned, others untouched', () => {
@@ -70,7 +59,7 @@ describe('image expiration in the catalogue', () => {
     expect(store.listImages({})).toEqual([keep]);
     expect(fs.readdirSync(bucket()).sort()).toEqual(['openbp-default_1700000200_UBAK', 'openbp-default_1700000200_UBAK.f']);
     expect(new ImageStore(home.images, log).listImages({})).toEqual([keep]);
-    expect(status(() => store.deleteImage('host1_1700000100'))).toBe(227);
+    expect(statusOf(() => store.deleteImage('host1_1700000100'))).toBe(227);
     store.deleteImage('host1_1700000200');
     expect(fs.existsSync(bucket())).toBe(false);
   });

@@ -1,30 +1,19 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { homeAt, type Home } from '../../../src/config/home.js';
+import type { Home } from '../../../src/config/home.js';
 import { ImageStore } from '../../../src/master/bpdbm/image-store.js';
 import { listFiles, resolveRestore } from '../../../src/master/bpdbm/file-queries.js';
 import { createBpdbm, pendingImages } from '../../../src/master/bpdbm/routes.js';
-import { OpenbpError } from '../../../src/protocol/errors.js';
 import { bpdbm } from '../../../src/protocol/bpdbm.js';
-import { file, fragment, image } from './fixtures.js';
+import { file, fragment, image, statusOf, tempHome } from './fixtures.js';
 
 let home: Home;
 const log = () => {};
 beforeEach(() => {
-  home = homeAt(fs.mkdtempSync(path.join(os.tmpdir(), 'openbp-bpdbm-')));
+  home = tempHome('openbp-bpdbm');
 });
 afterEach(() => fs.rmSync(home.root, { recursive: true, force: true }));
 
-function status(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OpenbpError) return e.status;
-    throw e;
-  }
-  return undefined;
-}
 
 function backup(store: ImageStore, client: string, t: number, paths: string[]) {
   store.createImage(image(client, t));
@@ -55,11 +44,11 @@ describe('image store', () => {
     store.addFragment('host1_1700000200', fragment(2));
     expect(store.listImages({})).toEqual([]);
     expect(store.listImages({ includeIncomplete: true }).map((i) => i.backupid)).toEqual(['host1_1700000200']);
-    expect(status(() => listFiles(store, { client: 'host1', path: '/' }))).toBe(227);
+    expect(statusOf(() => listFiles(store, { client: 'host1', path: '/' }))).toBe(227);
     const frags = store.abortImage('host1_1700000200');
     expect(frags.map((f) => f.fragment)).toEqual([1, 2]);
     expect(fs.readdirSync(path.join(home.images, 'host1', '1700000000'))).toEqual([]);
-    expect(status(() => store.abortImage('host1_1700000200'))).toBe(227);
+    expect(statusOf(() => store.abortImage('host1_1700000200'))).toBe(227);
   });
 
   it('a crash before commit leaves the image unlisted, pending, and abortable with its fragments', () => {
@@ -73,8 +62,8 @@ describe('image store', () => {
     expect(after.listImages({}).map((i) => i.backupid)).toEqual(['host1_1700000100']);
     expect(after.pendingImages().map((i) => i.backupid)).toEqual(['host1_1700000300']);
     expect(pendingImages(home).map((i) => i.backupid)).toEqual(['host1_1700000300']);
-    expect(status(() => after.addFiles('host1_1700000300', [file('/c')]))).toBe(220);
-    expect(status(() => after.commitImage({ backupid: 'host1_1700000300', kbytes: 0, numFiles: 0, elapsed: 0, backupStatus: 0 }))).toBe(220);
+    expect(statusOf(() => after.addFiles('host1_1700000300', [file('/c')]))).toBe(220);
+    expect(statusOf(() => after.commitImage({ backupid: 'host1_1700000300', kbytes: 0, numFiles: 0, elapsed: 0, backupStatus: 0 }))).toBe(220);
     expect(after.abortImage('host1_1700000300').map((f) => f.fragment)).toEqual([1]);
     expect(new ImageStore(home.images, log).pendingImages()).toEqual([]);
   });
@@ -93,11 +82,11 @@ describe('image store', () => {
   it('refuses duplicate and mismatched backup ids, unsafe names and unknown images', () => {
     const store = new ImageStore(home.images, log);
     backup(store, 'host1', 1_700_000_100, ['/a']);
-    expect(status(() => store.createImage(image('host1', 1_700_000_100)))).toBe(133);
-    expect(status(() => store.createImage({ ...image('host1', 1_700_000_500), backupid: 'x_1' }))).toBe(133);
-    expect(status(() => store.createImage(image('../evil', 1_700_000_500)))).toBe(133);
-    expect(status(() => store.addFiles('nobody_1700000000', []))).toBe(227);
-    expect(status(() => store.abortImage('host1_1700000100'))).toBe(133);
+    expect(statusOf(() => store.createImage(image('host1', 1_700_000_100)))).toBe(133);
+    expect(statusOf(() => store.createImage({ ...image('host1', 1_700_000_500), backupid: 'x_1' }))).toBe(133);
+    expect(statusOf(() => store.createImage(image('../evil', 1_700_000_500)))).toBe(133);
+    expect(statusOf(() => store.addFiles('nobody_1700000000', []))).toBe(227);
+    expect(statusOf(() => store.abortImage('host1_1700000100'))).toBe(133);
   });
 
   it('filters listings by client, policy, backup id and time, newest first', () => {
@@ -132,10 +121,10 @@ describe('file queries', () => {
     expect(paths({ client: 'h', path: '/home/u/both.txt', allVersions: true })).toEqual(['200:/home/u/both.txt', '100:/home/u/both.txt']);
     expect(paths({ client: 'h', path: '/home/u', backupid: 'h_1700000100', depth: 0 })).toEqual(['100:/home/u']);
     expect(paths({ client: 'h', path: '/HOME/U/NEW.TXT', caseInsensitive: true })).toEqual(['200:/home/u/new.txt']);
-    expect(status(() => listFiles(store, { client: 'h', path: '/nothing' }))).toBe(227);
-    expect(status(() => listFiles(store, { client: 'other', path: '/' }))).toBe(227);
-    expect(status(() => listFiles(store, { client: 'h', path: '/', backupid: 'h_1' }))).toBe(227);
-    expect(status(() => listFiles(store, { client: 'h', path: '/', policyType: 13 }))).toBe(227);
+    expect(statusOf(() => listFiles(store, { client: 'h', path: '/nothing' }))).toBe(227);
+    expect(statusOf(() => listFiles(store, { client: 'other', path: '/' }))).toBe(227);
+    expect(statusOf(() => listFiles(store, { client: 'h', path: '/', backupid: 'h_1' }))).toBe(227);
+    expect(statusOf(() => listFiles(store, { client: 'h', path: '/', policyType: 13 }))).toBe(227);
   });
 
   it('resolves a restore to the newest image per path and counts entries once', () => {

@@ -1,25 +1,15 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { homeAt, type Home } from '../../../src/config/home.js';
+import { statusOf, tempHome } from './fixtures.js';
+import type { Home } from '../../../src/config/home.js';
 import { ensureDefaultPolicy, getPolicy, listPolicies, putPolicy } from '../../../src/master/bpdbm/policy-store.js';
-import { OpenbpError } from '../../../src/protocol/errors.js';
 
 let home: Home;
 beforeEach(() => {
-  home = homeAt(fs.mkdtempSync(path.join(os.tmpdir(), 'openbp-pol-')));
+  home = tempHome('openbp-pol');
 });
 afterEach(() => fs.rmSync(home.root, { recursive: true, force: true }));
 
-function status(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof OpenbpError) return e.status;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('policies', () => {
   it('creates the default user-backup policy once, then adds clients', () => {
@@ -41,14 +31,14 @@ describe('policies', () => {
 
   it('puts, gets and lists policies with NetBackup statuses', () => {
     const base = ensureDefaultPolicy(home, 'h', 'stu');
-    expect(status(() => getPolicy(home, 'nope'))).toBe(230);
-    expect(status(() => getPolicy(home, '../etc'))).toBe(230);
-    expect(status(() => putPolicy(home, { ...base, name: 'weekly' }, false))).toBe(230);
+    expect(statusOf(() => getPolicy(home, 'nope'))).toBe(230);
+    expect(statusOf(() => getPolicy(home, '../etc'))).toBe(230);
+    expect(statusOf(() => putPolicy(home, { ...base, name: 'weekly' }, false))).toBe(230);
     putPolicy(home, { ...base, name: 'weekly' }, true);
-    expect(status(() => putPolicy(home, { ...base, name: 'weekly' }, true))).toBe(133);
+    expect(statusOf(() => putPolicy(home, { ...base, name: 'weekly' }, true))).toBe(133);
     putPolicy(home, { ...base, name: 'weekly', active: false }, false);
     expect(getPolicy(home, 'weekly').active).toBe(false);
-    expect(status(() => putPolicy(home, { ...base, name: 'bad/name' }, true))).toBe(20);
+    expect(statusOf(() => putPolicy(home, { ...base, name: 'bad/name' }, true))).toBe(20);
     expect(listPolicies(home).map((p) => p.name)).toEqual(['openbp-default', 'weekly']);
   });
 });
