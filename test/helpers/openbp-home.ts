@@ -64,6 +64,24 @@ export class OpenbpHome {
     return out.join('\n');
   }
 
+  /**
+   * Waits for a command at most `ms`; past that the test fails with the process table and every
+   * process log, so a hang in CI says where it hung.
+   */
+  async within<T>(run: Promise<T>, ms: number, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        void this.run('bpps').then((ps) => reject(new Error(`${what} still running after ${ms} ms\n${ps.stdout}\n${this.logTail(30)}`)));
+      }, ms);
+    });
+    try {
+      return await Promise.race([run, late]);
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
   /** Stops everything and removes the home. */
   async destroy(): Promise<void> {
     await this.run('bp.kill_all').catch(() => {});

@@ -58,7 +58,7 @@ describe('killing master daemons mid-backup', () => {
       } else await new Promise((r) => setTimeout(r, 50));
     }
     expect(killed).toBe(true);
-    const r = await backup;
+    const r = await home.within(backup, 60_000, `bpbackup -w after killing ${daemon}`);
     expect([daemon, statuses.includes(r.code) ? 'ok' : `status ${r.code}: ${r.stderr}`]).toEqual([daemon, 'ok']);
     // The job is closed in bpdbjobs (restarting bpjobd if needed) ...
     const jobs = (await home.ok('bpdbjobs', ['-report', '-most_columns'])).stdout.trim().split('\n').map((l) => l.split(','));

@@ -48,7 +48,7 @@ describe('killing job processes mid-backup', () => {
     ['bpbrm', (ps) => ps.find((p) => p.name === 'bpbrm'), [50, 40]],
   ];
 
-  it.each(victims)('%s', async (_label, pick, statuses) => {
+  it.each(victims)("%s", async (label, pick, statuses) => {
     const before = (await home.run('bpimagelist', ['-l'])).stdout.split('\n').filter((l) => l.startsWith('IMAGE ')).length;
     const backup = home.run('bpbackup', ['-w', data]);
     let victim: Proc | undefined;
@@ -63,7 +63,7 @@ describe('killing job processes mid-backup', () => {
     expect(victim).toBeDefined();
     const shmOfJob = fs.readdirSync('/dev/shm').filter((f) => /^openbp-bptm-\d+-\d+\.buf$/.test(f) && (f.endsWith(`-${victim!.pid}.buf`) || f.endsWith(`-${victim!.ppid}.buf`)));
     process.kill(victim!.pid, 'SIGKILL');
-    const r = await backup;
+    const r = await home.within(backup, 60_000, `bpbackup -w after killing ${label}`);
     expect(statuses).toContain(r.code);
     expect(r.stderr).toMatch(new RegExp(`EXIT STATUS ${r.code}: `));
     const listing = (await home.run('bpimagelist', ['-l'])).stdout.split('\n');
@@ -74,7 +74,7 @@ describe('killing job processes mid-backup', () => {
     expect(left).toEqual(catalogued);
     for (const f of shmOfJob) expect(fs.existsSync(path.join('/dev/shm', f))).toBe(false);
     expect(await procs()).not.toContainEqual(expect.objectContaining({ name: 'bptm' }));
-    const next = await home.run('bpbackup', ['-w', small]);
+    const next = await home.within(home.run('bpbackup', ['-w', small]), 40_000, 'the next backup');
     expect(next.code).toBe(0);
   });
 });

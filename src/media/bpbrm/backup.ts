@@ -15,6 +15,7 @@ import { SerialQueue, startJobChild, throttle } from './job-io.js';
 import { backupOutcome, clientStatus, mediaStatus, type SideEnd } from './outcome.js';
 import type { JobEnd, JobPeers } from './job-end.js';
 import { removeBptmBuffer } from './bptm-buffer.js';
+import { reapOnAbnormalEnd } from './reap.js';
 import { removeImageLeftovers } from '../../storage/disk/delete-fragments.js';
 
 const BASE_PAGE = 10000;
@@ -106,6 +107,8 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
   bptm.child.stdin!.destroy();
   void jobUpdate({ jobid: spec.jobid, patch: { jobpid: process.pid }, tryPatch: { pid: process.pid }, tryLines: ['connected', 'begin writing'] });
 
+  reapOnAbnormalEnd(bptm.child, 'bptm', log, true);
+  reapOnAbnormalEnd(bpbkar.child, 'bpbkar', log, false);
   const [bkEnd, tmEnd] = await Promise.all([bpbkar.done, bptm.done]);
   removeBptmBuffer(spec.jobid, bptm.child.pid);
   if (baseFiles) fs.rmSync(baseFiles, { force: true });

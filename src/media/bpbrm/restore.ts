@@ -11,6 +11,7 @@ import { startJobChild, throttle } from './job-io.js';
 import { clientStatus, mediaStatus, restoreOutcome, type SideEnd } from './outcome.js';
 import type { JobEnd, JobPeers } from './job-end.js';
 import { removeBptmBuffer } from './bptm-buffer.js';
+import { reapOnAbnormalEnd } from './reap.js';
 
 export async function runRestore(home: Home, spec: BpbrmSpec, peers: JobPeers, log: LogLine): Promise<JobEnd> {
   const tun = readBufferTunables(home, 'restore');
@@ -61,6 +62,8 @@ export async function runRestore(home: Home, spec: BpbrmSpec, peers: JobPeers, l
   nbtar.child.stdin!.destroy();
   void jobUpdate({ jobid: spec.jobid, patch: { jobpid: process.pid }, tryPatch: { pid: process.pid }, tryLines: ['connected', 'begin reading'] });
 
+  reapOnAbnormalEnd(bptm.child, 'bptm', log, true);
+  reapOnAbnormalEnd(nbtar.child, 'nbtar', log, false);
   const [tmEnd, tarEnd] = await Promise.all([bptm.done, nbtar.done]);
   removeBptmBuffer(spec.jobid, bptm.child.pid);
   Object.assign(media, tmEnd);
