@@ -20,6 +20,16 @@
     }                                                                     \
   } while (0)
 
+/* Declares argv[n] and fetches the call's arguments; throws (EINVAL) when fewer than n were given. */
+#define GET_ARGS(n, fname)                                                     \
+  size_t argc = (n);                                                           \
+  napi_value argv[(n)];                                                        \
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));                 \
+  if (argc < (n)) {                                                            \
+    napi_throw_type_error(env, "EINVAL", fname " needs " #n " argument(s)");   \
+    return NULL;                                                               \
+  }
+
 static const char *errno_name(int e) {
   switch (e) {
     case ENOENT: return "ENOENT";
@@ -100,13 +110,7 @@ static int64_t int_arg(napi_env env, napi_value v) {
 
 /* utimensat(path, atimeSec, atimeNsec, mtimeSec, mtimeNsec, noFollow) */
 static napi_value js_utimensat(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 6) {
-    napi_throw_type_error(env, "EINVAL", "utimensat needs 6 arguments");
-    return NULL;
-  }
+  GET_ARGS(6, "utimensat");
   char *path = path_arg(env, argv[0]);
   if (!path) return NULL;
   struct timespec ts[2];
@@ -125,13 +129,7 @@ static napi_value js_utimensat(napi_env env, napi_callback_info info) {
 
 /* mkfifo(path, mode) */
 static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) {
-    napi_throw_type_error(env, "EINVAL", "mkfifo needs 2 arguments");
-    return NULL;
-  }
+  GET_ARGS(2, "mkfifo");
   char *path = path_arg(env, argv[0]);
   if (!path) return NULL;
   int r = mkfifo(path, (mode_t)int_arg(env, argv[1]));
@@ -143,13 +141,7 @@ static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
 
 /* mknod(path, mode incl. S_IFCHR/S_IFBLK, major, minor) */
 static napi_value js_mknod(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4) {
-    napi_throw_type_error(env, "EINVAL", "mknod needs 4 arguments");
-    return NULL;
-  }
+  GET_ARGS(4, "mknod");
   char *path = path_arg(env, argv[0]);
   if (!path) return NULL;
   dev_t dev = makedev((unsigned)int_arg(env, argv[2]), (unsigned)int_arg(env, argv[3]));
@@ -162,13 +154,7 @@ static napi_value js_mknod(napi_env env, napi_callback_info info) {
 
 /* lgetxattr(path, name) -> Buffer | null when the attribute does not exist */
 static napi_value js_lgetxattr(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) {
-    napi_throw_type_error(env, "EINVAL", "lgetxattr needs 2 arguments");
-    return NULL;
-  }
+  GET_ARGS(2, "lgetxattr");
   char *path = path_arg(env, argv[0]);
   if (!path) return NULL;
   char *name = path_arg(env, argv[1]);
@@ -211,13 +197,7 @@ static napi_value js_lgetxattr(napi_env env, napi_callback_info info) {
 
 /* lsetxattr(path, name, valueBuffer) */
 static napi_value js_lsetxattr(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 3) {
-    napi_throw_type_error(env, "EINVAL", "lsetxattr needs 3 arguments");
-    return NULL;
-  }
+  GET_ARGS(3, "lsetxattr");
   bool is_buf = false;
   napi_is_buffer(env, argv[2], &is_buf);
   if (!is_buf) {
@@ -244,13 +224,7 @@ static napi_value js_lsetxattr(napi_env env, napi_callback_info info) {
 
 /* llistxattr(path) -> Buffer[] of attribute names */
 static napi_value js_llistxattr(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) {
-    napi_throw_type_error(env, "EINVAL", "llistxattr needs 1 argument");
-    return NULL;
-  }
+  GET_ARGS(1, "llistxattr");
   char *path = path_arg(env, argv[0]);
   if (!path) return NULL;
   char *buf = NULL;
@@ -300,13 +274,7 @@ static napi_value js_llistxattr(napi_env env, napi_callback_info info) {
 /* dataSegments(fd, size) -> [offset, length, offset, length, ...] of the data regions below size (SEEK_DATA/SEEK_HOLE).
  * A file system without SEEK_DATA support reports one segment covering the whole file. */
 static napi_value js_data_segments(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) {
-    napi_throw_type_error(env, "EINVAL", "dataSegments needs 2 arguments");
-    return NULL;
-  }
+  GET_ARGS(2, "dataSegments");
   int fd = (int)int_arg(env, argv[0]);
   off_t size = (off_t)int_arg(env, argv[1]);
   napi_value arr;
