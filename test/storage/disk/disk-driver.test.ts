@@ -4,10 +4,10 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import type { FragmentRecord, StorageUnit } from '../../../src/protocol/records.js';
-import { OpenbpError } from '../../../src/protocol/errors.js';
 import { openDiskDriver } from '../../../src/storage/disk/disk-driver.js';
 import { deleteDiskFragments, removeImageLeftovers } from '../../../src/storage/disk/delete-fragments.js';
 import { fragmentsInRange, maxFragmentBytes, type ImageReader, type ImageWriter } from '../../../src/storage/driver.js';
+import { drainImage, settledStatus } from '../../helpers/image-reading.js';
 
 const MiB = 1024 * 1024;
 const BLOCK = 64 * 1024;
@@ -54,27 +54,8 @@ async function writeImage(w: ImageWriter, data: Buffer): Promise<FragmentRecord[
   return [...w.fragments];
 }
 
-async function readAll(r: ImageReader): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  const buf = Buffer.alloc(100_000); // deliberately not a block multiple
-  for (;;) {
-    const n = await r.read(buf, 0, buf.length);
-    if (n === 0) break;
-    parts.push(Buffer.from(buf.subarray(0, n)));
-  }
-  await r.close();
-  return Buffer.concat(parts);
-}
-
-async function statusOf(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof OpenbpError) return e.status;
-    throw e;
-  }
-  return 0;
-}
+const readAll = (r: ImageReader) => drainImage(r, 100_000); // deliberately not a block multiple
+const statusOf = settledStatus;
 
 const req = { backupid: 'client1_1700000000', copy: 1, blockSize: BLOCK, expiration: 1900000000, retentionLevel: 3, mediaDate: 1700000100 };
 

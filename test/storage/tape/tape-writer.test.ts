@@ -11,9 +11,9 @@ import { TapeImageReader } from '../../../src/storage/tape/tape-reader.js';
 import { decodeHeader } from '../../../src/storage/tape/backup-header.js';
 import type { FragmentRecord } from '../../../src/protocol/records.js';
 import type { StreamRange } from '../../../src/storage/driver.js';
-import { OpenbpError } from '../../../src/protocol/errors.js';
 import { spawnCommandModule } from '../../helpers/run-binary.js';
 import { patternRecord, tempDir } from './tape-fixtures.js';
+import { drainImage, settledStatus } from '../../helpers/image-reading.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -90,28 +90,9 @@ function counting(h: TapeHandle): { handle: TapeHandle; reads: () => number } {
   return { handle, reads: () => n };
 }
 
-async function readAll(fragments: FragmentRecord[], range: StreamRange, mount: (id: string) => Promise<TapeHandle>): Promise<Buffer> {
-  const r = new TapeImageReader(fragments, range, mount);
-  const parts: Buffer[] = [];
-  const buf = new Uint8Array(3000); // deliberately not a block multiple
-  for (;;) {
-    const n = await r.read(buf, 0, buf.length);
-    if (n === 0) break;
-    parts.push(Buffer.from(buf.subarray(0, n)));
-  }
-  await r.close();
-  return Buffer.concat(parts);
-}
-
-async function statusOf(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return 0;
-  } catch (e) {
-    if (e instanceof OpenbpError) return e.status;
-    throw e;
-  }
-}
+const readAll = (fragments: FragmentRecord[], range: StreamRange, mount: (id: string) => Promise<TapeHandle>) =>
+  drainImage(new TapeImageReader(fragments, range, mount), 3000); // deliberately not a block multiple
+const statusOf = settledStatus;
 
 describe('tape image writer and reader', () => {
   const BS = 4096;
