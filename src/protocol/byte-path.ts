@@ -22,10 +22,6 @@ export function bytePathToText(p: BytePath | string): string {
   return Buffer.from(p, 'latin1').toString('utf8');
 }
 
-export function asBytePath(s: string): BytePath {
-  return s as BytePath;
-}
-
 /** Normalises an absolute byte path: collapses "//" and "/./", drops a trailing "/"; ".." is kept for the caller to refuse. */
 export function normalizeAbsolute(p: string): BytePath {
   const parts = p.split('/').filter((c) => c !== '' && c !== '.');

@@ -47,10 +47,6 @@ export class OpenbpError extends Error implements ErrorRecord {
   }
 }
 
-export function isOpenbpError(e: unknown): e is OpenbpError {
-  return e instanceof OpenbpError;
-}
-
 /** Wraps anything thrown into an OpenbpError, keeping openbp errors as they are. */
 export function toOpenbpError(e: unknown, fallback: StatusCode = 'SYSTEM_ERROR'): OpenbpError {
   if (e instanceof OpenbpError) return e;

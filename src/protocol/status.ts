@@ -143,8 +143,3 @@ export function statusEntry(status: number): StatusEntry | undefined {
 export function statusMessage(status: number): string {
   return byNumber.get(status)?.message ?? `unknown status ${status}`;
 }
-
-/** Every known status, ascending. */
-export function allStatuses(): StatusEntry[] {
-  return [...byNumber.values()].sort((a, b) => a.status - b.status);
-}

@@ -2,8 +2,6 @@
 
 import type { ScheduleWindow } from '../../protocol/records.js';
 
-const DAY = 86400;
-
 /** Local midnight of the day `daysBack` days before the day of `t` (epoch seconds). */
 function midnightBefore(t: number, daysBack: number): number {
   const d = new Date(t * 1000);
@@ -38,5 +36,3 @@ export function nextWindowOpen(windows: readonly ScheduleWindow[] | undefined, t
   if (openWindowAt(windows, t)) return t;
   return occurrences(windows, t, 8).find((o) => o.open > t)?.open;
 }
-
-export const WEEK_SECONDS = 7 * DAY;
