@@ -111,7 +111,7 @@ export async function main(spec: CommandSpec, argv: readonly string[] = process.
       return;
     }
     json = inv.json;
-    result = await spec.run(ctx, inv.opts, inv.args);
+    result = await spec.run(json ? { ...ctx, json } : ctx, inv.opts, inv.args);
   } catch (e) {
     const err = e instanceof SchemaError ? new OpenbpError('INVALID_PARAMETER', e.message) : toOpenbpError(e);
     if (process.env.OPENBP_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
