@@ -136,7 +136,17 @@ async function writeAll(stream: NodeJS.WriteStream, data: string | Buffer | Asyn
     stream.on('error', () => (broken = true)); // EPIPE: the reader went away, which is fine
     for await (const chunk of data) {
       if (broken) break;
-      if (!stream.write(chunk)) await new Promise<void>((resolve) => { stream.once('drain', resolve); stream.once('error', resolve); });
+      if (!stream.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            stream.off('drain', done);
+            stream.off('error', done);
+            resolve();
+          };
+          stream.once('drain', done);
+          stream.once('error', done);
+        });
+      }
     }
     return;
   }
