@@ -120,12 +120,12 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
   }
 
   async function allocate(jobid: number, body: { client: string; policy: string; priority: number; stunit?: string; kind: string; maxPolicyJobs?: number }): Promise<StorageUnit> {
-    const { unit } = await callDaemon(home, nbrb.allocate, { jobid, ...body });
+    const { unit, waited } = await callDaemon(home, nbrb.allocate, { jobid, ...body });
     const now = nowSeconds();
     await update(jobid, {
       patch: { state: JOB_STATE.active, stunit: unit.label, server: unit.host, stateDetail: '', started: now },
       newTry: { pid: 0, stunit: unit.label, server: unit.host, started: now, ended: 0, statusLines: [], kbytes: 0, files: 0 },
-      tryLines: [`requesting resource ${unit.label}`, `granted resource ${unit.label}`],
+      tryLines: [`requesting resource ${unit.label}`, ...(waited ? [`awaiting resource ${unit.label}. Reason: ${waited}`] : []), `granted resource ${unit.label}`],
     });
     return unit;
   }
