@@ -131,8 +131,8 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
   }
 
   /**
-   * The image an incremental compares with: INCR the newest complete image of the client and policy,
-   * CINC the newest full. None: the job runs as a full.
+   * The image an incremental compares with: INCR the newest complete image of the client, policy and
+   * stream (0 = single-stream), CINC the newest full of them. None: the job runs as a full.
    */
   async function baseImage(job: BackupJob, stream: number): Promise<ImageRecord | undefined> {
     if (job.schedType !== 'INCR' && job.schedType !== 'CINC') return undefined;
