@@ -5,6 +5,7 @@ import { OpenbpError } from '../../protocol/errors.js';
 import { isWithin } from '../../protocol/byte-path.js';
 import type { FileRecord, ImageRecord } from '../../protocol/records.js';
 import { sameVersion } from '../../protocol/file-identity.js';
+import { sameStream, streamOf } from '../../protocol/backup-streams.js';
 import { catalogPath, type ImageStore } from './image-store.js';
 
 export interface ListFilesRequest {
@@ -67,9 +68,8 @@ function* caseInsensitiveRuns(r: FilesReader, path: string, depth: number): Gene
  * paths are remembered, so memory does not grow with the number of files. Runs that need no change
  * pass through as they are (still encoded).
  */
-function* dedupedRuns(r: FilesReader, runs: Iterable<EntryRun>): Generator<EntryRun> {
+function* dedupedRuns(r: FilesReader, runs: Iterable<EntryRun>, dirs: Set<string>): Generator<EntryRun> {
   const replaced = new Set<string>();
-  const dirs = new Set<string>();
   const DIR = 1; // index of 'd' in the .f type letters
   for (const run of runs) {
     // Decided on paths and flags alone; the run is decoded only when something changes.
@@ -106,9 +106,28 @@ function* dedupedRuns(r: FilesReader, runs: Iterable<EntryRun>): Generator<Entry
 }
 
 /**
+ * The other streams of a multi-stream backup: for each stream of `found`'s client and policy other than
+ * its own, the newest of `images` (newest first) that `holds` the path. None for a single-stream image.
+ */
+function otherStreams(images: readonly ImageRecord[], found: ImageRecord, holds: (i: ImageRecord) => boolean): ImageRecord[] {
+  if (streamOf(found) === 0) return [];
+  const done = new Set([streamOf(found)]);
+  const out: ImageRecord[] = [];
+  for (const i of images) {
+    if (i.client !== found.client || i.policy !== found.policy || streamOf(i) === 0 || done.has(streamOf(i))) continue;
+    if (!holds(i)) continue;
+    done.add(streamOf(i));
+    out.push(i);
+  }
+  return out;
+}
+
+/**
  * Entries under a path from the newest image holding it (or one image, or every image), streamed
- * block by block with one .f open at a time; nothing is yielded when no image holds the path. The
- * reader is closed when the generator finishes or is returned early.
+ * block by block with one .f open at a time; nothing is yielded when no image holds the path. When
+ * that image is a stream of a multi-stream backup, the newest image of each other stream holding the
+ * path adds its entries (a directory the streams share, like their common parent, once). Readers are
+ * closed when the generator finishes or is returned early.
  */
 export function* walkListing(store: ImageStore, q: ListFilesRequest): Generator<ListedBlock> {
   const path = catalogPath(q.path);
@@ -119,19 +138,35 @@ export function* walkListing(store: ImageStore, q: ListFilesRequest): Generator<
     if (!img || img.client !== q.client) return;
     images = [img];
   } else images = candidates(store, q);
-  for (const image of images) {
+  /** Lists one image; `dirs` (directories already shown) is shared with the other streams of a backup. */
+  function* listImage(image: ImageRecord, dirs: Set<string>): Generator<ListedBlock, number> {
     const r = store.openFiles(image.backupid);
     let listed = 0;
     try {
       const runs = q.caseInsensitive ? caseInsensitiveRuns(r, path, depth) : r.walkBlocks(path, depth);
-      for (const run of dedupedRuns(r, runs)) {
+      for (const run of dedupedRuns(r, runs, dirs)) {
         listed += run.count;
         yield { image, run };
       }
     } finally {
       r.close();
     }
-    if (listed > 0 && !q.allVersions) break;
+    return listed;
+  }
+  const holds = (i: ImageRecord) => {
+    const r = store.openFiles(i.backupid);
+    try {
+      return r.has(path);
+    } finally {
+      r.close();
+    }
+  };
+  for (const image of images) {
+    const dirs = new Set<string>();
+    const listed = yield* listImage(image, dirs);
+    if (listed === 0 || q.allVersions) continue;
+    for (const other of otherStreams(images, image, holds)) yield* listImage(other, dirs);
+    break;
   }
 }
 
@@ -158,11 +193,11 @@ export interface RestorePlan {
 
 const INCREMENTAL: ReadonlySet<string> = new Set(['INCR', 'CINC']);
 
-/** Images an incremental's unchanged entries may come from: same client and policy, older, newest first, back to a full. */
+/** Images an incremental's unchanged entries may come from: same client, policy and stream, older, newest first, back to a full. */
 function chainBelow(store: ImageStore, target: ImageRecord): ImageRecord[] {
   const out: ImageRecord[] = [];
   for (const i of store.listImages({ client: target.client, policy: target.policy })) {
-    if (i.backupTime >= target.backupTime) continue;
+    if (i.backupTime >= target.backupTime || !sameStream(i, target)) continue;
     out.push(i);
     if (i.schedType === 'FULL') break;
   }
@@ -173,7 +208,9 @@ function chainBelow(store: ImageStore, target: ImageRecord): ImageRecord[] {
  * For each path, the newest complete image inside [since, until] holding it; paths grouped by image.
  * When that image is an incremental, its .f is the tree at that time: what it holds is read from it,
  * and each entry recorded there but not in it (unchanged) from the newest older image of the chain
- * holding the same version, as an exact path. Such plans come oldest first with `ordered` set.
+ * holding the same version, as an exact path. When that image is a stream of a multi-stream backup, the
+ * newest image of each other stream holding the path is planned the same way (a whole client at a date
+ * gets every stream). Such plans come oldest first with `ordered` set.
  */
 export function resolveRestore(
   store: ImageStore,
@@ -197,20 +234,14 @@ export function resolveRestore(
     };
     const missing: string[] = [];
     let ordered = false;
-    for (const requested of q.paths) {
-      const path = catalogPath(requested);
-      const img = images.find((i) => reader(i.backupid).has(path));
-      if (!img) {
-        missing.push(requested);
-        continue;
-      }
+    const planPath = (requested: string, path: string, img: ImageRecord) => {
       planFor(img).paths.push(requested);
-      if (!INCREMENTAL.has(img.schedType)) continue;
+      if (!INCREMENTAL.has(img.schedType)) return;
       ordered = true;
       const wanted = reader(img.backupid)
         .list(path, Infinity)
         .filter((e) => e.inImage === 0 && e.type !== 'd');
-      if (wanted.length === 0) continue;
+      if (wanted.length === 0) return;
       let left = wanted;
       for (const older of chainBelow(store, img)) {
         if (left.length === 0) break;
@@ -228,6 +259,20 @@ export function resolveRestore(
         left = still;
       }
       for (const e of left) missing.push(e.path);
+    };
+    for (const requested of q.paths) {
+      const path = catalogPath(requested);
+      const img = images.find((i) => reader(i.backupid).has(path));
+      if (!img) {
+        missing.push(requested);
+        continue;
+      }
+      planPath(requested, path, img);
+      // The other streams of a multi-stream backup hold the rest of the tree: restored one after another.
+      for (const other of otherStreams(images, img, (i) => reader(i.backupid).has(path))) {
+        ordered = true;
+        planPath(requested, path, other);
+      }
     }
     for (const plan of byImage.values()) {
       // Count each entry once even when requested paths overlap.
