@@ -26,6 +26,7 @@ import { deleteDiskFragments, removeImageLeftovers } from '../../storage/disk/de
 import { stopProcessGroup } from '../../ipc/process-group.js';
 import { newJobRecord } from './job-record.js';
 import { createRecovery } from './recovery.js';
+import { runAsFor } from './run-as.js';
 import { expirationFor } from '../../protocol/retention.js';
 import { createVerifier } from './verify.js';
 
@@ -166,6 +167,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
       result = await runBpbrm({
         jobid, kind: 'backup', client: job.client, unit, backupid, paths: job.paths, retentionLevel: job.retentionLevel, expiration,
         fragments: [], renames: [], keepExisting: false, restoreOwnership: false, ...(base ? { baseBackupid: base.backupid } : {}),
+        ...runAsFor(job.requester),
       });
     } catch (e) {
       const err = toOpenbpError(e);
@@ -237,6 +239,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
         jobid, kind: 'restore', client: job.destClient, unit, backupid: image.backupid, paths: job.paths, retentionLevel: image.retentionLevel,
         expiration: image.expiration, fragments: image.fragments, renames: job.renames, keepExisting: job.keepExisting,
         restoreOwnership: job.requester.uid === 0,
+        ...runAsFor(job.requester),
         ...(job.rangeStart !== undefined ? { rangeStart: job.rangeStart } : {}),
         ...(job.rangeEnd !== undefined ? { rangeEnd: job.rangeEnd } : {}),
       });

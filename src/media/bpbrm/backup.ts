@@ -88,7 +88,9 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
       baseFiles = undefined;
     }
   }
-  const bpbkarSpec: BpbkarSpec = { jobid: spec.jobid, backupid: spec.backupid, client: spec.client, paths: spec.paths, ...(baseFiles ? { baseFiles } : {}) };
+  const bpbkarSpec: BpbkarSpec = {
+    jobid: spec.jobid, backupid: spec.backupid, client: spec.client, paths: spec.paths, ...(baseFiles ? { baseFiles } : {}), ...(spec.runAs ? { runAs: spec.runAs } : {}),
+  };
   const bpbkar = startJobChild(home, 'bpbkar', spec.jobid, bpbkarSpec, 'ignore', bptm.child.stdin!, (v) => {
     const ev = bpbkarEvent.parse(v);
     if (ev.kind === 'files') {

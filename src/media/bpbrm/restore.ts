@@ -29,6 +29,7 @@ export async function runRestore(home: Home, spec: BpbrmSpec, peers: JobPeers, l
 
   const nbtarSpec: NbtarSpec = {
     jobid: spec.jobid, selections: spec.paths, renames: spec.renames, keepExisting: spec.keepExisting, restoreOwnership: spec.restoreOwnership,
+    ...(spec.runAs ? { runAs: spec.runAs } : {}),
   };
   const nbtar = startJobChild(home, 'nbtar', spec.jobid, nbtarSpec, 'pipe', 'ignore', (v) => {
     const ev = nbtarEvent.parse(v);
