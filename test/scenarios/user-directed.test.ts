@@ -146,6 +146,8 @@ describe('user-directed backup and restore by a non-root user', () => {
     const theirs = await asUser('bprestore', ['-w', secret]);
     expect(theirs.code).toBe(135);
     expect(theirs.stderr.trim().split('\n')).toEqual([expect.stringMatching(/secret\.txt was not owned by .* only root may restore it \(status 135\)/)]);
+    const mixed = await asUser('bprestore', ['-w', mine, secret]);
+    expect([mixed.code, mixed.stderr]).toEqual([1, expect.stringContaining(`${secret}: not yours when it was backed up`)]);
     const dir = await asUser('bprestore', ['-w', data]);
     expect(dir.code).toBe(135);
     const redirect = await asUser('bprestore', ['-w', '-D', 'otherclient', mine]);
