@@ -35,6 +35,11 @@ export function notForUsers(home: Home, daemon: string): OpenbpError {
   );
 }
 
+/** Starting or stopping the daemons is the owner's (131 for anyone else, in one line). */
+export function requireOwner(home: Home, what: string): void {
+  if (!ownsMaster(home)) throw new OpenbpError('CLIENT_NOT_VALIDATED', `only root may ${what} of the openbp master at ${home.root}`);
+}
+
 /** Connects to bprd's user-request socket; a master that is not running or takes no users' requests is one clear error. */
 export async function connectAsUser(home: Home): Promise<RpcConnection> {
   const sock = userRequestSocketPath(home);

@@ -22,20 +22,24 @@ const POLL_MS = 500;
 export async function waitForJobs(home: Home, jobids: readonly number[], seconds: number, onProgress?: (jobs: JobRecord[]) => void): Promise<JobRecord[]> {
   const all = Promise.all(jobids.map((jobid) => waitOne(home, jobid)));
   let poller: NodeJS.Timeout | undefined;
+  let stopped = false;
   if (onProgress) {
     const poll = async () => {
       try {
-        onProgress((await callDaemon(home, jobSpecs(home).list, { jobids: [...jobids] })).jobs);
+        const { jobs } = await callDaemon(home, jobSpecs(home).list, { jobids: [...jobids] });
+        if (!stopped) onProgress(jobs);
       } catch {
         /* progress is best effort */
       }
-      poller = setTimeout(() => void poll(), POLL_MS);
+      // A poll still in flight when the wait ended must not schedule another (the process would never exit).
+      if (!stopped) poller = setTimeout(() => void poll(), POLL_MS);
     };
     void poll();
   }
   try {
     return await withTimeout(all, jobids, seconds);
   } finally {
+    stopped = true;
     if (poller) clearTimeout(poller);
   }
 }

@@ -38,7 +38,8 @@ describe('user-directed backup and restore by a non-root user', () => {
   let out: string;
   let mine: string;
   let secret: string;
-  const asUser = (name: string, args: string[]) => home.run(name, args, { uid: user!.uid, gid: user!.gid });
+  /** Runs a command as the test user; a hang fails with the process table and the logs. */
+  const asUser = (name: string, args: string[]) => home.within(home.run(name, args, { uid: user!.uid, gid: user!.gid }), 60_000, `${name} ${args.join(' ')} as the user`);
 
   beforeAll(async () => {
     const u = await createTestUser();
@@ -171,6 +172,8 @@ describe('user-directed backup and restore by a non-root user', () => {
     const r = await asUser('bplist', ['-R', data]);
     expect(r.code).toBe(25);
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/master at .* is not running .*bp\.start_all \(status 25\)/)]);
+    const start = await asUser('bp.start_all', []);
+    expect([start.code, start.stderr]).toEqual([131, expect.stringMatching(/^bp\.start_all: only root may start the daemons of the openbp master at .* \(status 131\)$/)]);
     expect(fs.readdirSync(home.path('run')).filter((f) => f.endsWith('.sock'))).toEqual([]);
   });
 });
