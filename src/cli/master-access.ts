@@ -3,14 +3,17 @@
 // a daemon, and is told in one line when the master is not there.
 
 import fs from 'node:fs';
-import { userRequestSocketPath, type Home } from '../config/home.js';
+import { systemHomeRoot, userRequestSocketPath, type Home } from '../config/home.js';
 import { RpcConnection, type CallOptions } from '../ipc/rpc-client.js';
 import type { MessageSpec } from '../protocol/message.js';
 import { OpenbpError } from '../protocol/errors.js';
 
 const owners = new Map<string, boolean>();
 
-/** True for root, and for the user who owns the home (or will create it: it does not exist yet). */
+/**
+ * True for root, and for the user who owns the home or will create it (it does not exist yet and is not
+ * the system-wide home of /etc/openbp.conf, which only root creates).
+ */
 export function ownsMaster(home: Home): boolean {
   const uid = process.getuid?.();
   if (uid === undefined || uid === 0) return true;
@@ -20,7 +23,7 @@ export function ownsMaster(home: Home): boolean {
   try {
     st = fs.statSync(home.root);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return home.root !== systemHomeRoot();
     throw new OpenbpError('CLIENT_NOT_VALIDATED', `cannot reach the openbp master at ${home.root} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   owners.set(home.root, st.uid === uid);
