@@ -1,7 +1,7 @@
 // What a per-job process is told to do: a JSON spec file named on its command line (--spec FILE).
 
 import { arr, bool, int, num, obj, oneOf, opt, str, type Infer } from './schema.js';
-import { fragmentRecord, renamePair, storageUnit } from './records.js';
+import { fragmentRecord, renamePair, storageUnit, tapeAssignment } from './records.js';
 
 /** bpbkar: walk these absolute paths and write a pax stream to stdout, file records to fd 3. */
 export const bpbkarSpec = obj({
@@ -47,6 +47,8 @@ export const bptmSpec = obj({
   expiration: int,
   /** Where the buffer file goes (default /dev/shm). */
   shmDir: opt(str),
+  /** Tape units: the drive and volumes nbrb allocated. */
+  tape: opt(tapeAssignment),
 });
 export type BptmSpec = Infer<typeof bptmSpec>;
 
@@ -71,5 +73,7 @@ export const bpbrmSpec = obj({
   /** Restore: the part of the image stream to read (end exclusive, -1 = to the end); absent = all. */
   rangeStart: opt(num),
   rangeEnd: opt(num),
+  /** Tape units: the drive and volumes nbrb allocated. */
+  tape: opt(tapeAssignment),
 });
 export type BpbrmSpec = Infer<typeof bpbrmSpec>;

@@ -114,6 +114,12 @@ export interface StorageDriver {
    * May be retried.
    */
   deleteFragments(fragments: readonly FragmentRecord[]): Promise<void>;
+
+  /**
+   * Releases the devices the driver holds once the job's writer or reader is done (a tape driver puts its
+   * cartridge back into its slot). Optional: drivers holding nothing omit it. Never throws.
+   */
+  close?(): Promise<void>;
 }
 
 /** The fragments that hold bytes of [start, end) (end -1 = to the end), sorted by stream offset. */

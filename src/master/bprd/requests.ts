@@ -13,6 +13,7 @@ import type { LogLine } from '../../config/daemon-log.js';
 import type { DaemonService } from '../../cli/serve-daemon.js';
 import { callDaemon } from '../../cli/daemon-call.js';
 import { backupJobFor } from '../../protocol/backup-job.js';
+import { writeNeededImage } from './needed-image-file.js';
 
 export const DEFAULT_POLICY = 'openbp-default';
 
@@ -84,6 +85,7 @@ export function createBprd(home: Home, log: LogLine): DaemonService {
         if (plans.length === 0) throw new OpenbpError('NO_ENTITY', `no backup of ${client} holds the requested files`);
         const { jobids } = await callDaemon(home, nbjm.submitRestore, {
           jobs: plans.map((p) => ({
+            ...writeNeededImage(home, p.image, { start: p.rangeStart ?? 0, end: p.rangeEnd ?? -1 }),
             client, destClient, backupid: p.image.backupid, paths: p.paths, renames: req.renames, keepExisting: req.keepExisting,
             requester: req.requester, priority: 90000,
             ...(p.rangeStart !== undefined ? { rangeStart: p.rangeStart } : {}),
