@@ -15,6 +15,7 @@ const POLL_MS = 500;
 export async function waitForJobs(home: Home, jobids: readonly number[], seconds: number, onProgress?: (jobs: JobRecord[]) => void): Promise<JobRecord[]> {
   const all = Promise.all(jobids.map((jobid) => waitOne(home, jobid)));
   let poller: NodeJS.Timeout | undefined;
+  let stopped = false;
   if (onProgress) {
     const poll = async () => {
       try {
@@ -22,13 +23,15 @@ export async function waitForJobs(home: Home, jobids: readonly number[], seconds
       } catch {
         /* progress is best effort */
       }
-      poller = setTimeout(() => void poll(), POLL_MS);
+      // A poll still in flight when the jobs ended must not start another one (it would keep the process alive).
+      if (!stopped) poller = setTimeout(() => void poll(), POLL_MS);
     };
     void poll();
   }
   try {
     return await withTimeout(all, jobids, seconds);
   } finally {
+    stopped = true;
     if (poller) clearTimeout(poller);
   }
 }
