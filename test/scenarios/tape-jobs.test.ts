@@ -9,7 +9,8 @@ import { execa } from 'execa';
 import { OpenbpHome } from '../helpers/openbp-home.js';
 import { makeFidelityTree } from '../helpers/make-tree.js';
 import { compareTrees } from '../helpers/compare-trees.js';
-import { setUpTapeLibrary, tapePolicy } from '../helpers/tape-library.js';
+import { cartridgeCounters, setUpTapeLibrary, tapePolicy } from '../helpers/tape-library.js';
+import crypto from 'node:crypto';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -42,6 +43,7 @@ describe('tape jobs (real daemons, virtual tape library)', () => {
   let dstBase: string;
   let src: string;
   let small: string;
+  let big: string;
 
   beforeAll(async () => {
     home = OpenbpHome.create();
@@ -53,9 +55,13 @@ describe('tape jobs (real daemons, virtual tape library)', () => {
     fs.mkdirSync(small);
     await makeFidelityTree(src);
     for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(small, `note${i}.txt`), `note ${i}\n`.repeat(100 + i));
+    big = path.join(srcBase, 'big');
+    fs.mkdirSync(big);
+    fs.writeFileSync(path.join(big, 'random.bin'), crypto.randomBytes(1536 * 1024));
     lib = await setUpTapeLibrary(home, { robot: 0, drives: 2, slots: 4, barcodes: 'A00000L5-A00003L5', capacity: '64M', unit: 'tape0', mfs: 1 });
     await tapePolicy(home, 'tapepol', 'tape0', src);
     await tapePolicy(home, 'smallpol', 'tape0', small);
+    await tapePolicy(home, 'bigpol', 'tape0', big);
   });
 
   afterAll(async () => {
@@ -121,5 +127,29 @@ describe('tape jobs (real daemons, virtual tape library)', () => {
     const listing = await execa('tar', ['-tf', '-'], { input: cat.stdoutBytes });
     const names = listing.stdout.split('\n').filter((n) => n.endsWith('.txt')).map((n) => path.basename(n)).sort();
     expect(names).toEqual(['note0.txt', 'note1.txt', 'note2.txt', 'note3.txt', 'note4.txt']);
+  });
+
+  it('restores one file of the middle image of three on a cartridge, reading no other image', async () => {
+    const r = await home.run('bpbackup', ['-w', '-p', 'bigpol', '-s', 'user', big]);
+    if (r.code !== 0) throw new Error(`bpbackup exited ${r.code}\n${r.stdout}\n${r.stderr}\n${home.logTail()}`);
+    const bigFrags = await fragmentsOf(home, await newestBackupId(home, 'bigpol'));
+    expect(new Set(bigFrags.map((f) => f.mediaId))).toEqual(new Set(['A00000']));
+    expect(bigFrags.length).toBe(2); // 1.5 MiB in 1 MiB fragments
+    const [smallFrag] = await fragmentsOf(home, await newestBackupId(home, 'smallpol'));
+    const before = cartridgeCounters(lib, 'A00000L5').bytesReadLife;
+    const dst = path.join(dstBase, 'one');
+    const renameFile = home.path('rename-one');
+    fs.writeFileSync(renameFile, `change ${small} to ${dst}\n`);
+    const rr = await home.run('bprestore', ['-w', '-R', renameFile, path.join(small, 'note3.txt')]);
+    if (rr.code !== 0) throw new Error(`bprestore exited ${rr.code}\n${rr.stdout}\n${rr.stderr}\n${home.logTail()}`);
+    expect(fs.readFileSync(path.join(dst, 'note3.txt'))).toEqual(fs.readFileSync(path.join(small, 'note3.txt')));
+    expect(fs.readdirSync(dst)).toEqual(['note3.txt']);
+    // The drive spaced straight to the small image's tape file and read its header and data only: far less
+    // than the fidelity tree before it or the 1.5 MiB image after it.
+    const read = cartridgeCounters(lib, 'A00000L5').bytesReadLife - before;
+    expect(read).toBeGreaterThan(0);
+    expect(read).toBeLessThan(64 * 1024);
+    const bptmLog = fs.readdirSync(home.path('logs', 'bptm')).map((f) => fs.readFileSync(home.path('logs', 'bptm', f), 'utf8')).join('');
+    expect(bptmLog).toContain(`positioned to tape file ${smallFrag!.fileNumber} of A00000 (fragment 1)`);
   });
 });

@@ -8,10 +8,11 @@
 import { OpenbpError } from '../../protocol/errors.js';
 import type { TapeHandle } from './tape-device.js';
 import { isTapeError } from './tape-error.js';
+import { MAX_RECORD } from './simh-format.js';
 
 async function isMark(h: TapeHandle): Promise<boolean> {
   try {
-    return (await h.readBlock(1 << 24)).length === 0;
+    return (await h.readBlock(MAX_RECORD)).length === 0;
   } catch (e) {
     if (!isTapeError(e, 'ENOMEM')) throw e;
     return false;
