@@ -110,14 +110,24 @@ describe('tape jobs (real daemons, virtual tape library)', () => {
     expect(frags).toEqual([{ fragment: 1, mediaId: 'A00000', fileNumber: before.length + 1 }]);
     expect((await home.ok('bpmedialist', ['-mlist', '-L', '-m', 'A00000'])).stdout).toMatch(/nimages = 2\b/);
 
-    for (const [from, name] of [[small, 'small2'], [src, 'tree2']] as const) {
+    // The new image whole; from the first image (already restored whole above) one file, which now sits
+    // before another image on the cartridge.
+    const oneFile = fs.readdirSync(src, { withFileTypes: true }).find((e) => e.isFile())!.name;
+    for (const [from, name, what] of [[small, 'small2', small], [src, 'tree2', path.join(src, oneFile)]] as const) {
       const dst = path.join(dstBase, name);
       const renameFile = home.path(`rename-${name}`);
       fs.writeFileSync(renameFile, `change ${from} to ${dst}\n`);
-      const rr = await home.run('bprestore', ['-w', '-R', renameFile, from]);
+      const rr = await home.run('bprestore', ['-w', '-R', renameFile, what]);
       if (rr.code !== 0) throw new Error(`bprestore exited ${rr.code}\n${rr.stdout}\n${rr.stderr}\n${home.logTail()}`);
-      expect(await compareTrees(from, dst, { owners: isRoot })).toEqual([]);
     }
+    expect(await compareTrees(small, path.join(dstBase, 'small2'), { owners: isRoot })).toEqual([]);
+    expect(fs.readFileSync(path.join(dstBase, 'tree2', oneFile))).toEqual(fs.readFileSync(path.join(src, oneFile)));
+  });
+
+  it('verifies a tape image: bpverify reads it back whole from the cartridge', async () => {
+    const id = await newestBackupId(home, 'tapepol');
+    const r = await home.run('bpverify', ['-w', '-backupid', id]);
+    if (r.code !== 0) throw new Error(`bpverify exited ${r.code}\n${r.stdout}\n${r.stderr}\n${home.logTail()}`);
   });
 
   it('reads an image back with GNU tar straight from the cartridge (vtladm cat)', async () => {
