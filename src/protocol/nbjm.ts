@@ -22,6 +22,8 @@ export const backupJobSpec = obj({
   maxPolicyJobs: opt(int),
   /** The policy's volume pool for tape units (absent = NetBackup). */
   pool: opt(str),
+  /** The policy allows multiple data streams: the paths split into streams, one child job each (backup-streams.ts). */
+  multipleStreams: opt(bool),
 });
 
 export const restoreJobSpec = obj({

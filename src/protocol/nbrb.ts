@@ -6,9 +6,10 @@ import { mountableVolume, storageUnit, tapeAssignment } from './records.js';
 
 export const nbrb = {
   /**
-   * Answers when a storage unit is allocated to the job (possibly after waiting in the queue). For a tape
-   * unit the answer carries a drive and (backup) a volume of `pool` with `retentionLevel`, or (restore,
-   * verify) the volumes `media` names. Fails with 2001 when the robot has no drive up, 96 when no volume fits.
+   * Answers when a storage unit is allocated to the job (possibly after waiting in the queue; `waited`: the
+   * last reason it waited). For a tape unit the answer carries a drive and (backup) a volume of `pool` with
+   * `retentionLevel`, or (restore, verify) the volumes `media` names. Fails with 2001 when the robot has no
+   * drive up, 96 when no volume fits.
    */
   allocate: message(
     'nbrb',
@@ -18,7 +19,7 @@ export const nbrb = {
       jobid: int, client: str, policy: str, priority: int, stunit: opt(str), kind: str, maxPolicyJobs: opt(int),
       pool: opt(str), retentionLevel: opt(int), media: opt(arr(str)),
     }),
-    obj({ unit: storageUnit, tape: opt(tapeAssignment) }),
+    obj({ unit: storageUnit, waited: opt(str), tape: opt(tapeAssignment) }),
   ),
   release: message('nbrb', 'release', obj({ jobid: int }), empty),
   /**

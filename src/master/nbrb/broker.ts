@@ -102,7 +102,7 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
         const existing = allocated.get(body.jobid);
         if (existing) return { unit: existing.unit, ...(existing.tape ? { tape: existing.tape } : {}) };
         return new Promise((resolve, reject) => {
-          const w: Waiting = { ...body, arrived: Date.now(), resolve, reject, reason: '' };
+          const w: Waiting = { ...body, arrived: Date.now(), resolve: (g) => resolve({ ...g, ...(w.reason ? { waited: w.reason } : {}) }), reject, reason: '' };
           waiting.push(w);
           void ctx.closed.then(() => {
             if (waiting.includes(w)) {
