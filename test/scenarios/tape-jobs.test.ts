@@ -53,7 +53,8 @@ describe('tape jobs (real daemons, virtual tape library)', () => {
     small = path.join(srcBase, 'small');
     fs.mkdirSync(src);
     fs.mkdirSync(small);
-    await makeFidelityTree(src);
+    await makeFidelityTree(src, { bigFileMiB: 2 }); // small: several 1 MiB fragments, the suite stays fast
+    fs.writeFileSync(path.join(src, 'plain.txt'), 'the original contents\n');
     for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(small, `note${i}.txt`), `note ${i}\n`.repeat(100 + i));
     big = path.join(srcBase, 'big');
     fs.mkdirSync(big);
@@ -112,7 +113,7 @@ describe('tape jobs (real daemons, virtual tape library)', () => {
 
     // The new image whole; from the first image (already restored whole above) one file, which now sits
     // before another image on the cartridge.
-    const oneFile = fs.readdirSync(src, { withFileTypes: true }).find((e) => e.isFile())!.name;
+    const oneFile = 'plain.txt';
     for (const [from, name, what] of [[small, 'small2', small], [src, 'tree2', path.join(src, oneFile)]] as const) {
       const dst = path.join(dstBase, name);
       const renameFile = home.path(`rename-${name}`);
