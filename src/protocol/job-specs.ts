@@ -1,7 +1,7 @@
 // What a per-job process is told to do: a JSON spec file named on its command line (--spec FILE).
 
 import { arr, bool, int, num, obj, oneOf, opt, str, type Infer } from './schema.js';
-import { fragmentRecord, renamePair, requester, storageUnit } from './records.js';
+import { fragmentRecord, renamePair, requester, storageUnit, tapeAssignment } from './records.js';
 
 /** bpbkar: walk these absolute paths and write a pax stream to stdout, file records to fd 3. */
 export const bpbkarSpec = obj({
@@ -54,6 +54,8 @@ export const bptmSpec = obj({
   expiration: int,
   /** Where the buffer file goes (default /dev/shm). */
   shmDir: opt(str),
+  /** Tape units: the drive and volumes nbrb allocated. */
+  tape: opt(tapeAssignment),
 });
 export type BptmSpec = Infer<typeof bptmSpec>;
 
@@ -80,5 +82,7 @@ export const bpbrmSpec = obj({
   rangeEnd: opt(num),
   /** The user whose rights bpbkar / nbtar take (absent: the media server's own, i.e. root's). */
   runAs: opt(requester),
+  /** Tape units: the drive and volumes nbrb allocated. */
+  tape: opt(tapeAssignment),
 });
 export type BpbrmSpec = Infer<typeof bpbrmSpec>;

@@ -16,6 +16,7 @@ import type { LogLine } from '../../config/daemon-log.js';
 import type { DaemonService } from '../../cli/serve-daemon.js';
 import { callDaemon } from '../../cli/daemon-call.js';
 import { backupJobFor } from '../../protocol/backup-job.js';
+import { writeNeededImage } from './needed-image-file.js';
 import { selectionPaths } from '../../protocol/backup-streams.js';
 import { checkJobOwner, checkUserBackup, checkUserRestore, isAdministrator, ownedBy, ownerOfThisProcess, requesterOf, splitByOwner } from './user-rules.js';
 
@@ -94,6 +95,7 @@ export function createBprd(home: Home, log: LogLine): DaemonService {
     if (plans.length === 0) throw new OpenbpError('NO_ENTITY', `no backup of ${client} holds the requested files`);
     const { jobids } = await callDaemon(home, nbjm.submitRestore, {
       jobs: plans.map((p) => ({
+        ...writeNeededImage(home, p.image, { start: p.rangeStart ?? 0, end: p.rangeEnd ?? -1 }),
         client, destClient, backupid: p.image.backupid, paths: p.paths, renames: req.renames, keepExisting: req.keepExisting,
         requester, priority: 90000,
         ...(p.rangeStart !== undefined ? { rangeStart: p.rangeStart } : {}),
