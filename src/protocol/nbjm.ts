@@ -20,6 +20,10 @@ export const backupJobSpec = obj({
   subtype: int,
   /** The policy's "Limit jobs per policy" (0 or absent = unlimited). */
   maxPolicyJobs: opt(int),
+  /** Scheduled jobs: the window closes then (epoch seconds); a try still waiting for resources ends with 196. */
+  startBy: opt(int),
+  /** Scheduled jobs: how many tries it may make (nbpem's BACKUP_TRIES left in the period) and the delay between them. */
+  retry: opt(obj({ tries: int, delaySeconds: int })),
 });
 
 export const restoreJobSpec = obj({

@@ -9,8 +9,11 @@ export const nbrb = {
   allocate: message(
     'nbrb',
     'allocate',
-    /** maxPolicyJobs: the policy's "Limit jobs per policy" (0 or absent = unlimited). */
-    obj({ jobid: int, client: str, policy: str, priority: int, stunit: opt(str), kind: str, maxPolicyJobs: opt(int) }),
+    /**
+     * maxPolicyJobs: the policy's "Limit jobs per policy" (0 or absent = unlimited). startBy: epoch
+     * seconds when the job's window closes; still waiting then, the request fails with 196.
+     */
+    obj({ jobid: int, client: str, policy: str, priority: int, stunit: opt(str), kind: str, maxPolicyJobs: opt(int), startBy: opt(int) }),
     obj({ unit: storageUnit }),
   ),
   release: message('nbrb', 'release', obj({ jobid: int }), empty),

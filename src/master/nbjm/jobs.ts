@@ -12,6 +12,7 @@ import { bpdbm } from '../../protocol/bpdbm.js';
 import { JOB_STATE, JOB_TYPE, type ImageRecord, type StorageUnit } from '../../protocol/records.js';
 import { OpenbpError, toOpenbpError } from '../../protocol/errors.js';
 import { statusMessage } from '../../protocol/status.js';
+import { formatNbDateTime } from '../../cli/dates.js';
 import type { BpbrmSpec } from '../../protocol/job-specs.js';
 import type { Infer } from '../../protocol/schema.js';
 import type { RequestOf } from '../../protocol/message.js';
@@ -28,6 +29,8 @@ import { newJobRecord } from './job-record.js';
 import { createRecovery } from './recovery.js';
 import { expirationFor } from '../../protocol/retention.js';
 import { createVerifier } from './verify.js';
+import { nextTry, type TryPlan } from './backup-tries.js';
+import { nowSeconds } from '../../config/clock.js';
 
 type BackupJob = Infer<typeof backupJobSpec>;
 type RestoreJob = Infer<typeof restoreJobSpec>;
@@ -101,9 +104,9 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     return result;
   }
 
-  async function closeJob(jobid: number, f: Finished, notify?: { policy: string; schedule: string; client: string }): Promise<void> {
-    const ended = Math.floor(Date.now() / 1000);
-    const lines = [`${f.status === 0 ? 'end' : 'end'} job, status ${f.status} (${statusMessage(f.status)})`];
+  async function closeJob(jobid: number, f: Finished, notify?: { policy: string; schedule: string; client: string }, why?: string): Promise<void> {
+    const ended = nowSeconds();
+    const lines = [...(why ? [why] : []), `end job, status ${f.status} (${statusMessage(f.status)})`];
     if (f.message && f.status !== 0) lines.unshift(f.message);
     await update(jobid, {
       patch: { state: JOB_STATE.done, status: f.status, ended, kbytes: f.kbytes, files: f.files, operation: 0, percent: f.status <= 1 ? 100 : 0, stateDetail: '' },
@@ -116,11 +119,22 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     log(`job ${jobid} done, status ${f.status}`);
   }
 
-  async function allocate(jobid: number, body: { client: string; policy: string; priority: number; stunit?: string; kind: string; maxPolicyJobs?: number }): Promise<StorageUnit> {
-    const { unit } = await callDaemon(home, nbrb.allocate, { jobid, ...body });
-    const now = Math.floor(Date.now() / 1000);
+  /** Waits for nbrb's allocation and starts a try; a retry (`again`) keeps the job's first start time. */
+  async function allocate(jobid: number, body: { client: string; policy: string; priority: number; stunit?: string; kind: string; maxPolicyJobs?: number; startBy?: number }, again = false): Promise<StorageUnit> {
+    const queued = nowSeconds();
+    let unit: StorageUnit;
+    try {
+      ({ unit } = await callDaemon(home, nbrb.allocate, { jobid, ...body }));
+    } catch (e) {
+      // The window closed while the job waited: the try that never started is recorded with its status lines.
+      if (toOpenbpError(e).code === 'WINDOW_CLOSED') {
+        await update(jobid, { patch: {}, newTry: { pid: 0, stunit: '', server: '', started: queued, ended: 0, statusLines: [], kbytes: 0, files: 0 }, tryLines: ['requesting resource'] });
+      }
+      throw e;
+    }
+    const now = nowSeconds();
     await update(jobid, {
-      patch: { state: JOB_STATE.active, stunit: unit.label, server: unit.host, stateDetail: '', started: now },
+      patch: { state: JOB_STATE.active, stunit: unit.label, server: unit.host, stateDetail: '', ...(again ? {} : { started: now }) },
       newTry: { pid: 0, stunit: unit.label, server: unit.host, started: now, ended: 0, statusLines: [], kbytes: 0, files: 0 },
       tryLines: [`requesting resource ${unit.label}`, `granted resource ${unit.label}`],
     });
@@ -137,15 +151,44 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     return images.find((i) => job.schedType === 'INCR' || i.schedType === 'FULL');
   }
 
+  /**
+   * Runs a backup job: one try, and for a scheduled job whose try failed, more tries as nbpem allowed
+   * (job.retry), each after the delay and while its window is open; between tries the job is
+   * requeued (bpdbjobs "Waiting-to-Retry"). The job ends with the status of its last try.
+   */
   async function runBackup(jobid: number, job: BackupJob): Promise<void> {
     const notify = { policy: job.policy, schedule: job.schedule, client: job.client };
+    const plan: TryPlan = { tries: job.retry?.tries ?? 1, delaySeconds: job.retry?.delaySeconds ?? 0, ...(job.startBy !== undefined ? { startBy: job.startBy } : {}) };
+    for (let n = 1; ; n++) {
+      const result = await runBackupTry(jobid, job, n > 1);
+      const next = nextTry(plan, n, result.status, nowSeconds());
+      if (!next.again) return closeJob(jobid, result, notify, next.why);
+      await requeueForRetry(jobid, result, n, plan.tries, next.at);
+      await new Promise((r) => setTimeout(r, plan.delaySeconds * 1000));
+    }
+  }
+
+  /** Ends a failed try without ending the job: its status on the try, resources released, the job requeued. */
+  async function requeueForRetry(jobid: number, f: Finished, n: number, tries: number, at: number): Promise<void> {
+    const ended = nowSeconds();
+    await update(jobid, {
+      patch: { state: JOB_STATE.requeued, operation: 0, kbytes: 0, files: 0, percent: 0, jobpid: 0, stateDetail: `waiting for retry: try ${n + 1} of ${tries} at ${formatNbDateTime(at)}` },
+      tryLines: [...(f.message ? [f.message] : []), `end try ${n}, status ${f.status} (${statusMessage(f.status)}); try ${n + 1} of ${tries} at ${formatNbDateTime(at)}`],
+      tryPatch: { status: f.status, ended, kbytes: f.kbytes, files: f.files },
+    });
+    await callDaemon(home, nbrb.release, { jobid }).catch((e) => log(`job ${jobid}: release failed: ${(e as Error).message}`));
+    log(`job ${jobid}: try ${n} ended with status ${f.status}; retry at ${formatNbDateTime(at)}`);
+  }
+
+  /** One try of a backup: resources, image, bpbrm; the image is committed or removed by how it ended. */
+  async function runBackupTry(jobid: number, job: BackupJob, again: boolean): Promise<Finished> {
     let image: ImageRecord | undefined;
     let result: Finished;
     try {
       const unit = await allocate(jobid, {
         client: job.client, policy: job.policy, priority: job.priority, ...(job.residence ? { stunit: job.residence } : {}), kind: 'backup',
-        ...(job.maxPolicyJobs ? { maxPolicyJobs: job.maxPolicyJobs } : {}),
-      });
+        ...(job.maxPolicyJobs ? { maxPolicyJobs: job.maxPolicyJobs } : {}), ...(job.startBy !== undefined ? { startBy: job.startBy } : {}),
+      }, again);
       const base = await baseImage(job);
       const incremental = base !== undefined;
       if ((job.schedType === 'INCR' || job.schedType === 'CINC') && !incremental) {
@@ -172,7 +215,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
       result = { status: err.status, kbytes: 0, files: 0, message: err.message };
     }
     if (image) result = await settleImage(jobid, image.backupid, image.backupTime, result);
-    await closeJob(jobid, result, notify);
+    return result;
   }
 
   /** A backup that ended 0 or 1 has its image committed; any other end removes the image and its fragments. */
