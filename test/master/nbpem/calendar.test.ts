@@ -1,8 +1,5 @@
 import { calendarTiming, isRunDay, nextAllowedOpen } from '../../../src/master/nbpem/calendar.js';
 import { schedulePlan } from '../../../src/master/nbpem/due.js';
-import { backupTriesFrom, triesBlockedUntil, triesLeft } from '../../../src/master/nbpem/retries.js';
-import { nextTry } from '../../../src/master/nbjm/backup-tries.js';
-import { parseBpConf } from '../../../src/config/bp-conf.js';
 import type { PolicyRecord, ScheduleRecord } from '../../../src/protocol/records.js';
 
 const at = (y: number, mo: number, d: number, h = 0, mi = 0) => Math.floor(new Date(y, mo - 1, d, h, mi).getTime() / 1000);
@@ -113,31 +110,5 @@ describe('calendar timing', () => {
     expect(plan.map((e) => [e.schedule, e.runnable])).toEqual([['daily', true], ['monthly', false]]);
     const xmas = schedulePlan([policy], () => ({ lastSuccess: 0 }), at(2026, 12, 25, 23));
     expect(xmas.map((e) => [e.schedule, e.runnable, e.dueAt])).toEqual([['monthly', true, at(2026, 12, 25, 22)], ['daily', false, 0]]);
-  });
-});
-
-describe('schedule backup attempts', () => {
-  const cfg = backupTriesFrom(parseBpConf('BACKUP_TRIES = 3\nBACKUP_TRIES_PERIOD = 12\nJOB_RETRY_DELAY = 30\n'));
-
-  it('reads bp.conf with NetBackup defaults (2 tries in 12 hours, 10 minutes apart)', () => {
-    expect(cfg).toEqual({ tries: 3, periodSeconds: 12 * 3600, retryDelaySeconds: 30 });
-    expect(backupTriesFrom([])).toEqual({ tries: 2, periodSeconds: 12 * 3600, retryDelaySeconds: 600 });
-  });
-
-  it('counts the failed tries inside the period', () => {
-    const now = at(2026, 11, 23, 12);
-    expect(triesLeft([], now, cfg)).toBe(3);
-    expect(triesLeft([now - 13 * 3600, now - 3600], now, cfg)).toBe(2);
-    expect(triesBlockedUntil([now - 3600, now - 600], now, cfg)).toBeUndefined();
-    expect(triesBlockedUntil([now - 3 * 3600, now - 3600, now - 600], now, cfg)).toBe(now - 3 * 3600 + 12 * 3600);
-  });
-
-  it('a failed try is retried while tries are left and the window stays open', () => {
-    const plan = { tries: 3, delaySeconds: 30, startBy: 1000 };
-    expect(nextTry(plan, 1, 71, 100)).toEqual({ again: true, at: 130 });
-    expect(nextTry(plan, 3, 71, 100)).toMatchObject({ again: false, why: expect.stringContaining('no more tries') });
-    expect(nextTry(plan, 1, 71, 980)).toMatchObject({ again: false, why: expect.stringContaining('window closes') });
-    for (const final of [0, 1, 150, 196]) expect(nextTry(plan, 1, final, 100)).toEqual({ again: false });
-    expect(nextTry({ tries: 1, delaySeconds: 0 }, 1, 71, 100)).toEqual({ again: false });
   });
 });
