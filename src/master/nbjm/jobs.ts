@@ -58,7 +58,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
   });
 
   function nextBackupTime(client: string): number {
-    const now = Math.floor(Date.now() / 1000);
+    const now = nowSeconds();
     const t = Math.max(now, (lastCtime.get(client) ?? 0) + 1);
     lastCtime.set(client, t);
     return t;
@@ -226,7 +226,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     }
     try {
       await callDaemon(home, bpdbm.commitImage, {
-        backupid, kbytes: result.kbytes, numFiles: result.files, elapsed: Math.floor(Date.now() / 1000) - backupTime, backupStatus: result.status,
+        backupid, kbytes: result.kbytes, numFiles: result.files, elapsed: nowSeconds() - backupTime, backupStatus: result.status,
       });
       return result;
     } catch (e) {
