@@ -20,6 +20,8 @@ export const backupJobSpec = obj({
   subtype: int,
   /** The policy's "Limit jobs per policy" (0 or absent = unlimited). */
   maxPolicyJobs: opt(int),
+  /** The policy allows multiple data streams: the paths split into streams, one child job each (backup-streams.ts). */
+  multipleStreams: opt(bool),
   /** Scheduled jobs: the window closes then (epoch seconds); a try still waiting for resources ends with 196. */
   startBy: opt(int),
   /** Scheduled jobs: how many tries it may make (nbpem's BACKUP_TRIES left in the period) and the delay between them. */

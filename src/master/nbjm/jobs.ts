@@ -30,12 +30,14 @@ import { createRecovery } from './recovery.js';
 import { expirationFor } from '../../protocol/retention.js';
 import { createVerifier } from './verify.js';
 import { nextTry, type TryPlan } from './backup-tries.js';
+import { createMultistream } from './multistream.js';
+import { selectionPaths, splitStreams, streamOf } from '../../protocol/backup-streams.js';
 import { nowSeconds } from '../../config/clock.js';
 
 type BackupJob = Infer<typeof backupJobSpec>;
 type RestoreJob = Infer<typeof restoreJobSpec>;
 
-interface Finished {
+export interface Finished {
   status: number;
   kbytes: number;
   files: number;
@@ -123,8 +125,9 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
   async function allocate(jobid: number, body: { client: string; policy: string; priority: number; stunit?: string; kind: string; maxPolicyJobs?: number; startBy?: number }, again = false): Promise<StorageUnit> {
     const queued = nowSeconds();
     let unit: StorageUnit;
+    let waited: string | undefined;
     try {
-      ({ unit } = await callDaemon(home, nbrb.allocate, { jobid, ...body }));
+      ({ unit, waited } = await callDaemon(home, nbrb.allocate, { jobid, ...body }));
     } catch (e) {
       // The window closed while the job waited: the try that never started is recorded with its status lines.
       if (toOpenbpError(e).code === 'WINDOW_CLOSED') {
@@ -136,33 +139,39 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     await update(jobid, {
       patch: { state: JOB_STATE.active, stunit: unit.label, server: unit.host, stateDetail: '', ...(again ? {} : { started: now }) },
       newTry: { pid: 0, stunit: unit.label, server: unit.host, started: now, ended: 0, statusLines: [], kbytes: 0, files: 0 },
-      tryLines: [`requesting resource ${unit.label}`, `granted resource ${unit.label}`],
+      tryLines: [`requesting resource ${unit.label}`, ...(waited ? [`awaiting resource ${unit.label}. Reason: ${waited}`] : []), `granted resource ${unit.label}`],
     });
     return unit;
   }
 
   /**
-   * The image an incremental compares with: INCR the newest complete image of the client and policy,
-   * CINC the newest full. None: the job runs as a full.
+   * The image an incremental compares with: INCR the newest complete image of the client, policy and
+   * stream (0 = single-stream), CINC the newest full of them. None: the job runs as a full.
    */
-  async function baseImage(job: BackupJob): Promise<ImageRecord | undefined> {
+  async function baseImage(job: BackupJob, stream: number): Promise<ImageRecord | undefined> {
     if (job.schedType !== 'INCR' && job.schedType !== 'CINC') return undefined;
     const { images } = await callDaemon(home, bpdbm.listImages, { client: job.client, policy: job.policy });
-    return images.find((i) => job.schedType === 'INCR' || i.schedType === 'FULL');
+    return images.find((i) => streamOf(i) === stream && (job.schedType === 'INCR' || i.schedType === 'FULL'));
   }
 
   /**
-   * Runs a backup job: one try, and for a scheduled job whose try failed, more tries as nbpem allowed
-   * (job.retry), each after the delay and while its window is open; between tries the job is
-   * requeued (bpdbjobs "Waiting-to-Retry"). The job ends with the status of its last try.
+   * Runs one backup job to its end and closes it: one try, and for a scheduled job whose try failed,
+   * more tries as nbpem allowed (job.retry), each after the delay and while its window is open; between
+   * tries the job is requeued (bpdbjobs "Waiting-to-Retry"). The job ends with the status of its last
+   * try. `stream` (1..): a child job of a multi-stream backup, whose image is that stream's and whose
+   * incremental compares with that stream's images; its parent, not the child, tells nbpem how the
+   * backup ended.
    */
-  async function runBackup(jobid: number, job: BackupJob): Promise<void> {
-    const notify = { policy: job.policy, schedule: job.schedule, client: job.client };
+  async function runBackup(jobid: number, job: BackupJob, stream = 0): Promise<Finished> {
+    const notify = stream === 0 ? { policy: job.policy, schedule: job.schedule, client: job.client } : undefined;
     const plan: TryPlan = { tries: job.retry?.tries ?? 1, delaySeconds: job.retry?.delaySeconds ?? 0, ...(job.startBy !== undefined ? { startBy: job.startBy } : {}) };
     for (let n = 1; ; n++) {
-      const result = await runBackupTry(jobid, job, n > 1);
+      const result = await runBackupTry(jobid, job, stream, n > 1);
       const next = nextTry(plan, n, result.status, nowSeconds());
-      if (!next.again) return closeJob(jobid, result, notify, next.why);
+      if (!next.again) {
+        await closeJob(jobid, result, notify, next.why);
+        return result;
+      }
       await requeueForRetry(jobid, result, n, plan.tries, next.at);
       await new Promise((r) => setTimeout(r, plan.delaySeconds * 1000));
     }
@@ -181,7 +190,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
   }
 
   /** One try of a backup: resources, image, bpbrm; the image is committed or removed by how it ended. */
-  async function runBackupTry(jobid: number, job: BackupJob, again: boolean): Promise<Finished> {
+  async function runBackupTry(jobid: number, job: BackupJob, stream: number, again: boolean): Promise<Finished> {
     let image: ImageRecord | undefined;
     let result: Finished;
     try {
@@ -189,7 +198,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
         client: job.client, policy: job.policy, priority: job.priority, ...(job.residence ? { stunit: job.residence } : {}), kind: 'backup',
         ...(job.maxPolicyJobs ? { maxPolicyJobs: job.maxPolicyJobs } : {}), ...(job.startBy !== undefined ? { startBy: job.startBy } : {}),
       }, again);
-      const base = await baseImage(job);
+      const base = await baseImage(job, stream);
       const incremental = base !== undefined;
       if ((job.schedType === 'INCR' || job.schedType === 'CINC') && !incremental) {
         await update(jobid, { patch: {}, tryLines: [`no previous ${job.schedType === 'CINC' ? 'full ' : ''}backup of ${job.client} in policy ${job.policy}: running a full backup`] });
@@ -202,7 +211,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
         schedType: (job.schedType === 'INCR' || job.schedType === 'CINC') && !incremental ? 'FULL' : job.schedType,
         retentionLevel: job.retentionLevel, backupTime, elapsed: 0, expiration, compression: 0, encryption: 0, kbytes: 0, numFiles: 0,
         copies: 1, numFragments: 0, keyword: job.keyword, jobid, creator: job.requester.user, primaryCopy: 1, backupStatus: 0,
-        stunit: unit.label, fragments: [],
+        stunit: unit.label, fragments: [], ...(stream > 0 ? { streamNumber: stream } : {}),
       };
       await callDaemon(home, bpdbm.createImage, image);
       await update(jobid, { patch: { backupid }, tryLines: [`created image ${backupid}`, ...(base ? [`incremental: changes since image ${base.backupid}`] : [])] });
@@ -290,12 +299,18 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     await closeJob(jobid, result);
   }
 
+  const multistream = createMultistream({ home, log, accepted, runBackup, closeJob });
   const verifier = createVerifier({ home, log, accepted, allocate, update, runBpbrm, closeJob: (jobid, f) => closeJob(jobid, f) });
 
   return {
     routes: [
       route(nbjm.submitVerify, (body) => verifier.submit(body)),
-      route(nbjm.submitBackup, async (job) => {
+      route(nbjm.submitBackup, async (spec) => {
+        if (spec.multipleStreams && spec.schedType !== 'UBAK' && spec.schedType !== 'UARC') {
+          const streams = splitStreams(spec.paths);
+          if (streams.length > 0) return multistream.submit(spec, streams);
+        }
+        const job = { ...spec, paths: selectionPaths(spec.paths) };
         const rec = newJobRecord({
           jobtype: JOB_TYPE.backup, policy: job.policy, schedule: job.schedule, schedType: job.schedType, client: job.client,
           requester: job.requester, priority: job.priority, retentionLevel: job.retentionLevel, subtype: job.subtype, fileList: job.paths,

@@ -57,7 +57,7 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
   function adoptRunning(): Promise<void> {
     adopted ??= callDaemon(home, bpjobd.list, { activeOnly: true })
       .then(({ jobs }) => {
-        for (const j of jobs) if (j.jobtype === 0 && j.subtype === 1 && !running.has(key(j.policy, j.schedule, j.client))) running.set(key(j.policy, j.schedule, j.client), j.jobid);
+        for (const j of jobs) if (j.jobtype === 0 && j.subtype === 1 && j.parentJob === 0 && !running.has(key(j.policy, j.schedule, j.client))) running.set(key(j.policy, j.schedule, j.client), j.jobid);
       })
       .catch((e) => {
         adopted = undefined;

@@ -80,7 +80,7 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
           let closes: NodeJS.Timeout | undefined;
           const w: Waiting = {
             ...body, arrived: Date.now(), reason: '',
-            resolve: (unit) => (clearTimeout(closes), resolve({ unit })),
+            resolve: (unit) => (clearTimeout(closes), resolve({ unit, ...(w.reason ? { waited: w.reason } : {}) })),
             reject: (e) => (clearTimeout(closes), reject(e)),
           };
           if (body.startBy !== undefined) {
