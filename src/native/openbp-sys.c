@@ -1,4 +1,4 @@
-/* openbp_sys: the few POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs, SEEK_DATA/SEEK_HOLE), as N-API functions.
+/* openbp_sys: the few POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs, SEEK_DATA/SEEK_HOLE, SO_PEERCRED), as N-API functions.
  * Paths arrive as Buffers (raw bytes, no encoding). Failures throw an Error with .code = errno name, .errno, .syscall. */
 #include <node_api.h>
 #include <errno.h>
@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -52,6 +53,8 @@ static const char *errno_name(int e) {
     case EBADF: return "EBADF";
     case ENOMEM: return "ENOMEM";
     case ENXIO: return "ENXIO";
+    case ENOTSOCK: return "ENOTSOCK";
+    case ENOPROTOOPT: return "ENOPROTOOPT";
     default: return "EUNKNOWN";
   }
 }
@@ -312,6 +315,25 @@ static napi_value js_data_segments(napi_env env, napi_callback_info info) {
   return arr;
 }
 
+/* peerCredentials(fd) -> { pid, uid, gid } of the process at the other end of a connected UNIX socket (SO_PEERCRED):
+ * the kernel's word for who connected, which the peer cannot forge. */
+static napi_value js_peer_credentials(napi_env env, napi_callback_info info) {
+  GET_ARGS(1, "peerCredentials");
+  int fd = (int)int_arg(env, argv[0]);
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return throw_errno(env, errno, "getsockopt(SO_PEERCRED)");
+  napi_value out, pid, uid, gid;
+  CHECK(napi_create_object(env, &out));
+  CHECK(napi_create_int64(env, (int64_t)cred.pid, &pid));
+  CHECK(napi_create_int64(env, (int64_t)cred.uid, &uid));
+  CHECK(napi_create_int64(env, (int64_t)cred.gid, &gid));
+  CHECK(napi_set_named_property(env, out, "pid", pid));
+  CHECK(napi_set_named_property(env, out, "uid", uid));
+  CHECK(napi_set_named_property(env, out, "gid", gid));
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"utimensat", NULL, js_utimensat, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -321,6 +343,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"lsetxattr", NULL, js_lsetxattr, NULL, NULL, NULL, napi_enumerable, NULL},
     {"llistxattr", NULL, js_llistxattr, NULL, NULL, NULL, napi_enumerable, NULL},
     {"dataSegments", NULL, js_data_segments, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"peerCredentials", NULL, js_peer_credentials, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -1,4 +1,4 @@
-// Loads the openbp_sys native addon: the POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs).
+// Loads the openbp_sys native addon: the POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs, SO_PEERCRED).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,6 +23,14 @@ export interface OpenbpSys {
    * with lseek SEEK_DATA/SEEK_HOLE. Holes are what lies between; a file system without SEEK_DATA reports [0, size].
    */
   dataSegments(fd: number, size: number): number[];
+  /** Who is at the other end of a connected UNIX socket (SO_PEERCRED): set by the kernel, not claimed by the peer. */
+  peerCredentials(fd: number): PeerCredentials;
+}
+
+export interface PeerCredentials {
+  pid: number;
+  uid: number;
+  gid: number;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // <root>/<out...>/src/native

@@ -22,6 +22,9 @@ export const nbemm = {
       lowWaterMark: opt(int),
       onDemandOnly: opt(bool),
       maxMpx: opt(int),
+      density: opt(str),
+      robotType: opt(str),
+      robotNumber: opt(int),
     }),
     storageUnit,
   ),
@@ -53,4 +56,11 @@ export const nbemm = {
     obj({ mediaId: str, poolNumber: opt(int), poolName: opt(str), setStatus: opt(int), clearStatus: opt(int) }),
     volumeRecord,
   ),
+  /**
+   * A tape job takes a volume (nbrb): a Scratch volume moves into `pool`, an unassigned one gets its
+   * assignment time and `retentionLevel`; the mount is counted.
+   */
+  assignVolume: message('nbemm', 'assign-volume', obj({ mediaId: str, pool: str, retentionLevel: int }), volumeRecord),
+  /** An image was committed with `kbytes` on this volume: images, kbytes and last-written time grow. */
+  volumeWritten: message('nbemm', 'volume-written', obj({ mediaId: str, kbytes: int, images: int, written: int }), volumeRecord),
 };

@@ -172,6 +172,10 @@ export const storageUnit = obj({
   lowWaterMark: int,
   onDemandOnly: bool,
   maxMpx: int,
+  /** Tape (Media Manager) units: the drive type (hcart3, ...) and the robot the unit's drives are in. */
+  density: opt(str),
+  robotType: opt(str),
+  robotNumber: opt(int),
 });
 export type StorageUnit = Infer<typeof storageUnit>;
 
@@ -277,3 +281,23 @@ export const volumeRecord = obj({
   restores: int,
 });
 export type VolumeRecord = Infer<typeof volumeRecord>;
+
+/** A volume a tape job may mount: its media ID and the barcode the robot knows it by. */
+export const mountableVolume = obj({ mediaId: str, barcode: str });
+export type MountableVolume = Infer<typeof mountableVolume>;
+
+/**
+ * What nbrb gave a tape job: a drive of the unit's robot, and for a backup the volume to write (from the
+ * policy's pool, or the scratch pool); for a restore the volumes holding the fragments to read.
+ */
+export const tapeAssignment = obj({
+  robot: robotRecord,
+  drive: driveRecord,
+  /** Backup: the volume to append to. */
+  volume: opt(mountableVolume),
+  /** Backup: the volume pool the job writes to. */
+  pool: str,
+  /** Restore and verify: the volumes the job reads, in the order it needs them. */
+  readVolumes: arr(mountableVolume),
+});
+export type TapeAssignment = Infer<typeof tapeAssignment>;

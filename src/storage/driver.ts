@@ -33,6 +33,10 @@ export interface StreamRange {
  * `room` says the next block does not fit or the stream ended, then the writer is simply dropped
  * (success: every fragment is durable) or abort() is called (failure: nothing of this image is left).
  *
+ * A writer may also finish a fragment by itself inside write() (a tape reaching end of media finishes the
+ * fragment on that cartridge and continues the image on the next one): callers learn of every finished
+ * fragment through `fragments`, not only through finishFragment()'s result.
+ *
  * Not re-entrant: one call at a time. None of the methods may be retried after they threw; the writer
  * is then dead and has already removed everything it wrote (as abort() would).
  */
@@ -114,6 +118,12 @@ export interface StorageDriver {
    * May be retried.
    */
   deleteFragments(fragments: readonly FragmentRecord[]): Promise<void>;
+
+  /**
+   * Releases the devices the driver holds once the job's writer or reader is done (a tape driver puts its
+   * cartridge back into its slot). Optional: drivers holding nothing omit it. Never throws.
+   */
+  close?(): Promise<void>;
 }
 
 /** The fragments that hold bytes of [start, end) (end -1 = to the end), sorted by stream offset. */

@@ -41,6 +41,20 @@ export function densityCode(density: string): number {
   return DENSITY_CODES[density] ?? 0;
 }
 
+/** NetBackup's robot type number (TLD 8); 0 for an unknown type. */
+export function robotTypeCode(type: string): number {
+  return ROBOT_TYPES[type]?.code ?? 0;
+}
+
+/** bpstulist's density text, e.g. "hcart3 - 1/2 Inch Cartridge 3" [M]. */
+const DENSITY_TEXT: Record<string, string> = {
+  hcart: '1/2 Inch Cartridge', hcart2: '1/2 Inch Cartridge 2', hcart3: '1/2 Inch Cartridge 3', dlt: 'DLT Cartridge', dlt2: 'DLT Cartridge 2',
+  '4mm': '4mm Cartridge', '8mm': '8mm Cartridge', qscsi: '1/4 Inch Cartridge', dtf: 'DTF Cartridge',
+};
+export function densityText(density: string): string {
+  return `${density} - ${DENSITY_TEXT[density] ?? density}`;
+}
+
 function poolName(pools: readonly VolumePool[], n: number): string {
   return pools.find((p) => p.number === n)?.name ?? String(n);
 }

@@ -26,5 +26,7 @@ export function mediaRoutes(db: MediaStore): Route[] {
     route(nbemm.inventoryRobot, ({ robotNumber, density, pool, slots }) => db.inventory(robotNumber, density, slots, pool)),
     route(nbemm.listVolumes, (q) => ({ volumes: db.listVolumes(q), pools: db.sortedPools() })),
     route(nbemm.changeVolume, (c) => db.changeVolume(c)),
+    route(nbemm.assignVolume, ({ mediaId, pool, retentionLevel }) => db.assignVolume(mediaId, pool, retentionLevel)),
+    route(nbemm.volumeWritten, (w) => db.volumeWritten(w)),
   ];
 }

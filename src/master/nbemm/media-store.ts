@@ -249,4 +249,27 @@ export class MediaStore {
     this.log(`changed volume ${v.mediaId}: pool ${next.pool}, status 0x${next.status.toString(16)}`);
     return next;
   }
+
+  /** A tape job takes the volume: Scratch moves to `poolName`; first use sets assigned and the retention level; counts the mount. */
+  assignVolume(mediaId: string, poolName: string, retentionLevel: number): VolumeRecord {
+    const v = this.volume(mediaId);
+    const pool = this.poolByName(poolName);
+    const now = this.now();
+    let next: VolumeRecord = { ...v, mounts: v.mounts + 1, lastMount: now, firstMount: v.firstMount || now };
+    if (v.pool !== pool.number) next = { ...next, pool: pool.number, previousPool: v.pool };
+    if (v.assigned === 0 || v.images === 0) next = { ...next, assigned: v.assigned || now, retentionLevel };
+    this.volumes.set(v.mediaId, next);
+    this.saveVolumes();
+    this.log(`volume ${v.mediaId} assigned to pool ${pool.name}, retention level ${next.retentionLevel}`);
+    return next;
+  }
+
+  /** An image with `kbytes` on the volume was committed. */
+  volumeWritten(w: { mediaId: string; kbytes: number; images: number; written: number }): VolumeRecord {
+    const v = this.volume(w.mediaId);
+    const next: VolumeRecord = { ...v, kbytes: v.kbytes + w.kbytes, images: v.images + w.images, validImages: v.validImages + w.images, lastWritten: Math.max(v.lastWritten, w.written) };
+    this.volumes.set(v.mediaId, next);
+    this.saveVolumes();
+    return next;
+  }
 }

@@ -15,7 +15,7 @@ import { statusMessage } from '../../protocol/status.js';
 import { formatNbDateTime } from '../../cli/dates.js';
 import type { BpbrmSpec } from '../../protocol/job-specs.js';
 import type { Infer } from '../../protocol/schema.js';
-import type { RequestOf } from '../../protocol/message.js';
+import type { ReplyOf, RequestOf } from '../../protocol/message.js';
 import type { backupJobSpec, restoreJobSpec } from '../../protocol/nbjm.js';
 import type { Home } from '../../config/home.js';
 import { writeFileAtomic } from '../../config/atomic-file.js';
@@ -27,9 +27,12 @@ import { deleteDiskFragments, removeImageLeftovers } from '../../storage/disk/de
 import { stopProcessGroup } from '../../ipc/process-group.js';
 import { newJobRecord } from './job-record.js';
 import { createRecovery } from './recovery.js';
+import { runAsFor } from './run-as.js';
 import { expirationFor } from '../../protocol/retention.js';
 import { createVerifier } from './verify.js';
 import { nextTry, type TryPlan } from './backup-tries.js';
+import { tapeMediaOf, volumeWrites, type Granted } from './tape-media.js';
+import { neededMedia, parseNeededImage } from '../../formats/needed-image.js';
 import { createMultistream } from './multistream.js';
 import { selectionPaths, splitStreams, streamOf } from '../../protocol/backup-streams.js';
 import { nowSeconds } from '../../config/clock.js';
@@ -122,12 +125,15 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
   }
 
   /** Waits for nbrb's allocation and starts a try; a retry (`again`) keeps the job's first start time. */
-  async function allocate(jobid: number, body: { client: string; policy: string; priority: number; stunit?: string; kind: string; maxPolicyJobs?: number; startBy?: number }, again = false): Promise<StorageUnit> {
+  async function allocate(
+    jobid: number,
+    body: { client: string; policy: string; priority: number; stunit?: string; kind: string; maxPolicyJobs?: number; pool?: string; retentionLevel?: number; media?: string[]; startBy?: number },
+    again = false,
+  ): Promise<Granted> {
     const queued = nowSeconds();
-    let unit: StorageUnit;
-    let waited: string | undefined;
+    let granted: ReplyOf<typeof nbrb.allocate>;
     try {
-      ({ unit, waited } = await callDaemon(home, nbrb.allocate, { jobid, ...body }));
+      granted = await callDaemon(home, nbrb.allocate, { jobid, ...body });
     } catch (e) {
       // The window closed while the job waited: the try that never started is recorded with its status lines.
       if (toOpenbpError(e).code === 'WINDOW_CLOSED') {
@@ -135,13 +141,30 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
       }
       throw e;
     }
+    const { unit, waited, tape } = granted;
     const now = nowSeconds();
+    const tapeLines = tape
+      ? [`granted drive ${tape.drive.name} (index ${tape.drive.index})`, ...(tape.volume ? [`granted media ${tape.volume.mediaId}`] : tape.readVolumes.map((v) => `granted media ${v.mediaId}`))]
+      : [];
     await update(jobid, {
       patch: { state: JOB_STATE.active, stunit: unit.label, server: unit.host, stateDetail: '', ...(again ? {} : { started: now }) },
       newTry: { pid: 0, stunit: unit.label, server: unit.host, started: now, ended: 0, statusLines: [], kbytes: 0, files: 0 },
-      tryLines: [`requesting resource ${unit.label}`, ...(waited ? [`awaiting resource ${unit.label}. Reason: ${waited}`] : []), `granted resource ${unit.label}`],
+      tryLines: [`requesting resource ${unit.label}`, ...(waited ? [`awaiting resource ${unit.label}. Reason: ${waited}`] : []), `granted resource ${unit.label}`, ...tapeLines],
     });
-    return unit;
+    return { unit, ...(tape ? { tape } : {}) };
+  }
+
+  /** A committed tape image adds to its volumes' image count, kilobytes and last-written time. */
+  async function recordVolumeWrites(jobid: number, backupid: string): Promise<void> {
+    try {
+      const { images } = await callDaemon(home, bpdbm.listImages, { backupid });
+      const written = Math.floor(Date.now() / 1000);
+      for (const w of volumeWrites(images[0]?.fragments ?? [])) {
+        await callDaemon(home, nbemm.volumeWritten, { mediaId: w.mediaId, kbytes: w.kbytes, images: 1, written });
+      }
+    } catch (e) {
+      log(`job ${jobid}: volume statistics of ${backupid} not updated: ${(e as Error).message}`);
+    }
   }
 
   /**
@@ -194,9 +217,10 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     let image: ImageRecord | undefined;
     let result: Finished;
     try {
-      const unit = await allocate(jobid, {
+      const { unit, tape } = await allocate(jobid, {
         client: job.client, policy: job.policy, priority: job.priority, ...(job.residence ? { stunit: job.residence } : {}), kind: 'backup',
-        ...(job.maxPolicyJobs ? { maxPolicyJobs: job.maxPolicyJobs } : {}), ...(job.startBy !== undefined ? { startBy: job.startBy } : {}),
+        ...(job.maxPolicyJobs ? { maxPolicyJobs: job.maxPolicyJobs } : {}), pool: job.pool ?? 'NetBackup', retentionLevel: job.retentionLevel,
+        ...(job.startBy !== undefined ? { startBy: job.startBy } : {}),
       }, again);
       const base = await baseImage(job, stream);
       const incremental = base !== undefined;
@@ -217,13 +241,15 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
       await update(jobid, { patch: { backupid }, tryLines: [`created image ${backupid}`, ...(base ? [`incremental: changes since image ${base.backupid}`] : [])] });
       result = await runBpbrm({
         jobid, kind: 'backup', client: job.client, unit, backupid, paths: job.paths, retentionLevel: job.retentionLevel, expiration,
-        fragments: [], renames: [], keepExisting: false, restoreOwnership: false, ...(base ? { baseBackupid: base.backupid } : {}),
+        fragments: [], renames: [], keepExisting: false, restoreOwnership: false, ...(base ? { baseBackupid: base.backupid } : {}), ...(tape ? { tape } : {}),
+        ...runAsFor(job.requester),
       });
     } catch (e) {
       const err = toOpenbpError(e);
       result = { status: err.status, kbytes: 0, files: 0, message: err.message };
     }
     if (image) result = await settleImage(jobid, image.backupid, image.backupTime, result);
+    if (image && (result.status === 0 || result.status === 1)) await recordVolumeWrites(jobid, image.backupid);
     return result;
   }
 
@@ -283,19 +309,23 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
       const { images } = await callDaemon(home, bpdbm.listImages, { backupid: job.backupid, client: job.client });
       const image = images[0];
       if (!image) throw new OpenbpError('NO_ENTITY', `image ${job.backupid} does not exist`);
-      const unit = await allocate(jobid, { client: job.destClient, policy: image.policy, priority: job.priority, stunit: image.stunit, kind: 'restore' });
+      const media = job.neededImage ? neededMedia(parseNeededImage(fs.readFileSync(job.neededImage, 'utf8'))) : tapeMediaOf(image.fragments);
+      const { unit, tape } = await allocate(jobid, { client: job.destClient, policy: image.policy, priority: job.priority, stunit: image.stunit, kind: 'restore', media });
       await update(jobid, { patch: { backupid: image.backupid }, tryLines: [`restoring from image ${image.backupid}`] });
       result = await runBpbrm({
         jobid, kind: 'restore', client: job.destClient, unit, backupid: image.backupid, paths: job.paths, retentionLevel: image.retentionLevel,
         expiration: image.expiration, fragments: image.fragments, renames: job.renames, keepExisting: job.keepExisting,
         restoreOwnership: job.requester.uid === 0,
+        ...runAsFor(job.requester),
         ...(job.rangeStart !== undefined ? { rangeStart: job.rangeStart } : {}),
         ...(job.rangeEnd !== undefined ? { rangeEnd: job.rangeEnd } : {}),
+        ...(tape ? { tape } : {}),
       });
     } catch (e) {
       const err = toOpenbpError(e);
       result = { status: err.status, kbytes: 0, files: 0, message: err.message };
     }
+    if (job.neededImage) fs.rmSync(job.neededImage, { force: true });
     await closeJob(jobid, result);
   }
 
@@ -339,6 +369,11 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
           else void run();
         }
         return { jobids };
+      }),
+      route(nbjm.nextMedia, async (body) => {
+        const r = await callDaemon(home, nbrb.nextVolume, body);
+        await update(body.jobid, { patch: {}, tryLines: [`media ${body.mediaId} ${body.reason === 'full' ? 'is full' : `is ${body.reason}`}`, `granted media ${r.volume.mediaId}`] });
+        return r;
       }),
       route(nbjm.jobFinished, async (body) => {
         const report: Finished = { status: body.status, kbytes: body.kbytes, files: body.files, ...(body.message ? { message: body.message } : {}) };

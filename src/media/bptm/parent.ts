@@ -15,7 +15,8 @@ import { ShmRing } from './shm-ring.js';
 import { MSG, RingChannel } from './ring-channel.js';
 import { consume, produce } from './ring-loops.js';
 import { FragmentSink } from './fragment-sink.js';
-import { driverForUnit } from './storage-for-unit.js';
+import { driverForUnit, type TapeHooks } from './storage-for-unit.js';
+import type { StorageDriver } from '../../storage/driver.js';
 import { peerLost } from './exit-status.js';
 import { Stop } from './stop.js';
 
@@ -31,6 +32,8 @@ export interface ParentDeps {
   spawnChild(shmPath: string, stdio: StdioOptions): ChildProcess;
   /** Progress events at most this often (ms); default 500. */
   readonly progressIntervalMs?: number;
+  /** Tape units: how to ask the master for another volume, and the log. */
+  readonly tape?: TapeHooks;
 }
 
 export interface BptmOutcome {
@@ -98,9 +101,10 @@ export async function runBptmParent(deps: ParentDeps): Promise<BptmOutcome> {
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   let chan: RingChannel | undefined;
+  let driver: StorageDriver | undefined;
   try {
     checkGeometry(spec);
-    const driver = driverForUnit(spec.unit);
+    driver = driverForUnit(spec, deps.tape);
     if (spec.direction === 'write') {
       writer = await driver.openImageWriter({
         backupid: spec.backupid,
@@ -153,6 +157,7 @@ export async function runBptmParent(deps: ParentDeps): Promise<BptmOutcome> {
       if (chan) await chan.sendFlushed(MSG.ERROR, failure.status);
     }
     await reader?.close();
+    await driver?.close?.();
     if (child) await reapChild(child, exited, failure ? 1000 : CHILD_GRACE_MS);
     chan?.close();
     ring?.close();
