@@ -89,6 +89,8 @@ export const fragmentRecord = obj({
   bytes: int,
   /** sha256 of the fragment's bytes, hex. */
   checksum: str,
+  /** Encrypted images: the tag of the key (bpkeyutil) the fragment's blocks are encrypted with (FRAG kms_key_tag). */
+  keyTag: opt(str),
 });
 export type FragmentRecord = Infer<typeof fragmentRecord>;
 
@@ -197,6 +199,8 @@ export const policyRecord = obj({
   checkpoint: opt(bool),
   /** bpplinfo -multiple_streams: multiple data streams (default no). */
   multipleStreams: opt(bool),
+  /** bpplinfo -encrypt: encryption at rest, AES-256-GCM per block with the active bpkeyutil key (default no). */
+  encrypt: opt(bool),
 });
 export type PolicyRecord = Infer<typeof policyRecord>;
 
