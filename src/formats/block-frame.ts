@@ -4,7 +4,10 @@
 // SIZE_DATA_BUFFERS bytes) and stores each block in one of two forms, fixed for the whole image:
 //
 //   plain   the block's bytes as they are: a plain image stays a pax tar stream that GNU tar reads.
-//           Its checksum is crc32(block) (CRC-32, the zlib/gzip polynomial), kept in the catalogue only.
+//
+// Every stored block (plain or framed) has a checksum in the catalogue's block index: the first 8 bytes
+// of the sha256 of its stored bytes (blockChecksum), so that damage and tampering of the storage alone
+// are both detected (a crc can be forged; a truncated sha256 cannot, short of 2^64 work).
 //
 //   framed  a 64-byte header, then the payload. All integers big-endian.
 //           offset size field
@@ -19,8 +22,9 @@
 //           24      8   key id: the first 8 bytes of the key tag (0 when not encrypted)
 //           32     12   GCM nonce (0 when not encrypted; random per block otherwise)
 //           44     16   GCM tag (0 when not encrypted)
-//           60      4   checksum: crc32 of bytes 0..59 followed by the payload
-//         The frame checksum is also the block's checksum in the catalogue. Encryption: AES-256-GCM over
+//           60      4   crc32 of bytes 0..59 followed by the payload (lets a frame be checked without
+//                       the catalogue; readers that have the catalogue's checksum check that instead)
+//         Encryption: AES-256-GCM over
 //         the (compressed) payload, additional data = header bytes 0..43 followed by the backup id
 //         (UTF-8), so a block moved to another offset or image fails authentication. A block whose
 //         compressed form is not smaller is stored with codec 0.
@@ -58,9 +62,9 @@ export function isFramed(form: BlockForm): boolean {
   return form.compress || form.key !== undefined;
 }
 
-/** crc32 of a block as stored (plain form). */
-export function plainChecksum(block: Uint8Array): number {
-  return zlib.crc32(block);
+/** The catalogue's checksum of a stored block: the first 8 bytes of its sha256, hex. */
+export function blockChecksum(stored: Uint8Array): string {
+  return crypto.createHash('sha256').update(stored).digest().toString('hex', 0, 8);
 }
 
 const BROTLI_OPTS = (size: number): zlib.BrotliOptions => ({
@@ -70,7 +74,7 @@ const BROTLI_OPTS = (size: number): zlib.BrotliOptions => ({
   },
 });
 
-/** Frames one block: returns the stored bytes (a new buffer) and its checksum. */
+/** Frames one block: returns the stored bytes (a new buffer) and the frame's crc32. */
 export function encodeFrame(raw: Uint8Array, streamOffset: number, form: BlockForm, backupid: string): { stored: Buffer; checksum: number } {
   let codec: number = CODEC.stored;
   let payload: Uint8Array = raw;
@@ -146,7 +150,7 @@ export function readFrameHeader(stored: Uint8Array, where: string): FrameHeader 
   };
 }
 
-/** The checksum of a stored frame as computed from its bytes (compare with the catalogue's and the header's). */
+/** The crc32 of a stored frame as computed from its bytes (compare with its header's). */
 export function frameChecksum(stored: Uint8Array): number {
   return zlib.crc32(stored.subarray(FRAME_HEADER_BYTES), zlib.crc32(stored.subarray(0, CRC_AT)));
 }

@@ -13,8 +13,9 @@
 //   12      8   stream offset of the fragment's first block (image stream as the client wrote it)
 //   20      8   stored offset of the fragment's first block (FragmentRecord.streamOffset)
 //   28      4   block count n
-//   32   n*12   per block: stored length u32, stream length u32, checksum u32 (crc32, see block-frame.ts)
-//   32+12n  4   crc32 of the section's bytes before it
+//   32   n*16   per block: stored length u32, stream length u32, checksum 8 bytes (the first 8 bytes
+//               of the sha256 of the stored block, see block-frame.ts)
+//   32+16n  4   crc32 of the section's bytes before it
 // A torn last section (crash while appending) fails its crc and is ignored with everything after it.
 
 import zlib from 'node:zlib';
@@ -23,12 +24,13 @@ import { OpenbpError } from '../protocol/errors.js';
 export const INDEX_MAGIC = Buffer.from('OBPI', 'latin1');
 export const INDEX_VERSION = 1;
 const HEAD = 32;
-const ENTRY = 12;
+const ENTRY = 16;
 
 export interface BlockEntry {
   readonly storedLength: number;
   readonly rawLength: number;
-  readonly checksum: number;
+  /** 16 hex digits. */
+  readonly checksum: string;
 }
 
 export interface IndexSection {
@@ -54,7 +56,7 @@ export function encodeSection(s: IndexSection): Buffer {
   for (const b of s.blocks) {
     out.writeUInt32BE(b.storedLength, at);
     out.writeUInt32BE(b.rawLength, at + 4);
-    out.writeUInt32BE(b.checksum >>> 0, at + 8);
+    if (out.write(b.checksum, at + 8, 8, 'hex') !== 8) throw new OpenbpError('MEDIA_WRITE_ERROR', `block checksum '${b.checksum}' is not 16 hex digits`);
     at += ENTRY;
   }
   out.writeUInt32BE(zlib.crc32(out.subarray(0, at)), at);
@@ -78,7 +80,7 @@ export function decodeIndex(data: Uint8Array): IndexSection[] {
     if (buf[at + 4] !== INDEX_VERSION) throw new OpenbpError('MEDIA_READ_ERROR', `block index version ${buf[at + 4]} is not supported`);
     const blocks: BlockEntry[] = new Array(n);
     for (let i = 0, p = at + HEAD; i < n; i++, p += ENTRY) {
-      blocks[i] = { storedLength: buf.readUInt32BE(p), rawLength: buf.readUInt32BE(p + 4), checksum: buf.readUInt32BE(p + 8) };
+      blocks[i] = { storedLength: buf.readUInt32BE(p), rawLength: buf.readUInt32BE(p + 4), checksum: buf.toString('hex', p + 8, p + 16) };
     }
     out.push({
       framed: buf[at + 5] === 1,

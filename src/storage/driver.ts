@@ -18,6 +18,11 @@ export interface ImageWriteRequest {
   readonly retentionLevel: number;
   /** Seconds since the epoch; default: now. */
   readonly mediaDate?: number;
+  /**
+   * false: the caller checksums every block itself (bptm's block index), so the driver may skip the
+   * whole-fragment sha256 and record checksum '' (readers skip the fragment check then). Default true.
+   */
+  readonly fragmentChecksum?: boolean;
 }
 
 /** A range of the image's data stream, in bytes: [start, end). end = -1 means to the end of the image. */

@@ -1,6 +1,6 @@
 // The stored-block format (version 1) and the block index: golden bytes, round trips, and damage detected.
 
-import { CODEC, decodeFrame, encodeFrame, frameChecksum, readFrameHeader, type BlockKey } from '../../src/formats/block-frame.js';
+import { CODEC, blockChecksum, decodeFrame, encodeFrame, frameChecksum, readFrameHeader, type BlockKey } from '../../src/formats/block-frame.js';
 import { blocksOfCopy, decodeIndex, encodeSection } from '../../src/formats/block-index.js';
 import { OpenbpError } from '../../src/protocol/errors.js';
 
@@ -77,20 +77,26 @@ describe('block frame v1', () => {
   });
 });
 
+describe('block checksum', () => {
+  it('is the first 8 bytes of the sha256 of the stored block', () => {
+    expect(blockChecksum(Buffer.from('abc'))).toBe('ba7816bf8f01cfea');
+  });
+});
+
 describe('block index v1', () => {
   const section = {
     framed: false, copy: 1, fragment: 2, rawOffset: 1048576, storedOffset: 1048576,
-    blocks: [{ storedLength: 262144, rawLength: 262144, checksum: 0xdeadbeef }, { storedLength: 10, rawLength: 10, checksum: 1 }],
+    blocks: [{ storedLength: 262144, rawLength: 262144, checksum: '0123456789abcdef' }, { storedLength: 10, rawLength: 10, checksum: 'fedcba9876543210' }],
   };
 
   it('golden bytes of a section', () => {
     expect(encodeSection(section).toString('hex')).toBe(
-      '4f425049010000010000000200000000001000000000000000100000000000020004000000040000deadbeef0000000a0000000a000000017dcaa139',
+      '4f4250490100000100000002000000000010000000000000001000000000000200040000000400000123456789abcdef0000000a0000000afedcba98765432105973aafe',
     );
   });
 
   it('round-trips, locates blocks in both streams, and ignores a torn last section', () => {
-    const first = encodeSection({ ...section, fragment: 1, rawOffset: 0, storedOffset: 0, blocks: [{ storedLength: 1048576, rawLength: 1048576, checksum: 5 }] });
+    const first = encodeSection({ ...section, fragment: 1, rawOffset: 0, storedOffset: 0, blocks: [{ storedLength: 1048576, rawLength: 1048576, checksum: '0000000000000005' }] });
     const file = Buffer.concat([first, encodeSection(section)]);
     expect(decodeIndex(file)).toEqual([expect.objectContaining({ fragment: 1 }), section]);
     const located = blocksOfCopy(decodeIndex(file), 1)!;

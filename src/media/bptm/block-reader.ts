@@ -3,7 +3,7 @@
 
 import type { ImageReader, StreamRange } from '../../storage/driver.js';
 import { OpenbpError } from '../../protocol/errors.js';
-import { decodeFrame, frameChecksum, plainChecksum, readFrameHeader, type BlockKey } from '../../formats/block-frame.js';
+import { blockChecksum, decodeFrame, readFrameHeader, type BlockKey } from '../../formats/block-frame.js';
 import type { LocatedBlock } from '../../formats/block-index.js';
 import type { ByteSource } from './ring-loops.js';
 
@@ -76,7 +76,7 @@ export class BlockReader implements ByteSource {
       // The common case: the block lands straight in the ring slot, checked there before it is posted.
       const block = buf.subarray(offset, offset + b.storedLength);
       await this.readExact(block, where);
-      this.check(plainChecksum(block), b, where);
+      this.check(blockChecksum(block), b, where);
       return b.storedLength;
     }
     if (this.scratch.length < b.storedLength) this.scratch = Buffer.allocUnsafe(b.storedLength);
@@ -84,14 +84,12 @@ export class BlockReader implements ByteSource {
     await this.readExact(stored, where);
     let raw: Buffer;
     if (this.plan.framed) {
+      this.check(blockChecksum(stored), b, where);
       const h = readFrameHeader(stored, where);
-      const sum = frameChecksum(stored);
-      this.check(sum, b, where);
-      if (h.checksum !== sum) throw new OpenbpError('MEDIA_READ_ERROR', `${where}: frame checksum ${h.checksum.toString(16)} does not match its bytes`);
       if (h.rawLength !== b.rawLength || h.streamOffset !== b.rawOffset) throw new OpenbpError('MEDIA_READ_ERROR', `${where}: frame is for stream offset ${h.streamOffset}, not ${b.rawOffset}`);
       raw = decodeFrame(stored, h, this.plan.backupid, this.plan.keyFor, where);
     } else {
-      this.check(plainChecksum(stored), b, where);
+      this.check(blockChecksum(stored), b, where);
       raw = stored;
     }
     this.out = raw.subarray(skip, stop);
@@ -106,10 +104,8 @@ export class BlockReader implements ByteSource {
     return n;
   }
 
-  private check(sum: number, b: LocatedBlock, where: string): void {
-    if (sum !== b.checksum) {
-      throw new OpenbpError('MEDIA_READ_ERROR', `${where} fails its checksum: crc32 ${sum.toString(16).padStart(8, '0')}, catalogue ${b.checksum.toString(16).padStart(8, '0')}`);
-    }
+  private check(sum: string, b: LocatedBlock, where: string): void {
+    if (sum !== b.checksum) throw new OpenbpError('MEDIA_READ_ERROR', `${where} fails its checksum: sha256 ${sum}..., catalogue ${b.checksum}...`);
   }
 
   private async readExact(into: Buffer, where: string): Promise<void> {

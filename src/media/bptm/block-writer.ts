@@ -3,7 +3,7 @@
 
 import type { FragmentRecord } from '../../protocol/records.js';
 import { OpenbpError } from '../../protocol/errors.js';
-import { encodeFrame, isFramed, plainChecksum, type BlockForm } from '../../formats/block-frame.js';
+import { blockChecksum, encodeFrame, isFramed, type BlockForm } from '../../formats/block-frame.js';
 import { encodeSection, type BlockEntry } from '../../formats/block-index.js';
 import type { ByteSink } from './ring-loops.js';
 
@@ -25,12 +25,12 @@ export class BlockWriter implements ByteSink {
 
   async write(block: Buffer): Promise<void> {
     if (this.framed) {
-      const { stored, checksum } = encodeFrame(block, this.rawOffset, this.form, this.backupid);
-      this.pending.push({ storedLength: stored.length, rawLength: block.length, checksum });
+      const { stored } = encodeFrame(block, this.rawOffset, this.form, this.backupid);
+      this.pending.push({ storedLength: stored.length, rawLength: block.length, checksum: blockChecksum(stored) });
       this.rawOffset += block.length;
       await this.inner.write(stored);
     } else {
-      this.pending.push({ storedLength: block.length, rawLength: block.length, checksum: plainChecksum(block) });
+      this.pending.push({ storedLength: block.length, rawLength: block.length, checksum: blockChecksum(block) });
       this.rawOffset += block.length;
       await this.inner.write(block);
     }

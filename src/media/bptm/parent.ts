@@ -113,6 +113,8 @@ export async function runBptmParent(deps: ParentDeps): Promise<BptmOutcome> {
         backupid: spec.backupid,
         copy: spec.copy,
         blockSize: form.storedBlockSize,
+        // Every block's sha256 goes to the catalogue: a second hash of the whole fragment adds nothing.
+        fragmentChecksum: false,
         expiration: spec.expiration,
         retentionLevel: spec.retentionLevel,
       });
