@@ -119,7 +119,7 @@ describe('bpverify', () => {
       // The flipped byte is inside big.bin: its block fails its checksum in bptm, so nbtar never gets the
       // file whole and leaves nothing under its name.
       expect(fs.existsSync(path.join(r.out, 'big.bin'))).toBe(false);
-      const job = (await callDaemon(h, bpjobd.list, {})).jobs.filter((j) => j.jobtype === JOB_TYPE.restore).pop()!;
+      const job = (await callDaemon(h, bpjobd.list, {})).jobs.filter((j) => j.jobtype === JOB_TYPE.restore).sort((a, b) => b.jobid - a.jobid)[0]!;
       expect(job.tries.flatMap((t) => t.statusLines).join('\n')).toMatch(/block \d+ of fragment 1 \(stream offset \d+\) fails its checksum/);
     });
 
