@@ -14,5 +14,6 @@ export function backupJobFor(policy: PolicyRecord, schedule: ScheduleRecord, cli
     paths, requester, subtype, maxPolicyJobs: policy.maxJobs,
     ...(policy.compress ? { compress: true } : {}),
     ...(policy.encrypt ? { encrypt: true } : {}),
+    ...(policy.multipleStreams && subtype !== 2 ? { multipleStreams: true } : {}),
   };
 }

@@ -23,6 +23,8 @@ export const backupJobSpec = obj({
   /** The policy's compression and encryption at rest (bpplinfo -compress / -encrypt). */
   compress: opt(bool),
   encrypt: opt(bool),
+  /** The policy allows multiple data streams: the paths split into streams, one child job each (backup-streams.ts). */
+  multipleStreams: opt(bool),
 });
 
 export const restoreJobSpec = obj({
