@@ -125,6 +125,7 @@ describe('encryption at rest (bpplinfo -encrypt 1, bpkeyutil)', () => {
   });
 
   it('refuses to back up without an active key (83, one line)', async () => {
+    expect((await home.ok('bppllist', ['openbp-default', '-U'])).stdout).toContain('  Client Encrypt:      yes\n');
     const r = await home.run('bpbackup', ['-w', src]);
     expect(r.code).toBe(83);
     expect((await lastImage(home).catch(() => undefined))?.backupid).toBeUndefined();
