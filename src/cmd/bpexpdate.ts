@@ -5,6 +5,7 @@ import { defineCommand, type CommandContext } from '../cli/command.js';
 import { callDaemon } from '../cli/daemon-call.js';
 import { formatNbDateTime, parseNbDate } from '../cli/dates.js';
 import { dependentsOf } from '../master/nbpem/cleanup-plan.js';
+import { releaseEmptyVolumes } from '../master/nbpem/expired-volumes.js';
 import { bpdbm } from '../protocol/bpdbm.js';
 import { OpenbpError } from '../protocol/errors.js';
 import type { ImageRecord } from '../protocol/records.js';
@@ -81,6 +82,8 @@ export async function runBpexpdate(ctx: CommandContext, o: BpexpdateOptions): Pr
   let stderr = orphans.length > 0 ? `warning: ${orphans.join(' ')} depend${orphans.length === 1 ? 's' : ''} on ${image.backupid}; restores from ${orphans.length === 1 ? 'it' : 'them'} are now incomplete\n` : '';
   try {
     await deleteDiskFragments(fragments);
+    const released = await releaseEmptyVolumes(ctx.home, fragments);
+    if (released.length > 0) stderr += `media ${released.join(' ')} hold no unexpired image: unassigned\n`;
   } catch (e) {
     stderr += `${image.backupid} removed from the catalogue, but not all of its fragments: ${(e as Error).message}\n`;
     return { status: 1, stderr, json: { backupid: image.backupid, deleted: true, fragments: fragments.length, dependents: orphans } };

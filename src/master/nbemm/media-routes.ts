@@ -26,5 +26,8 @@ export function mediaRoutes(db: MediaStore): Route[] {
     route(nbemm.inventoryRobot, ({ robotNumber, density, pool, slots }) => db.inventory(robotNumber, density, slots, pool)),
     route(nbemm.listVolumes, (q) => ({ volumes: db.listVolumes(q), pools: db.sortedPools() })),
     route(nbemm.changeVolume, (c) => db.changeVolume(c)),
+    route(nbemm.labelVolume, ({ mediaId, pool }) => db.labelVolume(mediaId, pool)),
+    route(nbemm.volumeImagesExpired, ({ mediaId, listedAt }) => db.volumeImagesExpired(mediaId, listedAt)),
+    route(nbemm.volumeImported, (c) => db.volumeImported(c)),
   ];
 }

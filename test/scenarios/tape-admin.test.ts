@@ -1,0 +1,174 @@
+// Tape administration with the real binaries: an image written to a cartridge in NetBackup's layout is seen by
+// bpmedialist -mcontents, imported back into the catalogue after it was expired (bpimport phases 1 and 2), listed
+// by bplist as the original; bplabel refuses unexpired media (168) and relabels; expiring the last image gives the
+// volume back to the scratch pool; and the README's disaster-recovery commands list and extract it with GNU tar.
+
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { OpenbpHome, REPO_ROOT } from '../helpers/openbp-home.js';
+import { callDaemon } from '../../src/cli/daemon-call.js';
+import { homeAt, type Home } from '../../src/config/home.js';
+import { bpdbm } from '../../src/protocol/bpdbm.js';
+import { nbemm } from '../../src/protocol/nbemm.js';
+import { SCHED_TYPES, type ImageRecord } from '../../src/protocol/records.js';
+import { DiskImageReader } from '../../src/storage/disk/image-reader.js';
+import { VirtualLibrary } from '../../src/storage/tape/library.js';
+import { mountForWrite, positionForAppend, TapeImageWriter } from '../../src/storage/tape/tape-writer.js';
+
+const BLOCK = 16 * 1024;
+const FRAGMENT = 64 * 1024;
+
+/** Writes the image's disk stream onto cartridge `mediaId` (slot `slot`) as fragments of FRAGMENT bytes. */
+async function copyToTape(libDir: string, slot: number, mediaId: string, image: ImageRecord): Promise<number> {
+  const lib = await VirtualLibrary.open(libDir);
+  await lib.changer().load(slot, 0);
+  const h = await lib.drive(0).open({ rewindOnClose: false, write: true });
+  try {
+    await mountForWrite(h, mediaId, { pool: 'NetBackup', retentionLevel: image.retentionLevel, densityCode: 0x58, host: 'media1' });
+    const fileNumber = await positionForAppend(h, mediaId);
+    const w = new TapeImageWriter(
+      { handle: h, mediaId, fileNumber, densityCode: 0x58, host: 'media1', maxFragmentBytes: FRAGMENT },
+      {
+        backupid: image.backupid, copy: 1, blockSize: BLOCK, expiration: image.expiration, retentionLevel: image.retentionLevel,
+        image: { client: image.client, policy: image.policy, policyType: image.policyType, schedLabel: image.schedLabel, schedType: SCHED_TYPES[image.schedType].code },
+      },
+    );
+    const reader = new DiskImageReader(image.fragments, { start: 0, end: -1 });
+    const buf = Buffer.alloc(BLOCK);
+    for (;;) {
+      let n = 0;
+      while (n < BLOCK) {
+        const got = await reader.read(buf, n, BLOCK - n);
+        if (got === 0) break;
+        n += got;
+      }
+      if (n === 0) break;
+      if (n > w.room) await w.finishFragment();
+      await w.write(buf.subarray(0, n));
+      if (n < BLOCK) break;
+    }
+    await reader.close();
+    await w.finishFragment();
+    await w.finishImage();
+    return w.fragments.length;
+  } finally {
+    await h.close();
+    await lib.changer().unload(0, slot);
+  }
+}
+
+describe('tape administration', () => {
+  let home: OpenbpHome;
+  let h: Home;
+  let lib: string;
+  let work: string;
+  let data: string;
+  let image: ImageRecord;
+  let listing: string;
+  let fragments: number;
+
+  const images = async () => (await callDaemon(h, bpdbm.listImages, {})).images;
+  const volume = async (id: string) => (await callDaemon(h, nbemm.listVolumes, { mediaId: id })).volumes[0]!;
+
+  beforeAll(async () => {
+    home = OpenbpHome.create();
+    h = homeAt(home.root);
+    lib = home.path('vtl');
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'obptape-'));
+    data = path.join(work, 'data');
+    fs.mkdirSync(path.join(data, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(data, 'a.txt'), 'hello tape\n');
+    fs.writeFileSync(path.join(data, 'sub', 'big.bin'), Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7919) & 0xff)));
+    fs.symlinkSync('a.txt', path.join(data, 'link'));
+    await home.ok('vtladm', ['create', lib, '--slots', '4', '--drives', '1', '--barcodes', 'A00001L5-A00003L5', '--capacity', '64M']);
+    await home.ok('tpconfig', ['-add', '-robot', '0', '-robtype', 'TLD', '-robpath', lib]);
+    await home.ok('tpconfig', ['-add', '-drive', '-type', 'hcart3', '-path', `${lib}/drive0`, '-robot', '0', '-robtype', 'TLD', '-robdrnum', '0']);
+    await home.ok('vmupdate', ['-rt', 'TLD', '-rn', '0']);
+    await home.ok('bpbackup', ['-w', data]);
+    image = (await images())[0]!;
+    listing = (await home.ok('bplist', ['-C', image.client, '-R', '-l', data])).stdout;
+    // Assigned from the scratch pool to NetBackup, as allocation does: expiring its last image gives it back.
+    await home.ok('vmchange', ['-pn', 'NetBackup', '-m', 'A00001']);
+    fragments = await copyToTape(lib, 1, 'A00001', image);
+  });
+
+  afterAll(async () => {
+    await home.destroy();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('writes the image as several fragments and bpmedialist -mcontents / -mheader read them from the cartridge', async () => {
+    expect(fragments).toBeGreaterThan(2);
+    const c = await home.ok('bpmedialist', ['-mcontents', '-m', 'A00001']);
+    expect(c.stdout).toMatch(/^media id = A00001, allocated \d\d\/\d\d\/\d{4} \d\d:\d\d, retention level = \d+\n\n/);
+    expect(c.stdout).toContain(`File number 1\n  Backup id = ${image.backupid}\n  Creation date = `);
+    expect(c.stdout).toContain(`File number ${fragments}\n  Backup id = ${image.backupid}`);
+    expect(c.stdout).toContain(`  Fragment number = ${fragments}\n  Block size (in bytes) = ${BLOCK}`);
+    expect((await home.ok('bpmedialist', ['-mheader', '-m', 'A00001'])).stdout).toMatch(/^media id = A00001, allocated .*, retention level = \d+$/);
+    // A blank cartridge has no media header (172); the robot put A00001 back in its slot.
+    expect((await home.run('bpmedialist', ['-mcontents', '-m', 'A00002'])).code).toBe(172);
+    expect((await home.ok('vtladm', ['status', lib])).stdout).toContain('Storage Element 1:Full :VolumeTag=A00001L5');
+  });
+
+  it('the README disaster-recovery commands list and extract the image with GNU tar alone', async () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Disaster recovery without openbp'));
+    const script = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
+    const out = path.join(work, 'dr');
+    const run = script
+      .replace(/^LIB=\S+/m, `LIB=${lib}`)
+      .replace(/^OUT=\S+/m, `OUT=${out}`);
+    expect(run).toContain('vtladm cat "$LIB" "$CART" --file "$f" --skip-records 1; done | tar -tvf -');
+    const r = execFileSync('bash', ['-euo', 'pipefail', '-c', run], { env: home.env, encoding: 'utf8' });
+    const rel = data.replace(/^\//, '');
+    for (const name of ['a.txt', 'sub/big.bin', 'link -> a.txt']) expect(r).toContain(`${rel}/${name}`);
+    expect(fs.readFileSync(path.join(out, rel, 'sub', 'big.bin'))).toEqual(fs.readFileSync(path.join(data, 'sub', 'big.bin')));
+    expect(fs.readlinkSync(path.join(out, rel, 'link'))).toBe('a.txt');
+  });
+
+  it('bplabel refuses a cartridge with unexpired images (168) and unknown media (95)', async () => {
+    const r = await home.run('bplabel', ['-m', 'A00001', '-d', 'hcart3']);
+    expect(r.code).toBe(168);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect((await home.run('bplabel', ['-m', 'Z00009', '-d', 'hcart3'])).code).toBe(95);
+    expect((await home.run('bplabel', ['-m', 'A00001', '-d', 'dlt'])).code).toBe(20);
+    expect((await home.ok('bpmedialist', ['-mcontents', '-m', 'A00001'])).stdout).toContain('File number 1\n');
+  });
+
+  it('imports the image back after it left the catalogue: bplist shows the same files', async () => {
+    await home.ok('bpexpdate', ['-backupid', image.backupid, '-d', '0', '-force']);
+    expect((await images()).map((i) => i.backupid)).not.toContain(image.backupid);
+    expect((await home.run('bpimport', ['-backupid', image.backupid])).code).toBe(190);
+    const p1 = await home.ok('bpimport', ['-create_db_info', '-id', 'A00001']);
+    expect(p1.stdout).toContain(`${image.backupid}: ready to import`);
+    const preview = await home.ok('bpimport', ['-p', '-id', 'A00001']);
+    expect(preview.stdout).toMatch(new RegExp(`${image.policy} +${image.schedLabel} +${image.backupid} +\\S+ +A00001$`, 'm'));
+    expect((await images()).map((i) => i.backupid)).not.toContain(image.backupid);
+    const p2 = await home.ok('bpimport', ['-backupid', image.backupid]);
+    expect(p2.stdout).toContain(`Imported ${image.backupid}: `);
+    const imported = (await images()).find((i) => i.backupid === image.backupid)!;
+    expect(imported).toMatchObject({ client: image.client, policy: image.policy, schedLabel: image.schedLabel, schedType: image.schedType, numFiles: image.numFiles });
+    expect(imported.fragments.map((f) => [f.mediaId, f.fileNumber])).toEqual(Array.from({ length: fragments }, (_, i) => ['A00001', i + 1]));
+    expect((await home.ok('bplist', ['-C', image.client, '-R', '-l', data])).stdout).toBe(listing);
+    expect((await volume('A00001')).status & 0x40).toBe(0x40); // IMPORTED
+    // Phase 1 again: the image is in the catalogue now.
+    expect((await home.ok('bpimport', ['-create_db_info', '-id', 'A00001'])).stdout).toContain(`${image.backupid}: already in the catalogue`);
+  });
+
+  it('expiring the last image on the volume gives it back to the scratch pool; bplabel then relabels it', async () => {
+    expect((await volume('A00001')).images).toBe(1);
+    await home.ok('bpexpdate', ['-backupid', image.backupid, '-d', '0', '-force']);
+    const v = await volume('A00001');
+    expect(v).toMatchObject({ images: 0, validImages: 0, kbytes: 0, assigned: 0, status: 0 });
+    expect((await callDaemon(h, nbemm.listPools, {})).pools.find((p) => p.number === v.pool)!.name).toBe('Scratch');
+    // The BHs on the tape still carry a future expiration: relabelling needs -o.
+    expect((await home.run('bplabel', ['-m', 'A00001', '-d', 'hcart3'])).code).toBe(168);
+    await home.ok('bplabel', ['-m', 'A00001', '-d', 'hcart3', '-o', '-p', 'NetBackup']);
+    expect((await home.ok('bpmedialist', ['-mcontents', '-m', 'A00001'])).stdout).toMatch(/^media id = A00001, .*retention level = 0\n?$/);
+    expect((await volume('A00001')).pool).toBe(1);
+    await home.ok('bplabel', ['-m', 'A00002', '-d', 'hcart3']);
+    expect((await home.ok('bpmedialist', ['-mheader', '-m', 'A00002'])).stdout).toMatch(/^media id = A00002, /);
+  });
+});
