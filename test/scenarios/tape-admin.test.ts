@@ -12,7 +12,8 @@ import { callDaemon } from '../../src/cli/daemon-call.js';
 import { homeAt, type Home } from '../../src/config/home.js';
 import { bpdbm } from '../../src/protocol/bpdbm.js';
 import { nbemm } from '../../src/protocol/nbemm.js';
-import { SCHED_TYPES, type ImageRecord } from '../../src/protocol/records.js';
+import { SCHED_TYPES, type FileRecord, type ImageRecord } from '../../src/protocol/records.js';
+import { TapeImageReader } from '../../src/storage/tape/tape-reader.js';
 import { DiskImageReader } from '../../src/storage/disk/image-reader.js';
 import { VirtualLibrary } from '../../src/storage/tape/library.js';
 import { mountForWrite, positionForAppend, TapeImageWriter } from '../../src/storage/tape/tape-writer.js';
@@ -20,8 +21,33 @@ import { mountForWrite, positionForAppend, TapeImageWriter } from '../../src/sto
 const BLOCK = 16 * 1024;
 const FRAGMENT = 64 * 1024;
 
-/** Writes the image's disk stream onto cartridge `mediaId` (slot `slot`) as fragments of FRAGMENT bytes. */
-async function copyToTape(libDir: string, slot: number, mediaId: string, image: ImageRecord): Promise<number> {
+/** The image's whole data stream, read from its disk fragments. */
+async function diskStream(image: ImageRecord): Promise<Buffer> {
+  const reader = new DiskImageReader(image.fragments, { start: 0, end: -1 });
+  const parts: Buffer[] = [];
+  const buf = Buffer.alloc(BLOCK);
+  for (;;) {
+    const n = await reader.read(buf, 0, BLOCK);
+    if (n === 0) break;
+    parts.push(Buffer.from(buf.subarray(0, n)));
+  }
+  await reader.close();
+  return Buffer.concat(parts);
+}
+
+/** Every .f record of a catalogued image, in order. */
+async function catalogueFiles(h: Home, backupid: string): Promise<FileRecord[]> {
+  const out: FileRecord[] = [];
+  for (let start: number | undefined = 0; start !== undefined; ) {
+    const page: { files: FileRecord[]; next?: number } = await callDaemon(h, bpdbm.imageFiles, { backupid, start, count: 1000 });
+    out.push(...page.files);
+    start = page.next;
+  }
+  return out;
+}
+
+/** Writes `stream` onto cartridge `mediaId` (slot `slot`) as image `image`, in fragments of FRAGMENT bytes. */
+async function copyToTape(libDir: string, slot: number, mediaId: string, image: ImageRecord, stream: Buffer): Promise<number> {
   const lib = await VirtualLibrary.open(libDir);
   await lib.changer().load(slot, 0);
   const h = await lib.drive(0).open({ rewindOnClose: false, write: true });
@@ -35,21 +61,11 @@ async function copyToTape(libDir: string, slot: number, mediaId: string, image: 
         image: { client: image.client, policy: image.policy, policyType: image.policyType, schedLabel: image.schedLabel, schedType: SCHED_TYPES[image.schedType].code },
       },
     );
-    const reader = new DiskImageReader(image.fragments, { start: 0, end: -1 });
-    const buf = Buffer.alloc(BLOCK);
-    for (;;) {
-      let n = 0;
-      while (n < BLOCK) {
-        const got = await reader.read(buf, n, BLOCK - n);
-        if (got === 0) break;
-        n += got;
-      }
-      if (n === 0) break;
-      if (n > w.room) await w.finishFragment();
-      await w.write(buf.subarray(0, n));
-      if (n < BLOCK) break;
+    for (let at = 0; at < stream.length; at += BLOCK) {
+      const block = stream.subarray(at, at + BLOCK);
+      if (block.length > w.room) await w.finishFragment();
+      await w.write(block);
     }
-    await reader.close();
     await w.finishFragment();
     await w.finishImage();
     return w.fragments.length;
@@ -68,6 +84,8 @@ describe('tape administration', () => {
   let image: ImageRecord;
   let listing: string;
   let fragments: number;
+  let stream: Buffer;
+  let files: FileRecord[];
 
   const images = async () => (await callDaemon(h, bpdbm.listImages, {})).images;
   const volume = async (id: string) => (await callDaemon(h, nbemm.listVolumes, { mediaId: id })).volumes[0]!;
@@ -91,7 +109,11 @@ describe('tape administration', () => {
     listing = (await home.ok('bplist', ['-C', image.client, '-R', '-l', data])).stdout;
     // Assigned from the scratch pool to NetBackup, as allocation does: expiring its last image gives it back.
     await home.ok('vmchange', ['-pn', 'NetBackup', '-m', 'A00001']);
-    fragments = await copyToTape(lib, 1, 'A00001', image);
+    stream = await diskStream(image);
+    files = await catalogueFiles(h, image.backupid);
+    fragments = await copyToTape(lib, 1, 'A00001', image, stream);
+    // A cartridge whose only image is cut short (the rest would be on a cartridge never read).
+    await copyToTape(lib, 3, 'A00003', { ...image, backupid: `${image.client}_1700000000` }, stream.subarray(0, 3 * BLOCK));
   });
 
   afterAll(async () => {
@@ -152,9 +174,37 @@ describe('tape administration', () => {
     expect(imported).toMatchObject({ client: image.client, policy: image.policy, schedLabel: image.schedLabel, schedType: image.schedType, numFiles: image.numFiles });
     expect(imported.fragments.map((f) => [f.mediaId, f.fileNumber])).toEqual(Array.from({ length: fragments }, (_, i) => ['A00001', i + 1]));
     expect((await home.ok('bplist', ['-C', image.client, '-R', '-l', data])).stdout).toBe(listing);
+    // The rebuilt .f has the original's entries at the same stream offsets (what a restore positions with).
+    const key = (f: FileRecord) => [f.path, f.type, f.mode, f.user, f.group, f.size, f.mtimeNs, f.offset, f.link];
+    expect((await catalogueFiles(h, image.backupid)).filter((f) => f.inImage !== 0).map(key)).toEqual(files.filter((f) => f.inImage !== 0).map(key));
+    // The fragment records lead a tape reader to the same bytes (checksums checked fragment by fragment).
+    const libObj = await VirtualLibrary.open(lib);
+    await libObj.changer().load(1, 0);
+    const th = await libObj.drive(0).open({ rewindOnClose: false, write: false });
+    try {
+      const reader = new TapeImageReader(imported.fragments, { start: 0, end: -1 }, async () => th);
+      const parts: Buffer[] = [];
+      const buf = Buffer.alloc(BLOCK);
+      for (let n = await reader.read(buf, 0, BLOCK); n > 0; n = await reader.read(buf, 0, BLOCK)) parts.push(Buffer.from(buf.subarray(0, n)));
+      expect(Buffer.concat(parts).equals(stream)).toBe(true);
+    } finally {
+      await th.close();
+      await libObj.changer().unload(0, 1);
+    }
     expect((await volume('A00001')).status & 0x40).toBe(0x40); // IMPORTED
     // Phase 1 again: the image is in the catalogue now.
     expect((await home.ok('bpimport', ['-create_db_info', '-id', 'A00001'])).stdout).toContain(`${image.backupid}: already in the catalogue`);
+  });
+
+  it('an image whose stream ends before its tar archive does is not imported (176); its candidate stays', async () => {
+    const cut = `${image.client}_1700000000`;
+    expect((await home.ok('bpimport', ['-create_db_info', '-id', 'A00003'])).stdout).toContain(`${cut}: ready to import`);
+    const r = await home.run('bpimport', ['-id', 'A00003']);
+    expect(r.code).toBe(176);
+    expect(r.stderr).toContain(`${cut}: import failed: `);
+    expect((await images()).map((i) => i.backupid)).not.toContain(cut);
+    expect((await callDaemon(h, bpdbm.listImages, { includeIncomplete: true })).images.map((i) => i.backupid)).not.toContain(cut);
+    expect((await home.ok('bpimport', ['-pb', '-id', 'A00003'])).stdout).toContain('Media ID A00003 on server ');
   });
 
   it('expiring the last image on the volume gives it back to the scratch pool; bplabel then relabels it', async () => {

@@ -4,7 +4,7 @@
 import os from 'node:os';
 import type { Home } from '../../config/home.js';
 import { fileRecordFromEntry } from '../../archive/catalog-record.js';
-import { TarReader, isUnsupported } from '../../archive/tar-reader.js';
+import { TarReader, UnexpectedEofError, isUnsupported } from '../../archive/tar-reader.js';
 import { bpdbm } from '../../protocol/bpdbm.js';
 import { OpenbpError, toOpenbpError } from '../../protocol/errors.js';
 import { nbemm } from '../../protocol/nbemm.js';
@@ -92,14 +92,19 @@ async function catalogueStream(home: Home, backupid: string, stream: AsyncIterab
     }
   } catch (e) {
     if (e instanceof OpenbpError) throw e;
+    if (e instanceof UnexpectedEofError) throw incomplete(backupid);
     throw new OpenbpError('NOT_TAR_FORMAT', `${backupid}: the image is not a valid tar stream after ${files} entries: ${(e as Error).message}`, { cause: e });
   }
   const end = reader.offset;
   await reader.drain();
   // bpbkar ends every stream with two zero blocks; without the second one the image continues on a cartridge not read yet.
-  if (bytes - end < BLOCK) throw new OpenbpError('IMPORT_FAILED', `${backupid}: the fragments read end before the image does: run bpimport -create_db_info on the cartridge holding the rest`);
+  if (bytes - end < BLOCK) throw incomplete(backupid);
   await flush();
   return { files, skipped, bytes };
+}
+
+function incomplete(backupid: string): OpenbpError {
+  return new OpenbpError('IMPORT_FAILED', `${backupid}: the fragments read end before the image does: run bpimport -create_db_info on the cartridge holding the rest`);
 }
 
 /** After importing images of a volume: nbemm counts them and flags the volume IMPORTED. */
