@@ -218,7 +218,27 @@ describe('tape administration', () => {
     await home.ok('bplabel', ['-m', 'A00001', '-d', 'hcart3', '-o', '-p', 'NetBackup']);
     expect((await home.ok('bpmedialist', ['-mcontents', '-m', 'A00001'])).stdout).toMatch(/^media id = A00001, .*retention level = 0\n?$/);
     expect((await volume('A00001')).pool).toBe(1);
-    await home.ok('bplabel', ['-m', 'A00002', '-d', 'hcart3']);
+    expect((await home.run('bplabel', ['-m', 'A00002', '-d', 'hcart3', '-u', '7'])).code).toBe(20);
+    await home.ok('bplabel', ['-m', 'A00002', '-d', 'hcart3', '-u', '0']);
     expect((await home.ok('bpmedialist', ['-mheader', '-m', 'A00002'])).stdout).toMatch(/^media id = A00002, /);
+  });
+
+  it('bpexpdate -m expires every image on a volume; a FROZEN volume stays assigned and frozen', async () => {
+    await home.ok('bpimport', ['-create_db_info', '-id', 'A00003']);
+    await home.ok('bpbackup', ['-w', data]);
+    const second = (await images())[0]!;
+    await home.ok('vmchange', ['-pn', 'NetBackup', '-m', 'A00003']);
+    await copyToTape(lib, 3, 'A00003', second, await diskStream(second));
+    await home.ok('bpexpdate', ['-backupid', second.backupid, '-d', '0', '-force']);
+    await home.ok('bpimport', ['-create_db_info', '-id', 'A00003']);
+    await home.ok('bpimport', ['-backupid', second.backupid]);
+    await home.ok('bpmedia', ['-freeze', '-m', 'A00003']);
+    expect((await home.ok('bpmedialist', ['-mlist', '-U', '-m', 'A00003'])).stdout).toMatch(/^A00003 .*\n +1 +\S+ \S+ +N\/A +FROZEN IMPORTED$/m);
+    await home.ok('bpexpdate', ['-m', 'A00003', '-d', '0', '-force']);
+    expect((await images()).map((i) => i.backupid)).not.toContain(second.backupid);
+    expect(await volume('A00003')).toMatchObject({ pool: 1, images: 1, status: 0x41 });
+    await home.ok('bpmedia', ['-unfreeze', '-m', 'A00003']);
+    await home.ok('bpexpdate', ['-m', 'A00003', '-d', '0', '-force']);
+    expect(await volume('A00003')).toMatchObject({ pool: 2, images: 0, status: 0, assigned: 0 });
   });
 });
