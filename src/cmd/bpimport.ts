@@ -6,6 +6,7 @@ import { callDaemon } from '../cli/daemon-call.js';
 import { optionalNbDate } from '../cli/dates.js';
 import { importPhase1 } from '../cli/import/candidates-from-tape.js';
 import { importImage, mountThroughNbemm, noteImported } from '../cli/import/import-image.js';
+import { finishImportJob, importJobLines, startImportJob } from '../cli/import/import-job.js';
 import { importPreview, importPreviewMedia } from '../cli/reports/import.js';
 import { clientName, readBpConf } from '../config/bp-conf.js';
 import { checkMediaId } from '../master/nbemm/media-store.js';
@@ -46,31 +47,37 @@ async function phase2(ctx: CommandContext, opts: ParsedOptions) {
     return { status: 0, stdout: importPreview(sorted), json: { candidates: sorted } };
   }
   const mount = mountThroughNbemm(ctx.home);
+  const jobid = await startImportJob(ctx.home, candidates);
   const done: ImageRecord[] = [];
   const out: string[] = [];
   const err: string[] = [];
   let lastError: OpenbpError | undefined;
   for (const c of candidates) {
+    const media = [...new Set(c.fragments.map((f) => f.mediaId))].join(' ');
+    await importJobLines(ctx.home, jobid, [`begin import of ${c.backupid} from ${media}`]);
     if (!c.described) err.push(`${c.backupid}: its backup headers name no policy or schedule: imported as ${c.policy}/${c.schedLabel}`);
     try {
-      const r = await importImage(ctx.home, c, mount);
+      const r = await importImage(ctx.home, c, mount, jobid);
       await callDaemon(ctx.home, bpdbm.forgetImportCandidate, { backupid: c.backupid });
       done.push(r.image);
       out.push(`Imported ${c.backupid}: ${r.image.numFiles} files, ${r.image.kbytes} KB, ${r.image.fragments.length} fragment(s)`);
+      await importJobLines(ctx.home, jobid, [out[out.length - 1]!]);
       for (const s of r.skipped) err.push(`${c.backupid}: ${s}: not catalogued (unsafe path or unsupported entry)`);
     } catch (e) {
       lastError = toOpenbpError(e);
       err.push(`${c.backupid}: import failed: ${lastError.message} (status ${lastError.status})`);
+      await importJobLines(ctx.home, jobid, [err[err.length - 1]!]);
     }
   }
   if (done.length > 0) await noteImported(ctx.home, done);
   // All imported: 0. Some: 1 (partially successful). None: the one failure's status, or 191 for several.
   const status = done.length === candidates.length ? 0 : done.length > 0 ? 1 : candidates.length === 1 && lastError ? lastError.status : 191;
+  await finishImportJob(ctx.home, jobid, status, done.reduce((s, i) => s + i.kbytes, 0), done.reduce((s, i) => s + i.numFiles, 0));
   return {
     status,
     ...(out.length ? { stdout: `${out.join('\n')}\n` } : {}),
     ...(err.length ? { stderr: `${err.join('\n')}\n` } : {}),
-    json: { imported: done.map((i) => i.backupid), failed: candidates.length - done.length },
+    json: { jobid, imported: done.map((i) => i.backupid), failed: candidates.length - done.length },
   };
 }
 

@@ -12,6 +12,7 @@ import { callDaemon } from '../../src/cli/daemon-call.js';
 import { homeAt, type Home } from '../../src/config/home.js';
 import { bpdbm } from '../../src/protocol/bpdbm.js';
 import { nbemm } from '../../src/protocol/nbemm.js';
+import { bpjobd } from '../../src/protocol/bpjobd.js';
 import { SCHED_TYPES, type FileRecord, type ImageRecord } from '../../src/protocol/records.js';
 import { TapeImageReader } from '../../src/storage/tape/tape-reader.js';
 import { DiskImageReader } from '../../src/storage/disk/image-reader.js';
@@ -171,6 +172,8 @@ describe('tape administration', () => {
     const p2 = await home.ok('bpimport', ['-backupid', image.backupid]);
     expect(p2.stdout).toContain(`Imported ${image.backupid}: `);
     const imported = (await images()).find((i) => i.backupid === image.backupid)!;
+    const job = (await callDaemon(h, bpjobd.get, { jobid: imported.jobid }))!;
+    expect(job).toMatchObject({ jobtype: 5, state: 3, status: 0, backupid: image.backupid, fileList: ['A00001'] });
     expect(imported).toMatchObject({ client: image.client, policy: image.policy, schedLabel: image.schedLabel, schedType: image.schedType, numFiles: image.numFiles });
     expect(imported.fragments.map((f) => [f.mediaId, f.fileNumber])).toEqual(Array.from({ length: fragments }, (_, i) => ['A00001', i + 1]));
     expect((await home.ok('bplist', ['-C', image.client, '-R', '-l', data])).stdout).toBe(listing);
@@ -202,6 +205,8 @@ describe('tape administration', () => {
     const r = await home.run('bpimport', ['-id', 'A00003']);
     expect(r.code).toBe(176);
     expect(r.stderr).toContain(`${cut}: import failed: `);
+    const { jobs } = await callDaemon(h, bpjobd.list, {});
+    expect(jobs.filter((j) => j.jobtype === 5).map((j) => j.status)).toEqual(expect.arrayContaining([0, 176]));
     expect((await images()).map((i) => i.backupid)).not.toContain(cut);
     expect((await callDaemon(h, bpdbm.listImages, { includeIncomplete: true })).images.map((i) => i.backupid)).not.toContain(cut);
     expect((await home.ok('bpimport', ['-pb', '-id', 'A00003'])).stdout).toContain('Media ID A00003 on server ');

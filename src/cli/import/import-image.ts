@@ -36,7 +36,7 @@ export function mountThroughNbemm(home: Home): MountForImport {
  * for imported images). Errors: 176 fragments missing or the stream ends before the archive does, 92 not tar,
  * 94/85 tape problems; the pending image is aborted on any error.
  */
-export async function importImage(home: Home, c: ImportCandidate, mount: MountForImport, now = Math.floor(Date.now() / 1000)): Promise<ImportedImage> {
+export async function importImage(home: Home, c: ImportCandidate, mount: MountForImport, jobid = 0, now = Math.floor(Date.now() / 1000)): Promise<ImportedImage> {
   if (c.fragments.length === 0 || c.fragments[0]!.streamOffset !== 0) {
     throw new OpenbpError('IMPORT_FAILED', `${c.backupid}: the first fragment was not found: run bpimport -create_db_info on the cartridge holding it`);
   }
@@ -44,7 +44,7 @@ export async function importImage(home: Home, c: ImportCandidate, mount: MountFo
   const image: ImageRecord = {
     client: c.client, backupid: c.backupid, policy: c.policy, policyType: c.policyType, schedLabel: c.schedLabel, schedType: c.schedType,
     retentionLevel: c.retentionLevel, backupTime: c.backupTime, elapsed: 0, expiration, compression: 0, encryption: 0, kbytes: 0, numFiles: 0,
-    copies: 1, numFragments: 0, keyword: '', jobid: 0, creator: os.userInfo().username, primaryCopy: 1, backupStatus: 0, stunit: '', fragments: [],
+    copies: 1, numFragments: 0, keyword: '', jobid, creator: os.userInfo().username, primaryCopy: 1, backupStatus: 0, stunit: '', fragments: [],
   };
   await callDaemon(home, bpdbm.createImage, image);
   try {
