@@ -149,6 +149,12 @@ describe('tape administration', () => {
     for (const name of ['a.txt', 'sub/big.bin', 'link -> a.txt']) expect(r).toContain(`${rel}/${name}`);
     expect(fs.readFileSync(path.join(out, rel, 'sub', 'big.bin'))).toEqual(fs.readFileSync(path.join(data, 'sub', 'big.bin')));
     expect(fs.readlinkSync(path.join(out, rel, 'link'))).toBe('a.txt');
+    // A lone cartridge file, copied out of the library.
+    const lone = path.join(work, 'A00001L5.tap');
+    fs.copyFileSync(path.join(lib, 'cartridges', 'A00001L5.tap'), lone);
+    // (its first fragment alone: tar lists the entries in it, then complains about the cut)
+    const first = execFileSync('bash', ['-c', `vtladm cat ${lone} --file 1 --skip-records 1 | tar -tf - 2>/dev/null; exit 0`], { env: home.env, encoding: 'utf8' });
+    expect(first.split('\n')).toEqual(expect.arrayContaining([`${rel}/`, `${rel}/a.txt`]));
   });
 
   it('bplabel refuses a cartridge with unexpired images (168) and unknown media (95)', async () => {
