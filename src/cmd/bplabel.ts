@@ -1,5 +1,6 @@
 // bplabel: write a NetBackup media header on a cartridge (mounted through its robot) and unassign it in nbemm.
 
+import { nowSeconds } from '../config/clock.js';
 import { defineCommand, type CommandContext, type ParsedOptions } from '../cli/command.js';
 import { callDaemon } from '../cli/daemon-call.js';
 import { lookUpVolume, mountVolume } from '../cli/mount-volume.js';
@@ -52,7 +53,7 @@ export async function runBplabel(ctx: CommandContext, o: BplabelOptions) {
   if (o.pool !== undefined && !pools.some((p) => p.name === o.pool)) throw new OpenbpError('NO_SUCH_POOL', `volume pool ${o.pool} does not exist`);
   const pool = o.pool ?? pools.find((p) => p.number === volume.pool)?.name ?? 'NetBackup';
   const host = clientName(readBpConf(ctx.home));
-  const now = Math.floor(Date.now() / 1000);
+  const now = nowSeconds();
   const mount = await mountVolume(ctx.home, volume, { write: true, ...o });
   let stderr = '';
   try {

@@ -1,5 +1,6 @@
 // bpimport phase 1: read a cartridge's headers and record the images on it as import candidates in bpdbm.
 
+import { nowSeconds } from '../../config/clock.js';
 import type { Home } from '../../config/home.js';
 import { parseBackupId } from '../../formats/catalog-paths.js';
 import { bpdbm } from '../../protocol/bpdbm.js';
@@ -67,7 +68,7 @@ export async function importPhase1(home: Home, mediaId: string, host: string): P
   } finally {
     await mount.release();
   }
-  const images = candidatesOf(mediaId, contents, host, Math.floor(Date.now() / 1000));
+  const images = candidatesOf(mediaId, contents, host, nowSeconds());
   const r = await callDaemon(home, bpdbm.recordImportCandidates, { mediaId, candidates: images });
   return { mediaId, images, ...r, end: contents.end };
 }

@@ -1,6 +1,7 @@
 // bpimport phase 2: read a candidate image's stream from its cartridges and rebuild its catalogue header and .f
 // through bpdbm (created pending, files added as they are read, fragments added and committed at the end).
 
+import { nowSeconds } from '../../config/clock.js';
 import os from 'node:os';
 import type { Home } from '../../config/home.js';
 import { fileRecordFromEntry } from '../../archive/catalog-record.js';
@@ -36,7 +37,7 @@ export function mountThroughNbemm(home: Home): MountForImport {
  * for imported images). Errors: 176 fragments missing or the stream ends before the archive does, 92 not tar,
  * 94/85 tape problems; the pending image is aborted on any error.
  */
-export async function importImage(home: Home, c: ImportCandidate, mount: MountForImport, jobid = 0, now = Math.floor(Date.now() / 1000)): Promise<ImportedImage> {
+export async function importImage(home: Home, c: ImportCandidate, mount: MountForImport, jobid = 0, now = nowSeconds()): Promise<ImportedImage> {
   if (c.fragments.length === 0 || c.fragments[0]!.streamOffset !== 0) {
     throw new OpenbpError('IMPORT_FAILED', `${c.backupid}: the first fragment was not found: run bpimport -create_db_info on the cartridge holding it`);
   }

@@ -1,5 +1,6 @@
 // The bpdbjobs record of a bpimport phase 2 run (job type 5, import): one job for the images of one invocation.
 
+import { nowSeconds } from '../../config/clock.js';
 import os from 'node:os';
 import type { Home } from '../../config/home.js';
 import { bpjobd } from '../../protocol/bpjobd.js';
@@ -23,7 +24,7 @@ function importJobRecord(cands: readonly ImportCandidate[], now: number): JobRec
 
 /** An import job in bpdbjobs; its id goes into the imported images' headers (nbjm leaves a live bpimport's images alone). */
 export async function startImportJob(home: Home, cands: readonly ImportCandidate[]): Promise<number> {
-  const { jobid } = await callDaemon(home, bpjobd.create, importJobRecord(cands, Math.floor(Date.now() / 1000)));
+  const { jobid } = await callDaemon(home, bpjobd.create, importJobRecord(cands, nowSeconds()));
   return jobid;
 }
 
@@ -32,7 +33,7 @@ export async function importJobLines(home: Home, jobid: number, lines: string[])
 }
 
 export async function finishImportJob(home: Home, jobid: number, status: number, kbytes: number, files: number): Promise<void> {
-  const ended = Math.floor(Date.now() / 1000);
+  const ended = nowSeconds();
   await callDaemon(home, bpjobd.update, {
     jobid,
     patch: { state: JOB_STATE.done, status, ended, kbytes, files, percent: status <= 1 ? 100 : 0, stateDetail: '' },

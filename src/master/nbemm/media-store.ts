@@ -1,5 +1,6 @@
 // nbemm's device and volume database (db/emm/devices.json, db/emm/volumes.json): robots, drives, pools, volumes.
 
+import { nowSeconds } from '../../config/clock.js';
 import path from 'node:path';
 import { OpenbpError } from '../../protocol/errors.js';
 import {
@@ -68,7 +69,7 @@ export class MediaStore {
   private readonly devicesFile: string;
   private readonly volumesFile: string;
 
-  constructor(dir: string, private readonly log: LogLine, private readonly now: () => number = () => Math.floor(Date.now() / 1000)) {
+  constructor(dir: string, private readonly log: LogLine, private readonly now: () => number = nowSeconds) {
     this.devicesFile = path.join(dir, 'devices.json');
     this.volumesFile = path.join(dir, 'volumes.json');
     const dev = readJsonFile<{ robots?: unknown[]; drives?: unknown[] }>(this.devicesFile);

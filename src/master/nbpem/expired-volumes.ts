@@ -1,5 +1,6 @@
 // After images leave the catalogue: the tape volumes that no longer hold any image go back to unassigned (nbemm).
 
+import { nowSeconds } from '../../config/clock.js';
 import type { Home } from '../../config/home.js';
 import { callDaemon } from '../../cli/daemon-call.js';
 import { bpdbm } from '../../protocol/bpdbm.js';
@@ -17,7 +18,7 @@ const MEDIA_TYPE_DISK = 0;
 export async function releaseEmptyVolumes(home: Home, fragments: readonly FragmentRecord[]): Promise<string[]> {
   const media = [...new Set(fragments.filter((f) => f.mediaType !== MEDIA_TYPE_DISK && f.mediaId !== '').map((f) => f.mediaId))];
   if (media.length === 0) return [];
-  const listedAt = Math.floor(Date.now() / 1000);
+  const listedAt = nowSeconds();
   const { images } = await callDaemon(home, bpdbm.listImages, { includeIncomplete: true });
   const inUse = new Set(images.flatMap((i) => i.fragments.map((f) => f.mediaId)));
   const released: string[] = [];
