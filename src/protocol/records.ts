@@ -282,3 +282,44 @@ export const tapeAssignment = obj({
   readVolumes: arr(mountableVolume),
 });
 export type TapeAssignment = Infer<typeof tapeAssignment>;
+// ---- bpimport: images found on a cartridge (phase 1), waiting to be imported (phase 2) ----
+
+/** One fragment of an image as its backup header on a cartridge describes it. */
+export const importFragment = obj({
+  mediaId: str,
+  /** Tape file number of the fragment (its BH is the file's first record). */
+  fileNumber: int,
+  copy: int,
+  fragment: int,
+  streamOffset: int,
+  blockSize: int,
+  flags: int,
+  /** When the BH was written (epoch seconds). */
+  written: int,
+  /** Media server that read it in phase 1, and the density code of the cartridge. */
+  host: str,
+  density: int,
+});
+export type ImportFragment = Infer<typeof importFragment>;
+
+/**
+ * An image bpimport phase 1 found on one or more cartridges. `described` is false when the backup headers
+ * carried no client/policy/schedule (the client then comes from the backup ID; policy and schedule are IMPORTED).
+ */
+export const importCandidate = obj({
+  backupid: str,
+  client: str,
+  policy: str,
+  policyType: int,
+  schedLabel: str,
+  schedType: schedType,
+  backupTime: int,
+  retentionLevel: int,
+  expiration: int,
+  described: bool,
+  /** Fragments found so far, across cartridges, by stream offset. */
+  fragments: arr(importFragment),
+  /** When phase 1 last recorded it (epoch seconds). */
+  found: int,
+});
+export type ImportCandidate = Infer<typeof importCandidate>;
