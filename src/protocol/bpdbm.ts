@@ -2,7 +2,7 @@
 
 import { message } from './message.js';
 import { arr, bool, empty, int, num, obj, opt, str } from './schema.js';
-import { fileRecord, fragmentRecord, imageRecord, policyRecord } from './records.js';
+import { fileRecord, fragmentRecord, imageRecord, importCandidate, policyRecord } from './records.js';
 
 const imageFilter = obj({
   client: opt(str),
@@ -71,6 +71,26 @@ export const bpdbm = {
     obj({ backupid: str, start: int, count: int }),
     obj({ files: arr(fileRecord), next: opt(int) }),
   ),
+  /**
+   * bpimport phase 1: the images found on cartridge `mediaId`. Each replaces the fragments an earlier phase 1
+   * recorded on that cartridge for the same backup ID (fragments on other cartridges stay). Images already in
+   * the catalogue are not recorded; they are returned in `known`.
+   */
+  recordImportCandidates: message(
+    'bpdbm',
+    'record-import-candidates',
+    obj({ mediaId: str, candidates: arr(importCandidate) }),
+    obj({ recorded: arr(str), known: arr(str) }),
+  ),
+  /** Import candidates, filtered as bpimport phase 2 selects them (backup time within [since, until]). */
+  listImportCandidates: message(
+    'bpdbm',
+    'list-import-candidates',
+    obj({ backupid: opt(str), mediaId: opt(str), client: opt(str), policy: opt(str), since: opt(int), until: opt(int) }),
+    obj({ candidates: arr(importCandidate) }),
+  ),
+  /** Drops a candidate (imported, or given up); 227 when there is none. */
+  forgetImportCandidate: message('bpdbm', 'forget-import-candidate', obj({ backupid: str }), empty),
   getPolicy: message('bpdbm', 'get-policy', obj({ name: str }), policyRecord),
   listPolicies: message('bpdbm', 'list-policies', empty, obj({ policies: arr(policyRecord) })),
   putPolicy: message('bpdbm', 'put-policy', obj({ policy: policyRecord, create: bool }), empty),

@@ -41,7 +41,7 @@ async function writeBaseFiles(peers: JobPeers, backupid: string, file: string): 
 }
 
 export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, log: LogLine): Promise<JobEnd> {
-  const tun = readBufferTunables(home, 'disk');
+  const tun = readBufferTunables(home, spec.unit.type === 'tape' ? 'tape' : 'disk');
   const catalogue = new SerialQueue();
   const jobs = peers.bpjobd;
   const jobUpdate = (body: RequestOf<typeof bpjobd.update>) => jobs.request(bpjobd.update, body).catch(() => {});
@@ -54,7 +54,7 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
 
   const bptmSpec: BptmSpec = {
     jobid: spec.jobid, backupid: spec.backupid, direction: 'write', unit: spec.unit, numberOfBuffers: tun.numberOfBuffers,
-    bufferSize: tun.bufferSize, copy: 1, retentionLevel: spec.retentionLevel, expiration: spec.expiration,
+    bufferSize: tun.bufferSize, copy: 1, retentionLevel: spec.retentionLevel, expiration: spec.expiration, ...(spec.tape ? { tape: spec.tape } : {}),
     ...(spec.compress ? { compress: true } : {}), ...(spec.encrypt ? { encrypt: true, keyFile: keyFilePath(home) } : {}),
   };
   const media: SideEnd = { code: null, signal: null };
@@ -91,7 +91,9 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
       baseFiles = undefined;
     }
   }
-  const bpbkarSpec: BpbkarSpec = { jobid: spec.jobid, backupid: spec.backupid, client: spec.client, paths: spec.paths, ...(baseFiles ? { baseFiles } : {}) };
+  const bpbkarSpec: BpbkarSpec = {
+    jobid: spec.jobid, backupid: spec.backupid, client: spec.client, paths: spec.paths, ...(baseFiles ? { baseFiles } : {}), ...(spec.runAs ? { runAs: spec.runAs } : {}),
+  };
   const bpbkar = startJobChild(home, 'bpbkar', spec.jobid, bpbkarSpec, 'ignore', bptm.child.stdin!, (v) => {
     const ev = bpbkarEvent.parse(v);
     if (ev.kind === 'files') {

@@ -46,7 +46,8 @@ export async function runVerify(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
   const bptmSpec: BptmSpec = {
     jobid: spec.jobid, backupid: spec.backupid, direction: 'read', unit: spec.unit, numberOfBuffers: tun.numberOfBuffers,
     bufferSize: blockSize > 0 ? blockSize : tun.bufferSize, fragments: spec.fragments, rangeStart: 0, rangeEnd: -1, copy: 1,
-    retentionLevel: spec.retentionLevel, expiration: spec.expiration, ...(await imageReadExtras(home, peers, spec.backupid)),
+    retentionLevel: spec.retentionLevel, expiration: spec.expiration, ...(spec.tape ? { tape: spec.tape } : {}),
+    ...(await imageReadExtras(home, peers, spec.backupid)),
   };
   const bptm = startJobChild(home, 'bptm', spec.jobid, bptmSpec, 'ignore', 'pipe', (v) => {
     const ev = bptmEvent.parse(v);

@@ -15,7 +15,8 @@ import { ShmRing } from './shm-ring.js';
 import { MSG, RingChannel } from './ring-channel.js';
 import { consume, produce } from './ring-loops.js';
 import { FragmentSink } from './fragment-sink.js';
-import { driverForUnit } from './storage-for-unit.js';
+import { driverForUnit, type TapeHooks } from './storage-for-unit.js';
+import type { StorageDriver } from '../../storage/driver.js';
 import { BlockWriter } from './block-writer.js';
 import { FRAME_HEADER_BYTES } from '../../formats/block-frame.js';
 import { blockFormFor, blockSourceFor } from './block-plan.js';
@@ -34,6 +35,8 @@ export interface ParentDeps {
   spawnChild(shmPath: string, stdio: StdioOptions): ChildProcess;
   /** Progress events at most this often (ms); default 500. */
   readonly progressIntervalMs?: number;
+  /** Tape units: how to ask the master for another volume, and the log. */
+  readonly tape?: TapeHooks;
 }
 
 export interface BptmOutcome {
@@ -104,9 +107,10 @@ export async function runBptmParent(deps: ParentDeps): Promise<BptmOutcome> {
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   let chan: RingChannel | undefined;
+  let driver: StorageDriver | undefined;
   try {
     checkGeometry(spec);
-    const driver = driverForUnit(spec.unit);
+    driver = driverForUnit(spec, deps.tape);
     if (spec.direction === 'write') {
       const form = blockFormFor(spec);
       writer = await driver.openImageWriter({
@@ -166,6 +170,7 @@ export async function runBptmParent(deps: ParentDeps): Promise<BptmOutcome> {
       if (chan) await chan.sendFlushed(MSG.ERROR, failure.status);
     }
     await reader?.close();
+    await driver?.close?.();
     if (child) await reapChild(child, exited, failure ? 1000 : CHILD_GRACE_MS);
     chan?.close();
     ring?.close();
