@@ -20,6 +20,9 @@ export const backupJobSpec = obj({
   subtype: int,
   /** The policy's "Limit jobs per policy" (0 or absent = unlimited). */
   maxPolicyJobs: opt(int),
+  /** The policy's compression and encryption at rest (bpplinfo -compress / -encrypt). */
+  compress: opt(bool),
+  encrypt: opt(bool),
   /** The policy's volume pool for tape units (absent = NetBackup). */
   pool: opt(str),
   /** The policy allows multiple data streams: the paths split into streams, one child job each (backup-streams.ts). */

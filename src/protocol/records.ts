@@ -100,6 +100,8 @@ export const fragmentRecord = obj({
   bytes: int,
   /** sha256 of the fragment's bytes, hex. */
   checksum: str,
+  /** Encrypted images: the tag of the key (bpkeyutil) the fragment's blocks are encrypted with (FRAG kms_key_tag). */
+  keyTag: opt(str),
 });
 export type FragmentRecord = Infer<typeof fragmentRecord>;
 
@@ -224,6 +226,8 @@ export const policyRecord = obj({
   checkpoint: opt(bool),
   /** bpplinfo -multiple_streams: multiple data streams (default no). */
   multipleStreams: opt(bool),
+  /** bpplinfo -encrypt: encryption at rest, AES-256-GCM per block with the active bpkeyutil key (default no). */
+  encrypt: opt(bool),
 });
 export type PolicyRecord = Infer<typeof policyRecord>;
 
@@ -301,3 +305,44 @@ export const tapeAssignment = obj({
   readVolumes: arr(mountableVolume),
 });
 export type TapeAssignment = Infer<typeof tapeAssignment>;
+// ---- bpimport: images found on a cartridge (phase 1), waiting to be imported (phase 2) ----
+
+/** One fragment of an image as its backup header on a cartridge describes it. */
+export const importFragment = obj({
+  mediaId: str,
+  /** Tape file number of the fragment (its BH is the file's first record). */
+  fileNumber: int,
+  copy: int,
+  fragment: int,
+  streamOffset: int,
+  blockSize: int,
+  flags: int,
+  /** When the BH was written (epoch seconds). */
+  written: int,
+  /** Media server that read it in phase 1, and the density code of the cartridge. */
+  host: str,
+  density: int,
+});
+export type ImportFragment = Infer<typeof importFragment>;
+
+/**
+ * An image bpimport phase 1 found on one or more cartridges. `described` is false when the backup headers
+ * carried no client/policy/schedule (the client then comes from the backup ID; policy and schedule are IMPORTED).
+ */
+export const importCandidate = obj({
+  backupid: str,
+  client: str,
+  policy: str,
+  policyType: int,
+  schedLabel: str,
+  schedType: schedType,
+  backupTime: int,
+  retentionLevel: int,
+  expiration: int,
+  described: bool,
+  /** Fragments found so far, across cartridges, by stream offset. */
+  fragments: arr(importFragment),
+  /** When phase 1 last recorded it (epoch seconds). */
+  found: int,
+});
+export type ImportCandidate = Infer<typeof importCandidate>;

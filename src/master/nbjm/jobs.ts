@@ -233,7 +233,8 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
       image = {
         client: job.client, backupid, policy: job.policy, policyType: job.policyType, schedLabel: job.schedule,
         schedType: (job.schedType === 'INCR' || job.schedType === 'CINC') && !incremental ? 'FULL' : job.schedType,
-        retentionLevel: job.retentionLevel, backupTime, elapsed: 0, expiration, compression: 0, encryption: 0, kbytes: 0, numFiles: 0,
+        retentionLevel: job.retentionLevel, backupTime, elapsed: 0, expiration, compression: job.compress ? 1 : 0, encryption: job.encrypt ? 1 : 0,
+        kbytes: 0, numFiles: 0,
         copies: 1, numFragments: 0, keyword: job.keyword, jobid, creator: job.requester.user, primaryCopy: 1, backupStatus: 0,
         stunit: unit.label, fragments: [], ...(stream > 0 ? { streamNumber: stream } : {}),
       };
@@ -243,6 +244,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
         jobid, kind: 'backup', client: job.client, unit, backupid, paths: job.paths, retentionLevel: job.retentionLevel, expiration,
         fragments: [], renames: [], keepExisting: false, restoreOwnership: false, ...(base ? { baseBackupid: base.backupid } : {}), ...(tape ? { tape } : {}),
         ...runAsFor(job.requester),
+        ...(job.compress ? { compress: true } : {}), ...(job.encrypt ? { encrypt: true } : {}),
       });
     } catch (e) {
       const err = toOpenbpError(e);
