@@ -18,6 +18,27 @@ export interface ImageWriteRequest {
   readonly retentionLevel: number;
   /** Seconds since the epoch; default: now. */
   readonly mediaDate?: number;
+  /**
+   * false: the caller checksums every block itself (bptm's block index), so the driver may skip the
+   * whole-fragment sha256 and record checksum '' (readers skip the fragment check then). Default true.
+   */
+  readonly fragmentChecksum?: boolean;
+  /**
+   * Client, policy and schedule of the image. Tape writes them into every backup header so that bpimport can
+   * rebuild the catalogue from the cartridge alone; a tape image written without them imports with the policy
+   * and schedule named IMPORTED.
+   */
+  readonly image?: ImageDescription;
+}
+
+/** Client, policy and schedule of an image (what its catalogue header needs beyond the backup ID). */
+export interface ImageDescription {
+  readonly client: string;
+  readonly policy: string;
+  readonly policyType: number;
+  readonly schedLabel: string;
+  /** 0 FULL, 1 INCR, 2 UBAK, 3 UARC, 4 CINC (SCHED_TYPES codes). */
+  readonly schedType: number;
 }
 
 /** A range of the image's data stream, in bytes: [start, end). end = -1 means to the end of the image. */

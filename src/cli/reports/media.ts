@@ -290,3 +290,39 @@ export function vmpoolList(pools: readonly VolumePool[]): string {
     .join('')
     .concat(pools.length ? `${'='.repeat(80)}\n` : '');
 }
+
+// ---- bpmedialist -mheader / -mcontents (read from the cartridge) ----
+
+/** `media id = A00001, allocated 09/14/2005 21:13, retention level = 6` (the first line of -mheader and -mcontents). */
+export function mediaHeaderLine(h: { mediaId: string; created: number; retentionLevel: number }): string {
+  return `media id = ${h.mediaId}, allocated ${formatNbDateMinutes(h.created)}, retention level = ${h.retentionLevel}`;
+}
+
+export interface ContentsEntry {
+  readonly fileNumber: number;
+  readonly backupid: string;
+  readonly backupTime: number;
+  readonly expiration: number;
+  readonly retentionLevel: number;
+  readonly copy: number;
+  readonly fragment: number;
+  readonly blockSize: number;
+}
+
+/** bpmedialist -mcontents: the header line, then one block per tape file holding a fragment. */
+export function mcontentsReport(h: { mediaId: string; created: number; retentionLevel: number }, files: readonly ContentsEntry[]): string {
+  const blocks = files.map((f) =>
+    [
+      `File number ${f.fileNumber}`,
+      `  Backup id = ${f.backupid}`,
+      `  Creation date = ${formatNbDateMinutes(f.backupTime)}`,
+      `  Expiration date = ${f.expiration >= INFINITY_EPOCH ? 'INFINITY' : formatNbDateMinutes(f.expiration)}`,
+      `  Retention level = ${f.retentionLevel}`,
+      `  Copy number = ${f.copy}`,
+      `  Fragment number = ${f.fragment}`,
+      `  Block size (in bytes) = ${f.blockSize}`,
+      '',
+    ].join('\n'),
+  );
+  return `${mediaHeaderLine(h)}\n\n${blocks.join('\n')}`;
+}

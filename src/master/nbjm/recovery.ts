@@ -27,12 +27,16 @@ export interface RecoveryDeps {
 
 const WATCH_MS = 1000;
 
-function isBpbrm(pid: number): boolean {
+function runs(pid: number, comm: string): boolean {
   try {
-    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'bpbrm';
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm;
   } catch {
     return false;
   }
+}
+
+function isBpbrm(pid: number): boolean {
+  return runs(pid, 'bpbrm');
 }
 
 export function createRecovery(deps: RecoveryDeps) {
@@ -62,6 +66,10 @@ export function createRecovery(deps: RecoveryDeps) {
     const live = new Set<number>();
     for (const j of jobs) {
       if (j.jobtype === JOB_TYPE.cleanup) continue; // image cleanup jobs are nbpem's (it closes its own orphans)
+      if (j.jobtype === JOB_TYPE.import && j.jobpid > 0 && runs(j.jobpid, 'bpimport')) {
+        live.add(j.jobid); // a bpimport still running: its images are being catalogued
+        continue;
+      }
       if (deps.isMine(j.jobid)) {
         live.add(j.jobid);
         continue;
@@ -73,12 +81,14 @@ export function createRecovery(deps: RecoveryDeps) {
         continue;
       }
       const queued = j.state === JOB_STATE.queued || j.state === JOB_STATE.requeued;
+      // A job waiting for a retry ends with the status of the try it made.
+      const lastTry = j.state === JOB_STATE.requeued ? j.tries[j.tries.length - 1]?.status : undefined;
       deps.log(`job ${j.jobid}: was ${queued ? 'queued' : 'active'} when nbjm stopped; closing it`);
       await deps.finishOrphan(j.jobid, {
-        status: queued ? 195 : 50,
+        status: lastTry ?? (queued ? 195 : 50),
         kbytes: 0,
         files: 0,
-        message: queued ? 'nbjm restarted before the job got its resources' : 'nbjm restarted; the job processes were gone',
+        message: lastTry !== undefined ? 'nbjm restarted while the job waited for a retry' : queued ? 'nbjm restarted before the job got its resources' : 'nbjm restarted; the job processes were gone',
       });
     }
     // Half-written images whose job no longer runs are removed with their fragments.

@@ -37,8 +37,8 @@ function now(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-/** Reads the first record at the current position; null when there is none (blank tape or a filemark). */
-async function readRecord(h: TapeHandle, max = PROBE_BYTES): Promise<Uint8Array | null> {
+/** Reads the record at the current position; null when there is none (blank tape or a filemark). A record longer than `max` comes back as max+1 zero bytes (foreign). */
+export async function readRecord(h: TapeHandle, max = PROBE_BYTES): Promise<Uint8Array | null> {
   try {
     const b = await h.readBlock(max);
     return b.length === 0 ? null : b;
@@ -370,6 +370,7 @@ export class TapeImageWriter implements ImageWriter {
       fileNumber,
       retentionLevel: this.req.retentionLevel,
       expiration: this.req.expiration,
+      ...(this.req.image ? { image: this.req.image } : {}),
     });
     try {
       await h.writeBlock(bh);
