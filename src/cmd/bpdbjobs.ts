@@ -7,6 +7,7 @@ import { masterServer, readBpConf } from '../config/bp-conf.js';
 import { bpjobd } from '../protocol/bpjobd.js';
 import { OpenbpError } from '../protocol/errors.js';
 import { statusMessage } from '../protocol/status.js';
+import { nowSeconds } from '../config/clock.js';
 
 function parseJobIds(v: string): number[] {
   const ids = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -37,7 +38,7 @@ export const command = defineCommand({
     const parents = new Set(listed.map((j) => j.parentJob).filter((p) => p > 0));
     const jobs = [...listed].filter((j) => !(opts.ignoreParents && parents.has(j.jobid))).sort((a, b) => b.jobid - a.jobid);
     const master = masterServer(readBpConf(ctx.home));
-    const now = Math.floor(Date.now() / 1000);
+    const now = nowSeconds();
     if (opts.summary) {
       const s = summarize(jobs);
       return { status: 0, stdout: opts.allColumns ? formatSummaryCsv(s, master) : formatSummary(s, master), json: { master, ...s } };

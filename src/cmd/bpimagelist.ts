@@ -8,6 +8,7 @@ import { bpdbm } from '../protocol/bpdbm.js';
 import { OpenbpError } from '../protocol/errors.js';
 import { SCHED_TYPES, type SchedType } from '../protocol/records.js';
 import { statusMessage } from '../protocol/status.js';
+import { nowSeconds } from '../config/clock.js';
 
 /** -st accepts the token (FULL, INCR, CINC, UBAK, UARC) or its number. */
 function schedTypeOption(v: string): SchedType {
@@ -35,7 +36,7 @@ export const command = defineCommand({
   epilog: 'Exit status: 0, 227 when no image matches ("no entity was found").',
   async run(ctx, opts) {
     if (opts.long && opts.user) throw new OpenbpError('INVALID_PARAMETER', '-l and -U are exclusive');
-    const now = Math.floor(Date.now() / 1000);
+    const now = nowSeconds();
     let since: number | undefined;
     if (opts.hoursago !== undefined) {
       if (opts.start !== undefined) throw new OpenbpError('INVALID_PARAMETER', '-hoursago and -d are exclusive');

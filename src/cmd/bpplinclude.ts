@@ -4,12 +4,11 @@ import fs from 'node:fs';
 import { defineCommand } from '../cli/command.js';
 import { loadPolicy, pickAction, savePolicy } from '../cli/policy-edit.js';
 import { OpenbpError } from '../protocol/errors.js';
+import { NEW_STREAM, SELECTION_DIRECTIVES } from '../protocol/backup-streams.js';
 
-/** Directives a selection list may hold besides absolute paths. */
-const DIRECTIVES = new Set(['NEW_STREAM', 'ALL_LOCAL_DRIVES']);
 
 export function checkSelection(path: string): string {
-  if (DIRECTIVES.has(path)) return path;
+  if (SELECTION_DIRECTIVES.has(path)) return path;
   if (!path.startsWith('/') || /[\n\r\0]/.test(path)) throw new OpenbpError('INVALID_PARAMETER', `'${path}' is not an absolute path`);
   return path;
 }
@@ -57,7 +56,8 @@ export const command = defineCommand({
     let include: string[];
     if (action === 'add') {
       include = [...policy.include];
-      for (const p of paths) if (!include.includes(p)) include.push(p);
+      // NEW_STREAM may appear many times (each starts a stream); a path once.
+      for (const p of paths) if (p === NEW_STREAM || !include.includes(p)) include.push(p);
     } else {
       const missing = paths.find((p) => !policy.include.includes(p));
       if (missing !== undefined) throw new OpenbpError('INVALID_PARAMETER', `${missing} is not in the selections of policy ${policy.name}`);

@@ -93,6 +93,10 @@ export const IMAGE_FIELDS: readonly Field<ImageRecord>[] = [
 /** openbp fields kept in the header after the IMAGE fields (not printed by bpimagelist -l). */
 const EXTRA_FIELDS: readonly Field<ImageRecord>[] = [f('stunit', 'STORAGE_UNIT', (r) => r.stunit, 'stunit', 'str')];
 
+/** openbp fields written only when the image has them (older headers lack them): the stream of a multi-stream backup. */
+const OPTIONAL_FIELDS: readonly Field<ImageRecord>[] = [f('stream_number', 'STREAM_NUMBER', (r) => r.streamNumber ?? 0, 'streamNumber')];
+const present = (image: ImageRecord, fd: Field<ImageRecord>) => image[fd.into!] !== undefined;
+
 /** FRAG record columns in bpimagelist -l order (VA17904). */
 export const FRAG_FIELDS: readonly Field<FragmentRecord>[] = [
   f('copy_num', '', (r) => r.copy, 'copy'),
@@ -152,6 +156,7 @@ export function fragFieldTokens(frag: FragmentRecord): string[] {
 export function serializeImageHeader(image: ImageRecord): string {
   const lines = [`HEADER_VERSION ${HEADER_VERSION}`];
   for (const fd of [...IMAGE_FIELDS, ...EXTRA_FIELDS]) lines.push(`${fd.key} ${encodeToken(fd.get(image))}`);
+  for (const fd of OPTIONAL_FIELDS) if (present(image, fd)) lines.push(`${fd.key} ${encodeToken(fd.get(image))}`);
   for (const frag of image.fragments) {
     const cols = [...FRAG_FIELDS, ...FRAG_EXTRAS].map((fd) => encodeToken(fd.get(frag)));
     lines.push(`FRAGMENT ${cols.join(' ')}`);
@@ -205,7 +210,7 @@ export function parseImageHeader(text: string): ImageRecord {
       fragments.push(parseFragmentColumns(decodeTokens(rest)));
       continue;
     }
-    const fd = byKey.get(key);
+    const fd = byKey.get(key) ?? OPTIONAL_FIELDS.find((o) => o.key === key);
     if (!fd) continue;
     const vals = decodeTokens(rest);
     assign(out, fd, vals[0] ?? '');
@@ -213,6 +218,7 @@ export function parseImageHeader(text: string): ImageRecord {
   for (const fd of byKey.values()) {
     if (!(fd.into! in out)) throw new HeaderFormatError(`image header lacks ${fd.key}`);
   }
+
   out.fragments = fragments;
   return out as unknown as ImageRecord;
 }

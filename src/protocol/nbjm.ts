@@ -20,6 +20,8 @@ export const backupJobSpec = obj({
   subtype: int,
   /** The policy's "Limit jobs per policy" (0 or absent = unlimited). */
   maxPolicyJobs: opt(int),
+  /** The policy allows multiple data streams: the paths split into streams, one child job each (backup-streams.ts). */
+  multipleStreams: opt(bool),
 });
 
 export const restoreJobSpec = obj({

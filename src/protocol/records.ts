@@ -63,6 +63,8 @@ export const jobRecord = obj({
   parentJob: int,
   /** Why a queued job waits (bpdbjobs shows it). */
   stateDetail: str,
+  /** Multiple data streams: the stream (1..) a child job backs up; absent otherwise. */
+  stream: opt(int),
 });
 export type JobRecord = Infer<typeof jobRecord>;
 
@@ -116,6 +118,8 @@ export const imageRecord = obj({
   backupStatus: int,
   stunit: str,
   fragments: arr(fragmentRecord),
+  /** Multiple data streams: the stream (1..) this image holds; absent for a single-stream backup. */
+  streamNumber: opt(int),
 });
 export type ImageRecord = Infer<typeof imageRecord>;
 

@@ -87,6 +87,12 @@ describe('image header', () => {
     expect(() => parseImageHeader(GOLDEN.replace(/^KBYTES.*\n/m, ''))).toThrow(/KBYTES/);
     expect(() => parseImageHeader('garbage')).toThrow();
   });
+  it('keeps the stream number of a multi-stream image after the golden keys, and reads headers without it', () => {
+    const text = serializeImageHeader({ ...sample, streamNumber: 3 });
+    expect(text).toBe(GOLDEN.replace(/^(STORAGE_UNIT .*\n)/m, '$1STREAM_NUMBER 3\n'));
+    expect(parseImageHeader(text)).toEqual({ ...sample, streamNumber: 3 });
+    expect(parseImageHeader(GOLDEN)).not.toHaveProperty('streamNumber');
+  });
 });
 
 describe('tokens', () => {

@@ -56,7 +56,7 @@ function tailFields(j: JobRecord, now: number): Array<string | number> {
   const secs = elapsed(j, now);
   const active = j.state === JOB_STATE.active || j.state === JOB_STATE.queued || j.state === JOB_STATE.requeued;
   return [
-    j.parentJob, secs > 0 ? Math.round(j.kbytes / secs) : 0, '', '', '', '', '', '', '', '', '', '', 0,
+    j.parentJob, secs > 0 ? Math.round(j.kbytes / secs) : 0, '', '', '', '', '', '', '', '', '', '', j.stream ?? 0,
     0, 0, 0, 0, 0, j.backupid, active ? 1 : 0, '',
   ];
 }

@@ -5,6 +5,7 @@ import { OpenbpError } from '../../protocol/errors.js';
 import { isWithin } from '../../protocol/byte-path.js';
 import type { FileRecord, ImageRecord } from '../../protocol/records.js';
 import { sameVersion } from '../../protocol/file-identity.js';
+import { sameStream, streamOf } from '../../protocol/backup-streams.js';
 import { catalogPath, type ImageStore } from './image-store.js';
 
 export interface ListFilesRequest {
@@ -63,7 +64,28 @@ function candidates(store: ImageStore, q: { client: string; since?: number; unti
     .filter((i) => q.policyType === undefined || i.policyType === q.policyType);
 }
 
-/** Entries under a path from the newest image holding it (or one image, or every image). 227 when none. */
+/**
+ * The other streams of a multi-stream backup: for each stream of `found`'s client and policy other than
+ * its own, the newest of `images` (newest first) that `holds` the path. None for a single-stream image.
+ */
+function otherStreams(images: readonly ImageRecord[], found: ImageRecord, holds: (i: ImageRecord) => boolean): ImageRecord[] {
+  if (streamOf(found) === 0) return [];
+  const done = new Set([streamOf(found)]);
+  const out: ImageRecord[] = [];
+  for (const i of images) {
+    if (i.client !== found.client || i.policy !== found.policy || streamOf(i) === 0 || done.has(streamOf(i))) continue;
+    if (!holds(i)) continue;
+    done.add(streamOf(i));
+    out.push(i);
+  }
+  return out;
+}
+
+/**
+ * Entries under a path from the newest image holding it (or one image, or every image). When that image
+ * is a stream of a multi-stream backup, the newest image of each other stream holding the path adds its
+ * entries (a path the streams share, like their common parent directory, once). 227 when none.
+ */
 export function listFiles(store: ImageStore, q: ListFilesRequest): ListedFile[] {
   const path = catalogPath(q.path);
   const depth = q.depth === undefined ? 1 : q.depth < 0 ? Infinity : q.depth;
@@ -74,10 +96,20 @@ export function listFiles(store: ImageStore, q: ListFilesRequest): ListedFile[] 
     images = [img];
   } else images = candidates(store, q);
   const out: ListedFile[] = [];
+  const read = (img: ImageRecord) => dedupe(withReader(store, img.backupid, (r) => (q.caseInsensitive ? r.listCaseInsensitive(path, depth) : r.list(path, depth))));
   for (const img of images) {
-    const entries = dedupe(withReader(store, img.backupid, (r) => (q.caseInsensitive ? r.listCaseInsensitive(path, depth) : r.list(path, depth))));
+    const entries = read(img);
     for (const e of entries) out.push({ backupid: img.backupid, backupTime: img.backupTime, file: stripInImage(e) });
-    if (entries.length > 0 && !q.allVersions) break;
+    if (entries.length === 0 || q.allVersions) continue;
+    const listed = new Set(entries.map((e) => e.path));
+    for (const other of otherStreams(images, img, (i) => withReader(store, i.backupid, (r) => r.has(path)))) {
+      for (const e of read(other)) {
+        if (listed.has(e.path)) continue;
+        listed.add(e.path);
+        out.push({ backupid: other.backupid, backupTime: other.backupTime, file: stripInImage(e) });
+      }
+    }
+    break;
   }
   if (out.length === 0) throw new OpenbpError('NO_ENTITY', `no entity was found: ${q.path} is in no backup of ${q.client}`);
   return out;
@@ -91,11 +123,11 @@ export interface RestorePlan {
 
 const INCREMENTAL: ReadonlySet<string> = new Set(['INCR', 'CINC']);
 
-/** Images an incremental's unchanged entries may come from: same client and policy, older, newest first, back to a full. */
+/** Images an incremental's unchanged entries may come from: same client, policy and stream, older, newest first, back to a full. */
 function chainBelow(store: ImageStore, target: ImageRecord): ImageRecord[] {
   const out: ImageRecord[] = [];
   for (const i of store.listImages({ client: target.client, policy: target.policy })) {
-    if (i.backupTime >= target.backupTime) continue;
+    if (i.backupTime >= target.backupTime || !sameStream(i, target)) continue;
     out.push(i);
     if (i.schedType === 'FULL') break;
   }
@@ -106,7 +138,9 @@ function chainBelow(store: ImageStore, target: ImageRecord): ImageRecord[] {
  * For each path, the newest complete image inside [since, until] holding it; paths grouped by image.
  * When that image is an incremental, its .f is the tree at that time: what it holds is read from it,
  * and each entry recorded there but not in it (unchanged) from the newest older image of the chain
- * holding the same version, as an exact path. Such plans come oldest first with `ordered` set.
+ * holding the same version, as an exact path. When that image is a stream of a multi-stream backup, the
+ * newest image of each other stream holding the path is planned the same way (a whole client at a date
+ * gets every stream). Such plans come oldest first with `ordered` set.
  */
 export function resolveRestore(
   store: ImageStore,
@@ -130,20 +164,14 @@ export function resolveRestore(
     };
     const missing: string[] = [];
     let ordered = false;
-    for (const requested of q.paths) {
-      const path = catalogPath(requested);
-      const img = images.find((i) => reader(i.backupid).has(path));
-      if (!img) {
-        missing.push(requested);
-        continue;
-      }
+    const planPath = (requested: string, path: string, img: ImageRecord) => {
       planFor(img).paths.push(requested);
-      if (!INCREMENTAL.has(img.schedType)) continue;
+      if (!INCREMENTAL.has(img.schedType)) return;
       ordered = true;
       const wanted = reader(img.backupid)
         .list(path, Infinity)
         .filter((e) => e.inImage === 0 && e.type !== 'd');
-      if (wanted.length === 0) continue;
+      if (wanted.length === 0) return;
       let left = wanted;
       for (const older of chainBelow(store, img)) {
         if (left.length === 0) break;
@@ -161,6 +189,20 @@ export function resolveRestore(
         left = still;
       }
       for (const e of left) missing.push(e.path);
+    };
+    for (const requested of q.paths) {
+      const path = catalogPath(requested);
+      const img = images.find((i) => reader(i.backupid).has(path));
+      if (!img) {
+        missing.push(requested);
+        continue;
+      }
+      planPath(requested, path, img);
+      // The other streams of a multi-stream backup hold the rest of the tree: restored one after another.
+      for (const other of otherStreams(images, img, (i) => reader(i.backupid).has(path))) {
+        ordered = true;
+        planPath(requested, path, other);
+      }
     }
     for (const plan of byImage.values()) {
       // Count each entry once even when requested paths overlap.

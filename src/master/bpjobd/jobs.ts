@@ -8,8 +8,9 @@ import type { Home } from '../../config/home.js';
 import type { LogLine } from '../../config/daemon-log.js';
 import type { DaemonService } from '../../cli/serve-daemon.js';
 import { JobLog } from './job-log.js';
+import { nowMs } from '../../config/clock.js';
 
-function stampLine(text: string, now = new Date()): string {
+function stampLine(text: string, now = new Date(nowMs())): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(now.getMonth() + 1)}/${p(now.getDate())}/${now.getFullYear()} ${p(now.getHours())}:${p(now.getMinutes())}:${p(now.getSeconds())} - ${text}`;
 }

@@ -13,6 +13,7 @@ import type { LogLine } from '../../config/daemon-log.js';
 import type { DaemonService } from '../../cli/serve-daemon.js';
 import { callDaemon } from '../../cli/daemon-call.js';
 import { backupJobFor } from '../../protocol/backup-job.js';
+import { selectionPaths } from '../../protocol/backup-streams.js';
 
 export const DEFAULT_POLICY = 'openbp-default';
 
@@ -57,7 +58,7 @@ export function createBprd(home: Home, log: LogLine): DaemonService {
         if (!sched) throw new OpenbpError('NO_SUCH_SCHEDULE', `schedule ${req.schedule ?? '(any)'} does not exist in policy ${policy.name}`);
         const clients = policy.clients.map(([c]) => c).filter((c) => req.client === undefined || c === req.client);
         if (clients.length === 0) throw new OpenbpError('CLIENT_NOT_IN_POLICY', `client ${req.client ?? '(any)'} is not in policy ${policy.name}`);
-        checkPaths(policy.include);
+        checkPaths(selectionPaths(policy.include));
         const jobids: number[] = [];
         for (const client of clients) {
           const r = await callDaemon(home, nbpem.submitBackup, backupJobFor(policy, sched, client, policy.include, req.requester, 0));

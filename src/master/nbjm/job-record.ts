@@ -2,6 +2,7 @@
 
 import os from 'node:os';
 import { JOB_STATE, JOB_TYPE, SCHED_TYPES, type JobRecord, type Requester, type SchedType } from '../../protocol/records.js';
+import { nowSeconds } from '../../config/clock.js';
 
 export interface NewJob {
   jobtype: number;
@@ -26,7 +27,7 @@ export function newJobRecord(j: NewJob): JobRecord {
     schedule: j.schedule,
     client: j.client,
     server: os.hostname().split('.')[0]!,
-    started: Math.floor(Date.now() / 1000),
+    started: nowSeconds(),
     ended: 0,
     stunit: '',
     operation: 0,

@@ -28,11 +28,14 @@ import { newJobRecord } from './job-record.js';
 import { createRecovery } from './recovery.js';
 import { expirationFor } from '../../protocol/retention.js';
 import { createVerifier } from './verify.js';
+import { createMultistream } from './multistream.js';
+import { selectionPaths, splitStreams, streamOf } from '../../protocol/backup-streams.js';
+import { nowSeconds } from '../../config/clock.js';
 
 type BackupJob = Infer<typeof backupJobSpec>;
 type RestoreJob = Infer<typeof restoreJobSpec>;
 
-interface Finished {
+export interface Finished {
   status: number;
   kbytes: number;
   files: number;
@@ -55,7 +58,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
   });
 
   function nextBackupTime(client: string): number {
-    const now = Math.floor(Date.now() / 1000);
+    const now = nowSeconds();
     const t = Math.max(now, (lastCtime.get(client) ?? 0) + 1);
     lastCtime.set(client, t);
     return t;
@@ -102,7 +105,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
   }
 
   async function closeJob(jobid: number, f: Finished, notify?: { policy: string; schedule: string; client: string }): Promise<void> {
-    const ended = Math.floor(Date.now() / 1000);
+    const ended = nowSeconds();
     const lines = [`${f.status === 0 ? 'end' : 'end'} job, status ${f.status} (${statusMessage(f.status)})`];
     if (f.message && f.status !== 0) lines.unshift(f.message);
     await update(jobid, {
@@ -117,28 +120,33 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
   }
 
   async function allocate(jobid: number, body: { client: string; policy: string; priority: number; stunit?: string; kind: string; maxPolicyJobs?: number }): Promise<StorageUnit> {
-    const { unit } = await callDaemon(home, nbrb.allocate, { jobid, ...body });
-    const now = Math.floor(Date.now() / 1000);
+    const { unit, waited } = await callDaemon(home, nbrb.allocate, { jobid, ...body });
+    const now = nowSeconds();
     await update(jobid, {
       patch: { state: JOB_STATE.active, stunit: unit.label, server: unit.host, stateDetail: '', started: now },
       newTry: { pid: 0, stunit: unit.label, server: unit.host, started: now, ended: 0, statusLines: [], kbytes: 0, files: 0 },
-      tryLines: [`requesting resource ${unit.label}`, `granted resource ${unit.label}`],
+      tryLines: [`requesting resource ${unit.label}`, ...(waited ? [`awaiting resource ${unit.label}. Reason: ${waited}`] : []), `granted resource ${unit.label}`],
     });
     return unit;
   }
 
   /**
-   * The image an incremental compares with: INCR the newest complete image of the client and policy,
-   * CINC the newest full. None: the job runs as a full.
+   * The image an incremental compares with: INCR the newest complete image of the client, policy and
+   * stream (0 = single-stream), CINC the newest full of them. None: the job runs as a full.
    */
-  async function baseImage(job: BackupJob): Promise<ImageRecord | undefined> {
+  async function baseImage(job: BackupJob, stream: number): Promise<ImageRecord | undefined> {
     if (job.schedType !== 'INCR' && job.schedType !== 'CINC') return undefined;
     const { images } = await callDaemon(home, bpdbm.listImages, { client: job.client, policy: job.policy });
-    return images.find((i) => job.schedType === 'INCR' || i.schedType === 'FULL');
+    return images.find((i) => streamOf(i) === stream && (job.schedType === 'INCR' || i.schedType === 'FULL'));
   }
 
-  async function runBackup(jobid: number, job: BackupJob): Promise<void> {
-    const notify = { policy: job.policy, schedule: job.schedule, client: job.client };
+  /**
+   * Runs one backup job to its end and closes it. `stream` (1..): a child job of a multi-stream backup,
+   * whose image is that stream's and whose incremental compares with that stream's images; its parent,
+   * not the child, tells nbpem how the backup ended.
+   */
+  async function runBackup(jobid: number, job: BackupJob, stream = 0): Promise<Finished> {
+    const notify = stream === 0 ? { policy: job.policy, schedule: job.schedule, client: job.client } : undefined;
     let image: ImageRecord | undefined;
     let result: Finished;
     try {
@@ -146,7 +154,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
         client: job.client, policy: job.policy, priority: job.priority, ...(job.residence ? { stunit: job.residence } : {}), kind: 'backup',
         ...(job.maxPolicyJobs ? { maxPolicyJobs: job.maxPolicyJobs } : {}),
       });
-      const base = await baseImage(job);
+      const base = await baseImage(job, stream);
       const incremental = base !== undefined;
       if ((job.schedType === 'INCR' || job.schedType === 'CINC') && !incremental) {
         await update(jobid, { patch: {}, tryLines: [`no previous ${job.schedType === 'CINC' ? 'full ' : ''}backup of ${job.client} in policy ${job.policy}: running a full backup`] });
@@ -159,7 +167,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
         schedType: (job.schedType === 'INCR' || job.schedType === 'CINC') && !incremental ? 'FULL' : job.schedType,
         retentionLevel: job.retentionLevel, backupTime, elapsed: 0, expiration, compression: 0, encryption: 0, kbytes: 0, numFiles: 0,
         copies: 1, numFragments: 0, keyword: job.keyword, jobid, creator: job.requester.user, primaryCopy: 1, backupStatus: 0,
-        stunit: unit.label, fragments: [],
+        stunit: unit.label, fragments: [], ...(stream > 0 ? { streamNumber: stream } : {}),
       };
       await callDaemon(home, bpdbm.createImage, image);
       await update(jobid, { patch: { backupid }, tryLines: [`created image ${backupid}`, ...(base ? [`incremental: changes since image ${base.backupid}`] : [])] });
@@ -173,6 +181,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     }
     if (image) result = await settleImage(jobid, image.backupid, image.backupTime, result);
     await closeJob(jobid, result, notify);
+    return result;
   }
 
   /** A backup that ended 0 or 1 has its image committed; any other end removes the image and its fragments. */
@@ -183,7 +192,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     }
     try {
       await callDaemon(home, bpdbm.commitImage, {
-        backupid, kbytes: result.kbytes, numFiles: result.files, elapsed: Math.floor(Date.now() / 1000) - backupTime, backupStatus: result.status,
+        backupid, kbytes: result.kbytes, numFiles: result.files, elapsed: nowSeconds() - backupTime, backupStatus: result.status,
       });
       return result;
     } catch (e) {
@@ -247,12 +256,18 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     await closeJob(jobid, result);
   }
 
+  const multistream = createMultistream({ home, log, accepted, runBackup, closeJob });
   const verifier = createVerifier({ home, log, accepted, allocate, update, runBpbrm, closeJob: (jobid, f) => closeJob(jobid, f) });
 
   return {
     routes: [
       route(nbjm.submitVerify, (body) => verifier.submit(body)),
-      route(nbjm.submitBackup, async (job) => {
+      route(nbjm.submitBackup, async (spec) => {
+        if (spec.multipleStreams && spec.schedType !== 'UBAK' && spec.schedType !== 'UARC') {
+          const streams = splitStreams(spec.paths);
+          if (streams.length > 0) return multistream.submit(spec, streams);
+        }
+        const job = { ...spec, paths: selectionPaths(spec.paths) };
         const rec = newJobRecord({
           jobtype: JOB_TYPE.backup, policy: job.policy, schedule: job.schedule, schedType: job.schedType, client: job.client,
           requester: job.requester, priority: job.priority, retentionLevel: job.retentionLevel, subtype: job.subtype, fileList: job.paths,

@@ -2,6 +2,7 @@
 
 import { formatNbDateTime } from '../../cli/dates.js';
 import type { ImageRecord } from '../../protocol/records.js';
+import { sameStream, streamOf } from '../../protocol/backup-streams.js';
 
 const INFINITY = 2147483647;
 
@@ -30,7 +31,7 @@ export function isExpired(image: ImageRecord, now: number): boolean {
 }
 
 /**
- * The images that depend on `images[i]` (same client and policy, sorted oldest first): the later ones
+ * The images that depend on `images[i]` (same client, policy and stream, sorted oldest first): the later ones
  * up to the next full, as far as the last incremental among them (a restore of that incremental rebuilds
  * its tree from every earlier image of the chain). None when no incremental follows before the next full.
  */
@@ -40,9 +41,9 @@ function dependents(chain: readonly ImageRecord[], i: number): ImageRecord[] {
   return chain.slice(i + 1, end + 1);
 }
 
-/** The images of `images` that depend on `target` (same client and policy; see `dependents`). */
+/** The images of `images` that depend on `target` (same client, policy and stream; see `dependents`). */
 export function dependentsOf(images: readonly ImageRecord[], target: ImageRecord): ImageRecord[] {
-  const chain = images.filter((i) => i.client === target.client && i.policy === target.policy).sort(oldestFirst);
+  const chain = images.filter((i) => sameStream(i, target)).sort(oldestFirst);
   const i = chain.findIndex((x) => x.backupid === target.backupid);
   return i < 0 ? [] : dependents(chain, i);
 }
@@ -55,7 +56,7 @@ export function dependentsOf(images: readonly ImageRecord[], target: ImageRecord
 export function planCleanup(images: readonly ImageRecord[], now: number): CleanupPlan {
   const chains = new Map<string, ImageRecord[]>();
   for (const image of images) {
-    const k = `${image.client}\u0000${image.policy}`;
+    const k = `${image.client}\u0000${image.policy}\u0000${streamOf(image)}`;
     let list = chains.get(k);
     if (!list) chains.set(k, (list = []));
     list.push(image);

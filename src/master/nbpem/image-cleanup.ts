@@ -10,6 +10,7 @@ import { JOB_STATE, JOB_TYPE, type JobRecord } from '../../protocol/records.js';
 import { statusMessage } from '../../protocol/status.js';
 import { deleteDiskFragments } from '../../storage/disk/delete-fragments.js';
 import { planCleanup } from './cleanup-plan.js';
+import { nowSeconds } from '../../config/clock.js';
 
 export interface CleanupResult {
   jobid: number;
@@ -36,7 +37,7 @@ function cleanupJobRecord(now: number): JobRecord {
 export async function closeOrphanCleanupJobs(home: Home, log: (line: string) => void): Promise<void> {
   const { jobs } = await callDaemon(home, bpjobd.list, { activeOnly: true });
   for (const j of jobs.filter((x) => x.jobtype === JOB_TYPE.cleanup && x.jobpid !== process.pid)) {
-    const ended = Math.floor(Date.now() / 1000);
+    const ended = nowSeconds();
     await callDaemon(home, bpjobd.update, {
       jobid: j.jobid,
       patch: { state: JOB_STATE.done, status: 50, ended, stateDetail: '' },
@@ -56,7 +57,7 @@ export async function closeOrphanCleanupJobs(home: Home, log: (line: string) => 
  */
 export async function runImageCleanup(home: Home, log: (line: string) => void): Promise<CleanupResult> {
   await closeOrphanCleanupJobs(home, log).catch((e) => log(`cannot close earlier cleanup jobs: ${(e as Error).message}`));
-  const started = Math.floor(Date.now() / 1000);
+  const started = nowSeconds();
   const { jobid } = await callDaemon(home, bpjobd.create, cleanupJobRecord(started));
   const lines = (tryLines: string[]) => callDaemon(home, bpjobd.update, { jobid, patch: {}, tryLines }).catch(() => {});
   const removed: string[] = [];
@@ -92,7 +93,7 @@ export async function runImageCleanup(home: Home, log: (line: string) => void): 
     status = err.status;
     failure = err.message;
   }
-  const ended = Math.floor(Date.now() / 1000);
+  const ended = nowSeconds();
   await callDaemon(home, bpjobd.update, {
     jobid,
     patch: { state: JOB_STATE.done, status, ended, percent: status <= 1 ? 100 : 0, stateDetail: '' },

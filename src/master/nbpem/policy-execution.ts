@@ -14,6 +14,7 @@ import { callDaemon } from '../../cli/daemon-call.js';
 import { RunHistory } from './run-history.js';
 import { pickPerClient, schedulePlan, type DueEntry } from './due.js';
 import { closeOrphanCleanupJobs, runImageCleanup, type CleanupResult } from './image-cleanup.js';
+import { nowSeconds } from '../../config/clock.js';
 
 const key = (policy: string, schedule: string, client: string) => `${policy}\u0000${schedule}\u0000${client}`;
 
@@ -41,7 +42,7 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
   }
 
   async function submitDue(): Promise<number[]> {
-    const now = Math.floor(Date.now() / 1000);
+    const now = nowSeconds();
     const { entries, frequency } = await plan(now);
     const due = pickPerClient(entries.filter((e) => e.runnable && ![...running.keys()].some((k) => k.startsWith(`${e.policy}\u0000`) && k.endsWith(`\u0000${e.client}`))), frequency);
     const jobids: number[] = [];
@@ -78,14 +79,14 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
         return r;
       }),
       route(nbpem.jobDone, (body) => {
-        history.record(body.policy, body.schedule, body.client, body.status, body.ended ?? Math.floor(Date.now() / 1000));
+        history.record(body.policy, body.schedule, body.client, body.status, body.ended ?? nowSeconds());
         const k = key(body.policy, body.schedule, body.client);
         if (running.get(k) === body.jobid) running.delete(k);
         log(`job ${body.jobid} (${body.policy}/${body.schedule} ${body.client}) ended with status ${body.status}`);
         return {};
       }),
       route(nbpem.plan, async ({ at }) => {
-        const now = at ?? Math.floor(Date.now() / 1000);
+        const now = at ?? nowSeconds();
         const { entries } = await plan(now);
         return {
           now,

@@ -75,7 +75,7 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
         const existing = allocated.get(body.jobid);
         if (existing) return { unit: existing.unit };
         return new Promise((resolve, reject) => {
-          const w: Waiting = { ...body, arrived: Date.now(), resolve: (unit) => resolve({ unit }), reject, reason: '' };
+          const w: Waiting = { ...body, arrived: Date.now(), resolve: (unit) => resolve({ unit, ...(w.reason ? { waited: w.reason } : {}) }), reject, reason: '' };
           waiting.push(w);
           void ctx.closed.then(() => {
             if (waiting.includes(w)) {

@@ -129,3 +129,50 @@ describe('image file pages', () => {
     expect(pager.page(`${C}_200`, 4, 100).files.map((f) => f.path)).toEqual(['/d/e', '/d/n']);
   });
 });
+
+describe('multiple data streams', () => {
+  // Two streams of policy S: /d/s1 and /d/s2. Stream 2's full is newer than stream 1's, so stream 1's
+  // incremental must look past it for its base. t=200/201: x unchanged, y edited, z deleted.
+  const s1 = file('/d/s1', 'd', { ino: 20 }), s2 = file('/d/s2', 'd', { ino: 30 });
+  const x = file('/d/s1/x', 'f', { ino: 21, size: 1 });
+  const y1 = file('/d/s2/y', 'f', { ino: 31, size: 2 }), z = file('/d/s2/z', 'f', { ino: 32, size: 3 });
+  const y2 = file('/d/s2/y', 'f', { ino: 31, size: 4, ctime: 1_699_790_950 });
+  function streams(): void {
+    const put = (t: number, schedType: SchedType, streamNumber: number, files: FileRecord[]) => {
+      const id = `${C}_${t}`;
+      store.createImage(image(C, t, { schedType, policy: 'S', streamNumber }));
+      store.addFiles(id, files);
+      store.addFragment(id, fragment(1));
+      store.commitImage({ backupid: id, kbytes: 1, numFiles: files.length, elapsed: 1, backupStatus: 0 });
+    };
+    put(100, 'FULL', 1, [s1, x]);
+    put(101, 'FULL', 2, [s2, y1, z]);
+    put(200, 'INCR', 1, [s1, same(x)]);
+    put(201, 'INCR', 2, [s2, y2]);
+  }
+
+  it('restores a common parent from every stream, each incremental from its own stream\'s chain', () => {
+    streams();
+    const r = resolveRestore(store, { client: C, paths: ['/d'], until: 250 });
+    expect(r.missing).toEqual([]);
+    expect(r.ordered).toBe(true);
+    expect(r.plans.map((p) => [p.image.backupid, p.paths])).toEqual([
+      [`${C}_100`, ['/d/s1/x']],
+      [`${C}_200`, ['/d']],
+      [`${C}_201`, ['/d']],
+    ]);
+  });
+
+  it('restores the fulls of both streams at the earlier date, and a path of one stream from that stream alone', () => {
+    streams();
+    expect(resolveRestore(store, { client: C, paths: ['/d'], until: 150 }).plans.map((p) => p.image.backupid)).toEqual([`${C}_100`, `${C}_101`]);
+    expect(resolveRestore(store, { client: C, paths: ['/d/s2/y'], until: 250 }).plans.map((p) => p.image.backupid)).toEqual([`${C}_201`]);
+  });
+
+  it('lists every stream\'s files at a date, without the deleted one', () => {
+    streams();
+    const names = (until: number) => listFiles(store, { client: C, path: '/d', depth: -1, until }).map((f) => f.file.path).sort();
+    expect(names(150)).toEqual(['/d', '/d/s1', '/d/s1/x', '/d/s2', '/d/s2/y', '/d/s2/z']);
+    expect(names(250)).toEqual(['/d', '/d/s1', '/d/s1/x', '/d/s2', '/d/s2/y']);
+  });
+});

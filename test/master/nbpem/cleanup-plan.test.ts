@@ -81,3 +81,15 @@ describe('planCleanup', () => {
     expect(ids(dependentsOf(all, all[3]!))).toEqual(['c1_5']);
   });
 });
+
+describe('planCleanup with multiple data streams', () => {
+  it('holds an expired full only for incrementals of its own stream', () => {
+    const full1 = img(1, 'FULL', PAST, { streamNumber: 1 });
+    const full2 = img(2, 'FULL', PAST, { streamNumber: 2 });
+    const incr2 = img(3, 'INCR', FUTURE, { streamNumber: 2 });
+    const plan = planCleanup([full1, full2, incr2], NOW);
+    expect(ids(plan.remove)).toEqual(['c1_1']);
+    expect(plan.kept.map((k) => [k.image.backupid, k.heldBy.backupid])).toEqual([['c1_2', 'c1_3']]);
+    expect(ids(dependentsOf([full1, full2, incr2], full1))).toEqual([]);
+  });
+});
