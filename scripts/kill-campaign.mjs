@@ -40,7 +40,7 @@ const env = { ...process.env, OPENBP_HOME: home, NO_COLOR: '1', PATH: `${bin}:${
 const config = path.join(home, 'db', 'config');
 
 /** Runs bin/<name>; resolves with its exit code and output (never rejects); `ms` kills it past a limit. */
-function run(name, argv, ms = 180_000) {
+function run(name, argv, ms = 90_000) {
   return new Promise((resolve) => {
     const child = spawn(path.join(bin, name), argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

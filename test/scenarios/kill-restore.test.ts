@@ -18,7 +18,7 @@ describe('killing processes mid-restore', () => {
   beforeAll(async () => {
     home = OpenbpHome.create();
     data = fs.mkdtempSync(path.join(os.tmpdir(), 'obpkr-'));
-    writeRealData(path.join(data, 'big'), 24);
+    writeRealData(path.join(data, 'big'), 64);
     fs.writeFileSync(path.join(data, 'small.txt'), 'after the big one\n');
     await home.ok('bp.start_all');
     normalBuffers(home);
