@@ -9,6 +9,7 @@ import { spawnBinary } from '../ipc/spawn.js';
 import { ping } from '../protocol/lifecycle.js';
 import { DAEMONS, type DaemonName } from '../protocol/message.js';
 import { OpenbpError } from '../protocol/errors.js';
+import { requireOwner } from './master-access.js';
 
 const START_TIMEOUT_MS = 20_000;
 
@@ -55,6 +56,7 @@ function takeLock(file: string): boolean {
 
 /** Starts every daemon that does not answer and waits until all do. Returns the ones started. */
 export async function ensureDaemons(home: Home): Promise<DaemonName[]> {
+  requireOwner(home, 'start the daemons');
   ensureHomeLayout(home);
   const lock = path.join(home.run, 'start.lock');
   const deadline = Date.now() + START_TIMEOUT_MS;

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { serveRpc, route, type Route } from '../ipc/rpc-server.js';
 import { callOnce } from '../ipc/rpc-client.js';
-import { ensureHomeLayout, pidPath, socketPath, type Home } from '../config/home.js';
+import { ensureHomeLayout, pidPath, socketPath, userRequestSocketPath, type Home } from '../config/home.js';
 import { openProcessLog, type LogLine } from '../config/daemon-log.js';
 import { ping, terminate } from '../protocol/lifecycle.js';
 import { PROTOCOL_VERSION, type DaemonName } from '../protocol/message.js';
@@ -11,6 +11,12 @@ import type { CommandResult } from './command.js';
 
 export interface DaemonService {
   readonly routes: Route[];
+  /**
+   * Routes other users may call (bprd only): served on run/bprd-user.sock, mode 0666, when the daemon runs
+   * as root; each handler sees the caller's uid/gid from the kernel as ctx.peer. The daemon's own socket
+   * stays 0600.
+   */
+  readonly userRoutes?: Route[];
   /** Work to do once the socket listens (recovery after a restart, timers). */
   start?(): Promise<void> | void;
   close(): Promise<void>;
@@ -43,6 +49,10 @@ export async function serveDaemon(home: Home, name: DaemonName, factory: DaemonF
     }),
   ];
   const server = await serveRpc(sock, routes, { onError: (m) => log(`error: ${m}`) });
+  const userServer =
+    service.userRoutes && process.getuid?.() === 0
+      ? await serveRpc(userRequestSocketPath(home), service.userRoutes, { onError: (m) => log(`error (user socket): ${m}`), mode: 0o666, identifyPeers: true })
+      : undefined;
   fs.writeFileSync(pidPath(home, name), `${process.pid}\n`, { mode: 0o600 });
   log(`${name} started, pid ${process.pid}`);
   process.on('SIGTERM', stop);
@@ -53,6 +63,7 @@ export async function serveDaemon(home: Home, name: DaemonName, factory: DaemonF
   await stopped;
   log(`${name} terminating`);
   await server.close();
+  await userServer?.close();
   await service.close();
   try {
     if (fs.readFileSync(pidPath(home, name), 'utf8').trim() === String(process.pid)) fs.unlinkSync(pidPath(home, name));

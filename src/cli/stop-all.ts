@@ -7,6 +7,7 @@ import { callOnce } from '../ipc/rpc-client.js';
 import { terminate } from '../protocol/lifecycle.js';
 import { DAEMONS } from '../protocol/message.js';
 import { listOpenbpProcesses, type OpenbpProcess } from './process-table.js';
+import { requireOwner } from './master-access.js';
 
 const alive = (pid: number) => {
   try {
@@ -28,6 +29,7 @@ async function waitGone(pids: number[], ms: number): Promise<number[]> {
 }
 
 export async function stopAll(home: Home): Promise<OpenbpProcess[]> {
+  requireOwner(home, 'stop the daemons');
   const before = listOpenbpProcesses(home).filter((p) => p.pid !== process.pid);
   await Promise.all(DAEMONS.map((d) => callOnce(socketPath(home, d), d, terminate(d), {}, { timeoutMs: 2000 }).catch(() => {})));
   let left = await waitGone(before.map((p) => p.pid), 3000);

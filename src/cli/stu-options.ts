@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { OptionSpec, ParsedOptions } from './command.js';
 import { OpenbpError } from '../protocol/errors.js';
+import { KNOWN_DENSITIES, KNOWN_ROBOT_TYPES } from './reports/media.js';
 
 export const STU_LABEL = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/;
 
@@ -16,6 +17,9 @@ export const STU_OPTIONS: readonly OptionSpec[] = [
   { flag: '-lwm', key: 'lwm', kind: 'int', arg: 'low_water_mark', help: 'low water mark, percent (default 80)' },
   { flag: '-odo', key: 'odo', kind: 'int', arg: 'on_demand_only', help: '1 = used only when a policy names it' },
   { flag: '-maxmpx', key: 'maxmpx', kind: 'int', arg: 'mpx_factor', help: 'maximum multiplexing (default 1)' },
+  { flag: '-density', key: 'density', kind: 'string', arg: 'density', help: 'tape (Media Manager) unit: drive type, e.g. hcart3' },
+  { flag: '-rt', key: 'rt', kind: 'string', arg: 'robot_type', help: 'tape unit: robot type (TLD)' },
+  { flag: '-rn', key: 'rn', kind: 'int', arg: 'robot_number', help: 'tape unit: robot number' },
 ];
 
 export interface StuAttributes {
@@ -27,6 +31,9 @@ export interface StuAttributes {
   lowWaterMark?: number;
   onDemandOnly?: boolean;
   maxMpx?: number;
+  density?: string;
+  robotType?: string;
+  robotNumber?: number;
 }
 
 function bounded(v: unknown, min: number, max: number, flag: string): number | undefined {
@@ -60,6 +67,17 @@ export function stuAttributes(opts: ParsedOptions): StuAttributes {
   const odo = bounded(opts.odo, 0, 1, '-odo');
   if (odo !== undefined) a.onDemandOnly = odo === 1;
   set('maxMpx', bounded(opts.maxmpx, 1, 32, '-maxmpx'));
+  if (opts.density !== undefined) {
+    const d = String(opts.density).toLowerCase();
+    if (!KNOWN_DENSITIES.includes(d)) throw new OpenbpError('INVALID_PARAMETER', `-density must be one of ${KNOWN_DENSITIES.join(', ')}`);
+    a.density = d;
+  }
+  if (opts.rt !== undefined) {
+    const t = String(opts.rt).toUpperCase();
+    if (!KNOWN_ROBOT_TYPES.includes(t)) throw new OpenbpError('INVALID_PARAMETER', `-rt must be one of ${KNOWN_ROBOT_TYPES.join(', ')}`);
+    a.robotType = t;
+  }
+  set('robotNumber', bounded(opts.rn, 0, 32767, '-rn'));
   if (a.highWaterMark !== undefined && a.lowWaterMark !== undefined && a.lowWaterMark > a.highWaterMark) {
     throw new OpenbpError('INVALID_PARAMETER', '-lwm must not exceed -hwm');
   }

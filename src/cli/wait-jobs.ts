@@ -2,9 +2,16 @@
 
 import type { Home } from '../config/home.js';
 import { bpjobd } from '../protocol/bpjobd.js';
+import { bprd } from '../protocol/bprd.js';
 import type { JobRecord } from '../protocol/records.js';
 import { OpenbpError } from '../protocol/errors.js';
 import { callDaemon } from './daemon-call.js';
+import { ownsMaster } from './master-access.js';
+
+/** The master's owner asks bpjobd; another user asks bprd, which answers for their own jobs only. */
+function jobSpecs(home: Home) {
+  return ownsMaster(home) ? { wait: bpjobd.wait, list: bpjobd.list } : { wait: bprd.waitJob, list: bprd.listJobs };
+}
 
 const POLL_MS = 500;
 
@@ -15,20 +22,24 @@ const POLL_MS = 500;
 export async function waitForJobs(home: Home, jobids: readonly number[], seconds: number, onProgress?: (jobs: JobRecord[]) => void): Promise<JobRecord[]> {
   const all = Promise.all(jobids.map((jobid) => waitOne(home, jobid)));
   let poller: NodeJS.Timeout | undefined;
+  let stopped = false;
   if (onProgress) {
     const poll = async () => {
       try {
-        onProgress((await callDaemon(home, bpjobd.list, { jobids: [...jobids] })).jobs);
+        const { jobs } = await callDaemon(home, jobSpecs(home).list, { jobids: [...jobids] });
+        if (!stopped) onProgress(jobs);
       } catch {
         /* progress is best effort */
       }
-      poller = setTimeout(() => void poll(), POLL_MS);
+      // A poll still in flight when the wait ended must not schedule another (the process would never exit).
+      if (!stopped) poller = setTimeout(() => void poll(), POLL_MS);
     };
     void poll();
   }
   try {
     return await withTimeout(all, jobids, seconds);
   } finally {
+    stopped = true;
     if (poller) clearTimeout(poller);
   }
 }
@@ -39,7 +50,7 @@ const WAIT_RETRIES = 10;
 async function waitOne(home: Home, jobid: number): Promise<JobRecord> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await callDaemon(home, bpjobd.wait, { jobid });
+      return await callDaemon(home, jobSpecs(home).wait, { jobid });
     } catch (e) {
       const retriable = e instanceof OpenbpError && (e.code === 'NETWORK_BROKEN' || e.code === 'CANNOT_CONNECT');
       if (!retriable || attempt >= WAIT_RETRIES) throw e;

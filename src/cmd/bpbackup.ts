@@ -25,10 +25,12 @@ export const command = defineCommand({
     { flag: '-f', key: 'listfile', kind: 'string', arg: 'listfile', help: 'file with one path per line to back up' },
     { flag: '-S', key: 'master', kind: 'string', arg: 'master', help: 'master server (this host only)' },
     { flag: '-t', key: 'policyType', kind: 'int', arg: 'policy_type', help: 'policy type (0 = Standard)' },
-    { flag: '-i', key: 'immediate', kind: 'flag', help: 'immediate manual backup of policy -p with schedule -s (its file list, its clients)' },
+    { flag: '-i', key: 'immediate', kind: 'flag', help: 'immediate manual backup of policy -p with schedule -s (its file list, its clients; root only)' },
     { flag: '-h', key: 'client', kind: 'string', arg: 'client', help: 'with -i: only this client of the policy' },
   ],
-  epilog: 'Exit status: the NetBackup status of the request, or with -w of the backup (0 ok, 1 partial, 71 no files existed, 129 disk full, ...).',
+  epilog:
+    'A user other than root backs up, through bprd, only files they can read (bpbkar reads with their rights).\n' +
+    'Exit status: the NetBackup status of the request, or with -w of the backup (0 ok, 1 partial, 71 no files existed, 129 disk full, ...).',
   async run(ctx, opts, args) {
     if (opts.immediate) return runImmediate(ctx, opts);
     const paths = readSelections(args, opts.listfile as string | undefined);

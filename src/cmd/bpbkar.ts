@@ -4,16 +4,23 @@ import { defineCommand } from '../cli/command.js';
 import { bpbkarSpec } from '../protocol/job-specs.js';
 import { runBackup } from '../client/bpbkar/backup.js';
 import { readJobSpec, jobEventSink } from '../cli/job-spec-file.js';
+import { readBaseFiles } from '../client/bpbkar/base-files.js';
+import { becomeUser } from '../client/run-as.js';
 
 export const command = defineCommand({
   name: 'bpbkar',
   summary: 'back up client files: write a pax stream to stdout and file records to descriptor 3',
   options: [{ flag: '--spec', key: 'spec', kind: 'string', arg: 'FILE', help: 'JSON job spec (BpbkarSpec)' }],
-  epilog: 'Exit status: 0 all files saved; 1 some files could not be read; 71 none of the paths exist.',
+  epilog:
+    'A spec with runAs (a user-directed backup by a non-root user) reads the files with that user\'s rights.\n' +
+    'Exit status: 0 all files saved; 1 some files could not be read; 71 none of the paths exist.',
   async run(_ctx, opts) {
     const spec = readJobSpec(opts.spec, bpbkarSpec);
     const events = jobEventSink();
-    const result = await runBackup(spec, { out: process.stdout, onEvent: events });
+    // The base records sit in the master's private run/ directory: read them before taking a user's rights.
+    const base = spec.baseFiles !== undefined ? await readBaseFiles(spec.baseFiles) : undefined;
+    if (spec.runAs) becomeUser(spec.runAs);
+    const result = await runBackup(spec, { out: process.stdout, onEvent: events, ...(base ? { base } : {}) });
     return { status: result.status };
   },
 });

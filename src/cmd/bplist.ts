@@ -2,10 +2,12 @@
 
 import { defineCommand } from '../cli/command.js';
 import { callDaemon } from '../cli/daemon-call.js';
+import { ownsMaster } from '../cli/master-access.js';
 import { parseNbDate, parseNbEndDate } from '../cli/dates.js';
 import { formatBplist } from '../cli/reports/bplist.js';
 import { clientName, readBpConf } from '../config/bp-conf.js';
 import { bpdbm } from '../protocol/bpdbm.js';
+import { bprd } from '../protocol/bprd.js';
 import { bytePathFromText } from '../protocol/byte-path.js';
 import { OpenbpError } from '../protocol/errors.js';
 import { statusMessage } from '../protocol/status.js';
@@ -32,10 +34,13 @@ export const command = defineCommand({
   ],
   epilog:
     'Without -R a directory lists itself and its entries; directories end with "/".\n' +
+    'A user other than root sees only the files they owned when they were backed up.\n' +
     'Exit status: 0, 227 when no backup holds the path ("EXIT STATUS 227: no entity was found" on stderr).',
   async run(ctx, opts, args) {
     if (args.length > 1) throw new OpenbpError('INVALID_PARAMETER', 'give one filename');
-    const client = opts.client !== undefined ? String(opts.client) : clientName(readBpConf(ctx.home));
+    // A user who does not own the master lists through bprd (their own files only); '' = the master's name for this client.
+    const owner = ownsMaster(ctx.home);
+    const client = opts.client !== undefined ? String(opts.client) : owner ? clientName(readBpConf(ctx.home)) : '';
     const since = opts.start !== undefined ? parseNbDate(String(opts.start), '-s') : undefined;
     const until = opts.end !== undefined ? parseNbEndDate(String(opts.end), '-e') : undefined;
     if (since !== undefined && until !== undefined && since > until) throw new OpenbpError('INVALID_PARAMETER', '-s date is after -e date');
@@ -43,7 +48,7 @@ export const command = defineCommand({
     const path = bytePathFromText(args[0] ?? '/');
     let files;
     try {
-      ({ files } = await callDaemon(ctx.home, bpdbm.listFiles, {
+      ({ files } = await callDaemon(ctx.home, owner ? bpdbm.listFiles : bprd.listFiles, {
         client,
         path,
         ...(since !== undefined ? { since } : {}),

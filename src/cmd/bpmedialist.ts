@@ -2,24 +2,45 @@
 
 import { defineCommand, type CommandContext, type ParsedOptions } from '../cli/command.js';
 import { callDaemon } from '../cli/daemon-call.js';
-import { mlistLongReport, mlistRaw, mlistUserReport } from '../cli/reports/media.js';
+import { mcontentsReport, mediaHeaderLine, mlistLongReport, mlistRaw, mlistUserReport } from '../cli/reports/media.js';
+import { lookUpVolume, mountVolume } from '../cli/mount-volume.js';
+import { parseBackupId } from '../formats/catalog-paths.js';
+import { readCartridgeContents } from '../storage/tape/cartridge-contents.js';
 import { clientName, readBpConf } from '../config/bp-conf.js';
 import { nbemm } from '../protocol/nbemm.js';
 import { OpenbpError } from '../protocol/errors.js';
 import { checkMediaId } from '../master/nbemm/media-store.js';
 
+/** -mcontents / -mheader: mounts the volume and reads its media header (and backup headers). */
+async function mediaContents(ctx: CommandContext, mediaId: string, headerOnly: boolean) {
+  const { volume } = await lookUpVolume(ctx.home, mediaId);
+  const mount = await mountVolume(ctx.home, volume, { write: false });
+  let contents;
+  try {
+    contents = await readCartridgeContents(mount.handle, mediaId);
+  } finally {
+    await mount.release();
+  }
+  const h = contents.mediaHeader;
+  if (headerOnly) return { status: 0, stdout: `${mediaHeaderLine(h)}\n`, json: { header: h } };
+  const files = contents.fragments.map((f) => ({
+    fileNumber: f.fileNumber, backupid: f.backupid, backupTime: parseBackupId(f.backupid)?.ctime ?? f.written, expiration: f.expiration,
+    retentionLevel: f.retentionLevel, copy: f.copy, fragment: f.fragment, blockSize: f.blockSize,
+  }));
+  return { status: 0, stdout: mcontentsReport(h, files), json: { header: h, files, end: contents.end } };
+}
+
 export async function runBpmedialist(ctx: CommandContext, opts: ParsedOptions) {
   const modes = ['mlist', 'mcontents', 'summary', 'count', 'mheader'].filter((k) => opts[k] === true);
   if (modes.length > 1) throw new OpenbpError('INVALID_PARAMETER', 'give one report mode', { hint: 'see bpmedialist --help' });
   const mode = modes[0] ?? 'mlist';
-  if (mode !== 'mlist' && mode !== 'mcontents') throw new OpenbpError('INVALID_PARAMETER', `-${mode} is not available in openbp yet`);
+  if (mode !== 'mlist' && mode !== 'mcontents' && mode !== 'mheader') throw new OpenbpError('INVALID_PARAMETER', `-${mode} is not available in openbp yet`);
   const idArg = opts.media ?? opts.ev;
   const mediaId = typeof idArg === 'string' ? checkMediaId(idArg) : undefined;
   const host = clientName(readBpConf(ctx.home));
-  if (mode === 'mcontents') {
-    if (mediaId === undefined) throw new OpenbpError('INVALID_PARAMETER', '-mcontents needs -m media_id');
-    await callDaemon(ctx.home, nbemm.listVolumes, { mediaId });
-    return { status: 0, stdout: `media id = ${mediaId}, allocated N/A, retention level = 0\n\nno images\n`, json: { images: [] } };
+  if (mode === 'mcontents' || mode === 'mheader') {
+    if (mediaId === undefined) throw new OpenbpError('INVALID_PARAMETER', `-${mode} needs -m media_id`);
+    return mediaContents(ctx, mediaId, mode === 'mheader');
   }
   const { volumes, pools } = await callDaemon(ctx.home, nbemm.listVolumes, {
     ...(mediaId ? { mediaId } : {}),
@@ -38,10 +59,10 @@ export const command = defineCommand({
   summary: 'report media status and contents',
   options: [
     { flag: '-mlist', key: 'mlist', kind: 'flag', help: 'media list (the default)' },
-    { flag: '-mcontents', key: 'mcontents', kind: 'flag', help: 'images on a volume (-m)' },
+    { flag: '-mcontents', key: 'mcontents', kind: 'flag', help: 'images on a volume (-m), read from its headers' },
     { flag: '-summary', key: 'summary', kind: 'flag', help: 'summary (not yet)' },
     { flag: '-count', key: 'count', kind: 'flag', help: 'count (not yet)' },
-    { flag: '-mheader', key: 'mheader', kind: 'flag', help: 'media header (not yet)' },
+    { flag: '-mheader', key: 'mheader', kind: 'flag', help: 'the media header of a volume (-m), read from the cartridge' },
     { flag: '-U', key: 'user', kind: 'flag', help: 'user form, three lines per volume (the default)' },
     { flag: '-l', key: 'raw', kind: 'flag', help: 'raw form, one line per volume' },
     { flag: '-L', key: 'long', kind: 'flag', help: 'long form, key = value' },

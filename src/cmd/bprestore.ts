@@ -24,14 +24,17 @@ export const command = defineCommand({
     { flag: '-D', key: 'dest', kind: 'string', arg: 'dest_client', help: 'client to restore to (root only)' },
     { flag: '-s', key: 'start', kind: 'date', arg: 'mm/dd/yyyy [hh:mm:ss]', help: 'consider backups from this date' },
     { flag: '-e', key: 'end', kind: 'date', arg: 'mm/dd/yyyy [hh:mm:ss]', help: 'consider backups up to this date (default: now)' },
-    { flag: '-R', key: 'rename', kind: 'string', arg: 'rename_file', help: 'rename file: lines "change /from to /to" (root only)' },
+    { flag: '-R', key: 'rename', kind: 'string', arg: 'rename_file', help: 'rename file: lines "change /from to /to" (a user: into directories they can write)' },
     { flag: '-L', key: 'log', kind: 'string', arg: 'progress_log', help: 'append progress to this file' },
     { flag: '-f', key: 'listfile', kind: 'string', arg: 'listfile', help: 'file with one path per line to restore' },
     { flag: '-K', key: 'keep', kind: 'flag', help: 'keep existing files (do not overwrite)' },
     { flag: '-S', key: 'master', kind: 'string', arg: 'master', help: 'master server (this host only)' },
     { flag: '-t', key: 'policyType', kind: 'int', arg: 'policy_type', help: 'policy type (0 = Standard)' },
   ],
-  epilog: 'Exit status: the NetBackup status of the request, or with -w of the restore (0 ok, 1 partial, 227 nothing found, ...).',
+  epilog:
+    'A user other than root restores only files they owned when they were backed up, as their own files, to this client;\n' +
+    '-C and -D naming another client are root\'s (135).\n' +
+    'Exit status: the NetBackup status of the request, or with -w of the restore (0 ok, 1 partial, 135 not allowed, 227 nothing found, ...).',
   async run(ctx, opts, args) {
     const paths = readSelections(args, opts.listfile as string | undefined);
     if (paths.length === 0) throw new OpenbpError('NO_FILES_SPECIFIED', 'no files specified (give paths or -f listfile)');
@@ -41,17 +44,20 @@ export const command = defineCommand({
     if (since !== undefined && until !== undefined && since > until) throw new OpenbpError('INVALID_PARAMETER', '-s date is after -e date');
     const renames = opts.rename !== undefined ? readRenameFile(String(opts.rename)) : [];
     const plog = new ProgressLog(opts.log as string | undefined);
-    const { jobids, missing } = await callDaemon(ctx.home, bprd.restore, {
+    const { jobids, missing, denied = [] } = await callDaemon(ctx.home, bprd.restore, {
       paths, renames, keepExisting: opts.keep === true, requester: currentRequester(),
       ...(opts.client ? { client: String(opts.client) } : {}),
       ...(opts.dest ? { destClient: String(opts.dest) } : {}),
       ...(since !== undefined ? { since } : {}),
       ...(until !== undefined ? { until } : {}),
     });
-    const notFound = missing.map((p) => `bprestore: ${bytePathToText(p)}: not found in any backup`);
+    const notFound = [
+      ...missing.map((p) => `bprestore: ${bytePathToText(p)}: not found in any backup`),
+      ...denied.map((p) => `bprestore: ${bytePathToText(p)}: not yours when it was backed up; only root may restore it`),
+    ];
     plog.line(`Restore job(s) ${jobids.join(',')} queued`);
     for (const n of notFound) plog.line(n);
-    if (wait === undefined) return { status: 0, json: { jobids, missing }, ...(notFound.length ? { stderr: notFound.join('\n') } : {}) };
+    if (wait === undefined) return { status: 0, json: { jobids, missing, denied }, ...(notFound.length ? { stderr: notFound.join('\n') } : {}) };
     const spinner = await ctx.spinner();
     let jobs;
     try {
@@ -60,11 +66,11 @@ export const command = defineCommand({
       spinner.stop();
     }
     let status = worstStatus(jobs.map((j) => j.status ?? 0));
-    if (status === 0 && missing.length > 0) status = 1;
+    if (status === 0 && notFound.length > 0) status = 1;
     const warnings = jobs.flatMap((j) => jobWarnings(j)).map((w) => `bprestore: WRN - ${w}`);
     for (const w of warnings) plog.line(w);
     plog.line(exitStatusLine(status));
     const detail = status > 1 ? jobs.map((j) => failureDetail(j)).find((d) => d) : undefined;
-    return jobResult(ctx, status, [...notFound, ...warnings], detail, { jobids, missing });
+    return jobResult(ctx, status, [...notFound, ...warnings], detail, { jobids, missing, denied });
   },
 });

@@ -8,6 +8,10 @@ import { readJobSpec, jobEventSink } from '../cli/job-spec-file.js';
 import { runBptmParent } from '../media/bptm/parent.js';
 import { runBptmChild } from '../media/bptm/child.js';
 import { Stop } from '../media/bptm/stop.js';
+import type { TapeHooks } from '../media/bptm/storage-for-unit.js';
+import { callDaemon } from '../cli/daemon-call.js';
+import { nbjm } from '../protocol/nbjm.js';
+import type { Home } from '../config/home.js';
 
 
 /** SIGTERM, SIGINT and SIGHUP stop the job with status 150 (the cleanup still runs). */
@@ -15,6 +19,14 @@ function stopOnSignals(stop: Stop): void {
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     process.on(sig, () => stop.trigger(new OpenbpError('TERMINATED_BY_ADMIN', `bptm received ${sig}`)));
   }
+}
+
+/** Tape jobs ask nbjm for the next volume; their media steps go to bptm's log (stderr). */
+function tapeHooks(home: Home, jobid: number): TapeHooks {
+  return {
+    nextVolume: async (mediaId, reason) => (await callDaemon(home, nbjm.nextMedia, { jobid, mediaId, reason })).volume,
+    log: (line) => process.stderr.write(`${new Date().toISOString()} bptm[${process.pid}] job ${jobid}: ${line}\n`),
+  };
 }
 
 /** Once the result is printed, nothing may keep the process (a pipe reader, a child's pipe) alive. */
@@ -36,7 +48,7 @@ export const command = defineCommand({
     '85 media read error, 89 shared memory setup failed, 90 no data received, 129 disk storage unit full,',
     '150 terminated by a signal, 24 restore stream closed by its reader, 20 invalid spec. See bptm(8).',
   ].join('\n'),
-  async run(_ctx, opts) {
+  async run(ctx, opts) {
     process.title = 'bptm';
     const spec = readJobSpec(opts.spec, bptmSpec);
     const stop = new Stop();
@@ -54,6 +66,7 @@ export const command = defineCommand({
         pid: process.pid,
         stop,
         emit: jobEventSink(),
+        ...(spec.unit.type === 'tape' ? { tape: tapeHooks(ctx.home, spec.jobid) } : {}),
         spawnChild: (shmPath, stdio) => spawn(process.execPath, [...selfArgs, '--child', '--shm', shmPath], { stdio, env: process.env }),
       });
       return out.status === 0 ? { status: 0 } : { status: out.status, stderr: `bptm: ${out.message ?? 'failed'}` };

@@ -11,8 +11,8 @@ import { catTapeFile, dumpCartridge, formatDumpEntry, DUMP_HEADER } from '../sto
 const USAGE = `Usage:
   vtladm create DIR --slots N --drives N --barcodes A00000L5-A00009L5 --capacity SIZE [--early-warning SIZE] [--ie-slots N]
   vtladm status DIR
-  vtladm dump DIR BARCODE
-  vtladm cat DIR BARCODE --file N [--skip-records K]
+  vtladm dump DIR BARCODE | dump FILE.tap
+  vtladm cat DIR BARCODE --file N [--skip-records K] | cat FILE.tap --file N [--skip-records K]
   vtladm load DIR SLOT DRIVE
   vtladm unload DIR DRIVE [SLOT]
   vtladm transfer DIR FROM TO
@@ -52,7 +52,10 @@ function toStatusError(e: unknown): unknown {
   return e;
 }
 
-async function tapOf(dir: string, cart: string): Promise<string> {
+/** The cartridge file: DIR BARCODE, DIR FILE.tap, or a lone FILE.tap (a cartridge copied out of its library). */
+async function tapOf(dir: string, cart: string | undefined): Promise<string> {
+  if (cart === undefined && dir.endsWith('.tap')) return path.resolve(dir);
+  if (cart === undefined) throw bad('name the cartridge: DIR BARCODE or FILE.tap');
   if (cart.endsWith('.tap')) return path.resolve(cart);
   const lib = await VirtualLibrary.open(dir);
   return lib.cartridgePath(cart);
@@ -80,9 +83,8 @@ export async function runVtladm(opts: ParsedOptions, args: string[]): Promise<Co
       return { status: 0, stdout: st.text(), json: { device: st.device, drives: st.drives, slots: st.slots } };
     }
     case 'dump': {
-      need(rest, 1, 'dump DIR BARCODE');
       const lines = [DUMP_HEADER];
-      const it = dumpCartridge(await tapOf(dir, rest[0]!));
+      const it = dumpCartridge(await tapOf(dir, rest[0]));
       const entries = [];
       let r = await it.next();
       while (!r.done) {
@@ -94,11 +96,10 @@ export async function runVtladm(opts: ParsedOptions, args: string[]): Promise<Co
       return { status: 0, stdout: `${lines.join('\n')}\n`, json: { objects: entries, eod: r.value } };
     }
     case 'cat': {
-      need(rest, 1, 'cat DIR BARCODE --file N [--skip-records K]');
       if (opts.file === undefined) throw bad('cat needs --file N');
       const file = intArg(String(opts.file), '--file');
       const skip = opts.skipRecords === undefined ? 0 : intArg(String(opts.skipRecords), '--skip-records');
-      return { status: 0, stdout: catTapeFile(await tapOf(dir, rest[0]!), file, skip) };
+      return { status: 0, stdout: catTapeFile(await tapOf(dir, rest[0]), file, skip) };
     }
     case 'load': {
       need(rest, 2, 'load DIR SLOT DRIVE');

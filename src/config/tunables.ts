@@ -10,6 +10,8 @@ export interface BufferTunables {
 }
 
 export const DISK_DEFAULTS: BufferTunables = { numberOfBuffers: 30, bufferSize: 256 * 1024 };
+/** SIZE_DATA_BUFFERS default for tape (NetBackup: 64 KiB); capped below the 16 MiB SIMH record limit. */
+export const TAPE_BUFFER_SIZE = 64 * 1024;
 
 function readNumber(file: string): number | undefined {
   try {
@@ -24,9 +26,15 @@ function readNumber(file: string): number | undefined {
  * NUMBER_DATA_BUFFERS[_DISK|_RESTORE] and SIZE_DATA_BUFFERS[_DISK]: the specific file wins over the
  * general one; sizes are rounded down to a multiple of 1024, as NetBackup does.
  */
-export function readBufferTunables(home: Home, kind: 'disk' | 'restore'): BufferTunables {
-  const suffix = kind === 'disk' ? '_DISK' : '_RESTORE';
+export function readBufferTunables(home: Home, kind: 'disk' | 'restore' | 'tape'): BufferTunables {
   const dir = home.config;
+  if (kind === 'tape') {
+    // Tape reads the general files only, with NetBackup's tape default of 64 KiB buffers.
+    const n = readNumber(path.join(dir, 'NUMBER_DATA_BUFFERS')) ?? DISK_DEFAULTS.numberOfBuffers;
+    const sz = readNumber(path.join(dir, 'SIZE_DATA_BUFFERS')) ?? TAPE_BUFFER_SIZE;
+    return { numberOfBuffers: Math.min(Math.max(n, 2), 1024), bufferSize: Math.min(Math.max(1024, Math.floor(sz / 1024) * 1024), 16 * 1024 * 1024 - 1024) };
+  }
+  const suffix = kind === 'disk' ? '_DISK' : '_RESTORE';
   const number =
     readNumber(path.join(dir, `NUMBER_DATA_BUFFERS${suffix}`)) ?? readNumber(path.join(dir, 'NUMBER_DATA_BUFFERS')) ?? DISK_DEFAULTS.numberOfBuffers;
   const size = readNumber(path.join(dir, 'SIZE_DATA_BUFFERS_DISK')) ?? readNumber(path.join(dir, 'SIZE_DATA_BUFFERS')) ?? DISK_DEFAULTS.bufferSize;

@@ -6,11 +6,14 @@ import { FrameDecoder, FrameError, encodeFrame } from './framing.js';
 import { PROTOCOL_VERSION, type MessageSpec, type ReplyFrame, type RequestFrame } from '../protocol/message.js';
 import { SchemaError } from '../protocol/schema.js';
 import { OpenbpError, toOpenbpError } from '../protocol/errors.js';
+import { sys, type PeerCredentials } from '../native/sys.js';
 
 export interface RequestContext {
   /** Resolves when the requesting connection closes (for long waits that should stop early). */
   readonly closed: Promise<void>;
   readonly isClosed: () => boolean;
+  /** Who connected, from the kernel (SO_PEERCRED); only on a server started with identifyPeers. */
+  readonly peer?: PeerCredentials;
 }
 
 export type Handler<Req, Res> = (body: Req, ctx: RequestContext) => Promise<Res> | Res;
@@ -26,6 +29,21 @@ export function route<Req, Res>(spec: MessageSpec<Req, Res>, handler: Handler<Re
 
 export interface RpcServerEvents {
   onError?: (message: string) => void;
+  /** The socket file's mode (default 0600: only the owner may connect). */
+  mode?: number;
+  /** Learn each connection's peer uid/gid/pid (SO_PEERCRED) and hand it to handlers as ctx.peer. */
+  identifyPeers?: boolean;
+}
+
+/** The peer of a UNIX socket connection, or undefined when the kernel will not say (the connection is then refused). */
+function peerOf(sock: net.Socket): PeerCredentials | undefined {
+  const fd = (sock as unknown as { _handle?: { fd?: number } })._handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) return undefined;
+  try {
+    return sys().peerCredentials(fd);
+  } catch {
+    return undefined;
+  }
 }
 
 export interface RpcServer {
@@ -38,18 +56,27 @@ function isRequestFrame(v: unknown): v is RequestFrame {
   return typeof f.id === 'number' && typeof f.type === 'string' && typeof f.v === 'number';
 }
 
-/** Listens on socketPath (mode 0600) and answers each request with its route's handler. */
+/** Listens on socketPath (mode 0600 unless events.mode says otherwise) and answers each request with its route's handler. */
 export async function serveRpc(socketPath: string, routes: Route[], events: RpcServerEvents = {}): Promise<RpcServer> {
   const table = new Map(routes.map((r) => [r.spec.type, r]));
   const sockets = new Set<net.Socket>();
 
   const server = net.createServer((sock) => {
+    let peer: PeerCredentials | undefined;
+    if (events.identifyPeers) {
+      peer = peerOf(sock);
+      if (!peer) {
+        events.onError?.('rejected connection: cannot tell who connected (SO_PEERCRED)');
+        sock.destroy();
+        return;
+      }
+    }
     sockets.add(sock);
     const decoder = new FrameDecoder();
     let closed = false;
     let markClosed: () => void = () => {};
     const closedPromise = new Promise<void>((resolve) => (markClosed = resolve));
-    const ctx: RequestContext = { closed: closedPromise, isClosed: () => closed };
+    const ctx: RequestContext = { closed: closedPromise, isClosed: () => closed, ...(peer ? { peer } : {}) };
     const send = (frame: ReplyFrame) => {
       if (!closed && !sock.destroyed) sock.write(encodeFrame(frame));
     };
@@ -115,7 +142,7 @@ export async function serveRpc(socketPath: string, routes: Route[], events: RpcS
       resolve();
     });
   });
-  fs.chmodSync(socketPath, 0o600);
+  fs.chmodSync(socketPath, events.mode ?? 0o600);
 
   return {
     close: () =>

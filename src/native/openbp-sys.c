@@ -1,4 +1,5 @@
-/* openbp_sys: the few POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs, SEEK_DATA/SEEK_HOLE), as N-API functions.
+/* openbp_sys: the few POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs, SEEK_DATA/SEEK_HOLE, SO_PEERCRED,
+ * the st driver's MTIOCTOP/MTIOCGET/MTIOCPOS ioctls), as N-API functions.
  * Paths arrive as Buffers (raw bytes, no encoding). Failures throw an Error with .code = errno name, .errno, .syscall. */
 #include <node_api.h>
 #include <errno.h>
@@ -6,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/ioctl.h>
+#include <sys/mtio.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -52,11 +56,16 @@ static const char *errno_name(int e) {
     case EBADF: return "EBADF";
     case ENOMEM: return "ENOMEM";
     case ENXIO: return "ENXIO";
+    case ENOTSOCK: return "ENOTSOCK";
+    case ENOPROTOOPT: return "ENOPROTOOPT";
+    case EBUSY: return "EBUSY";
+    case ENOMEDIUM: return "ENOMEDIUM";
+    case ENOTTY: return "ENOTTY";
     default: return "EUNKNOWN";
   }
 }
 
-static napi_value throw_errno(napi_env env, int e, const char *syscall) {
+static napi_value errno_error(napi_env env, int e, const char *syscall) {
   napi_value msg, code, err, num, sc;
   char text[256];
   snprintf(text, sizeof text, "%s: %s (%s)", syscall, strerror(e), errno_name(e));
@@ -67,7 +76,11 @@ static napi_value throw_errno(napi_env env, int e, const char *syscall) {
   napi_set_named_property(env, err, "errno", num);
   napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc);
   napi_set_named_property(env, err, "syscall", sc);
-  napi_throw(env, err);
+  return err;
+}
+
+static napi_value throw_errno(napi_env env, int e, const char *syscall) {
+  napi_throw(env, errno_error(env, e, syscall));
   return NULL;
 }
 
@@ -312,6 +325,117 @@ static napi_value js_data_segments(napi_env env, napi_callback_info info) {
   return arr;
 }
 
+/* peerCredentials(fd) -> { pid, uid, gid } of the process at the other end of a connected UNIX socket (SO_PEERCRED):
+ * the kernel's word for who connected, which the peer cannot forge. */
+static napi_value js_peer_credentials(napi_env env, napi_callback_info info) {
+  GET_ARGS(1, "peerCredentials");
+  int fd = (int)int_arg(env, argv[0]);
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return throw_errno(env, errno, "getsockopt(SO_PEERCRED)");
+  napi_value out, pid, uid, gid;
+  CHECK(napi_create_object(env, &out));
+  CHECK(napi_create_int64(env, (int64_t)cred.pid, &pid));
+  CHECK(napi_create_int64(env, (int64_t)cred.uid, &uid));
+  CHECK(napi_create_int64(env, (int64_t)cred.gid, &gid));
+  CHECK(napi_set_named_property(env, out, "pid", pid));
+  CHECK(napi_set_named_property(env, out, "uid", uid));
+  CHECK(napi_set_named_property(env, out, "gid", gid));
+  return out;
+}
+
+/* ---- st driver ioctls (linux/mtio.h). MTIOCTOP may take minutes (rewind, eod): it runs on the libuv pool. ---- */
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  int fd;
+  short op;
+  int count;
+  int err;
+} MtOpJob;
+
+static void mt_op_execute(napi_env env, void *data) {
+  (void)env;
+  MtOpJob *j = data;
+  struct mtop m;
+  m.mt_op = j->op;
+  m.mt_count = j->count;
+  j->err = ioctl(j->fd, MTIOCTOP, &m) == 0 ? 0 : errno;
+}
+
+static void mt_op_complete(napi_env env, napi_status status, void *data) {
+  MtOpJob *j = data;
+  if (status == napi_ok && j->err == 0) {
+    napi_value u;
+    napi_get_undefined(env, &u);
+    napi_resolve_deferred(env, j->deferred, u);
+  } else {
+    napi_reject_deferred(env, j->deferred, errno_error(env, j->err ? j->err : EIO, "ioctl(MTIOCTOP)"));
+  }
+  napi_delete_async_work(env, j->work);
+  free(j);
+}
+
+/* mtOp(fd, op, count) -> Promise<void>: ioctl(fd, MTIOCTOP, {mt_op, mt_count}). */
+static napi_value js_mt_op(napi_env env, napi_callback_info info) {
+  GET_ARGS(3, "mtOp");
+  MtOpJob *j = calloc(1, sizeof *j);
+  if (!j) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  j->fd = (int)int_arg(env, argv[0]);
+  j->op = (short)int_arg(env, argv[1]);
+  j->count = (int)int_arg(env, argv[2]);
+  napi_value promise, name;
+  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok) {
+    free(j);
+    napi_throw_error(env, "EINVAL", "openbp_sys: N-API call failed");
+    return NULL;
+  }
+  napi_create_string_utf8(env, "openbp_mtop", NAPI_AUTO_LENGTH, &name);
+  CHECK(napi_create_async_work(env, NULL, name, mt_op_execute, mt_op_complete, j, &j->work));
+  CHECK(napi_queue_async_work(env, j->work));
+  return promise;
+}
+
+static void set_num(napi_env env, napi_value obj, const char *key, double v) {
+  napi_value n;
+  napi_create_double(env, v, &n);
+  napi_set_named_property(env, obj, key, n);
+}
+
+/* mtGet(fd) -> {type, resid, dsreg, gstat, erreg, fileno, blkno}: ioctl(fd, MTIOCGET) (struct mtget). */
+static napi_value js_mt_get(napi_env env, napi_callback_info info) {
+  GET_ARGS(1, "mtGet");
+  int fd = (int)int_arg(env, argv[0]);
+  struct mtget g;
+  memset(&g, 0, sizeof g);
+  if (ioctl(fd, MTIOCGET, &g) != 0) return throw_errno(env, errno, "ioctl(MTIOCGET)");
+  napi_value o;
+  CHECK(napi_create_object(env, &o));
+  set_num(env, o, "type", (double)g.mt_type);
+  set_num(env, o, "resid", (double)g.mt_resid);
+  set_num(env, o, "dsreg", (double)(unsigned long)g.mt_dsreg);
+  set_num(env, o, "gstat", (double)(unsigned long)g.mt_gstat);
+  set_num(env, o, "erreg", (double)g.mt_erreg);
+  set_num(env, o, "fileno", (double)g.mt_fileno);
+  set_num(env, o, "blkno", (double)g.mt_blkno);
+  return o;
+}
+
+/* mtPos(fd) -> the logical block (READ POSITION): ioctl(fd, MTIOCPOS) (struct mtpos). */
+static napi_value js_mt_pos(napi_env env, napi_callback_info info) {
+  GET_ARGS(1, "mtPos");
+  int fd = (int)int_arg(env, argv[0]);
+  struct mtpos p;
+  if (ioctl(fd, MTIOCPOS, &p) != 0) return throw_errno(env, errno, "ioctl(MTIOCPOS)");
+  napi_value n;
+  CHECK(napi_create_double(env, (double)p.mt_blkno, &n));
+  return n;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"utimensat", NULL, js_utimensat, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -321,6 +445,10 @@ static napi_value init(napi_env env, napi_value exports) {
     {"lsetxattr", NULL, js_lsetxattr, NULL, NULL, NULL, napi_enumerable, NULL},
     {"llistxattr", NULL, js_llistxattr, NULL, NULL, NULL, napi_enumerable, NULL},
     {"dataSegments", NULL, js_data_segments, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"peerCredentials", NULL, js_peer_credentials, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"mtOp", NULL, js_mt_op, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"mtGet", NULL, js_mt_get, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"mtPos", NULL, js_mt_pos, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

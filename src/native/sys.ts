@@ -1,4 +1,4 @@
-// Loads the openbp_sys native addon: the POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs).
+// Loads the openbp_sys native addon: the POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs, SO_PEERCRED, st ioctls).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,6 +23,31 @@ export interface OpenbpSys {
    * with lseek SEEK_DATA/SEEK_HOLE. Holes are what lies between; a file system without SEEK_DATA reports [0, size].
    */
   dataSegments(fd: number, size: number): number[];
+  /** Who is at the other end of a connected UNIX socket (SO_PEERCRED): set by the kernel, not claimed by the peer. */
+  peerCredentials(fd: number): PeerCredentials;
+  /** ioctl(fd, MTIOCTOP, {op, count}) on the libuv thread pool (rewinds take minutes). Rejects with .code = errno name. */
+  mtOp(fd: number, op: number, count: number): Promise<void>;
+  /** ioctl(fd, MTIOCGET): struct mtget. */
+  mtGet(fd: number): MtGet;
+  /** ioctl(fd, MTIOCPOS): the logical block number (SCSI READ POSITION). */
+  mtPos(fd: number): number;
+}
+
+export interface PeerCredentials {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
+/** struct mtget (linux/mtio.h). */
+export interface MtGet {
+  type: number;
+  resid: number;
+  dsreg: number;
+  gstat: number;
+  erreg: number;
+  fileno: number;
+  blkno: number;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // <root>/<out...>/src/native

@@ -2,7 +2,7 @@
 
 import { message } from './message.js';
 import { arr, bool, empty, int, num, obj, opt, str } from './schema.js';
-import { fileRecord, fragmentRecord, imageRecord, policyRecord } from './records.js';
+import { fileRecord, fragmentRecord, imageRecord, importCandidate, policyRecord } from './records.js';
 
 const imageFilter = obj({
   client: opt(str),
@@ -18,7 +18,10 @@ export const bpdbm = {
   createImage: message('bpdbm', 'create-image', imageRecord, empty),
   /** Appends catalogue lines for files of an image being written. */
   addFiles: message('bpdbm', 'add-files', obj({ backupid: str, files: arr(fileRecord) }), empty),
-  addFragment: message('bpdbm', 'add-fragment', obj({ backupid: str, fragment: fragmentRecord }), empty),
+  /** Records a finished fragment and its block index section (base64; appended to the image's .blk). */
+  addFragment: message('bpdbm', 'add-fragment', obj({ backupid: str, fragment: fragmentRecord, blocks: opt(str) }), empty),
+  /** The block index of a committed image (base64 of its .blk file; '' when it has none). */
+  imageBlocks: message('bpdbm', 'image-blocks', obj({ backupid: str }), obj({ index: str })),
   /** Makes an image complete and visible, with its final counts. */
   commitImage: message('bpdbm', 'commit-image', obj({ backupid: str, kbytes: int, numFiles: int, elapsed: int, backupStatus: int }), imageRecord),
   /** Forgets an image that did not complete; returns its fragments so storage can be reclaimed. */
@@ -68,6 +71,26 @@ export const bpdbm = {
     obj({ backupid: str, start: int, count: int }),
     obj({ files: arr(fileRecord), next: opt(int) }),
   ),
+  /**
+   * bpimport phase 1: the images found on cartridge `mediaId`. Each replaces the fragments an earlier phase 1
+   * recorded on that cartridge for the same backup ID (fragments on other cartridges stay). Images already in
+   * the catalogue are not recorded; they are returned in `known`.
+   */
+  recordImportCandidates: message(
+    'bpdbm',
+    'record-import-candidates',
+    obj({ mediaId: str, candidates: arr(importCandidate) }),
+    obj({ recorded: arr(str), known: arr(str) }),
+  ),
+  /** Import candidates, filtered as bpimport phase 2 selects them (backup time within [since, until]). */
+  listImportCandidates: message(
+    'bpdbm',
+    'list-import-candidates',
+    obj({ backupid: opt(str), mediaId: opt(str), client: opt(str), policy: opt(str), since: opt(int), until: opt(int) }),
+    obj({ candidates: arr(importCandidate) }),
+  ),
+  /** Drops a candidate (imported, or given up); 227 when there is none. */
+  forgetImportCandidate: message('bpdbm', 'forget-import-candidate', obj({ backupid: str }), empty),
   getPolicy: message('bpdbm', 'get-policy', obj({ name: str }), policyRecord),
   listPolicies: message('bpdbm', 'list-policies', empty, obj({ policies: arr(policyRecord) })),
   putPolicy: message('bpdbm', 'put-policy', obj({ policy: policyRecord, create: bool }), empty),

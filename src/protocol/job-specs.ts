@@ -1,7 +1,7 @@
 // What a per-job process is told to do: a JSON spec file named on its command line (--spec FILE).
 
 import { arr, bool, int, num, obj, oneOf, opt, str, type Infer } from './schema.js';
-import { fragmentRecord, renamePair, storageUnit } from './records.js';
+import { fragmentRecord, renamePair, requester, storageUnit, tapeAssignment } from './records.js';
 
 /** bpbkar: walk these absolute paths and write a pax stream to stdout, file records to fd 3. */
 export const bpbkarSpec = obj({
@@ -13,6 +13,8 @@ export const bpbkarSpec = obj({
   crossMountPoints: opt(bool),
   /** Incremental: NDJSON file of the base image's file records; unchanged files are recorded, not written. */
   baseFiles: opt(str),
+  /** A user-directed backup by a user other than the master's owner: read the files with that user's rights. */
+  runAs: opt(requester),
 });
 export type BpbkarSpec = Infer<typeof bpbkarSpec>;
 
@@ -26,6 +28,11 @@ export const nbtarSpec = obj({
   keepExisting: bool,
   /** Restore owners (root only; otherwise files belong to the restoring user). */
   restoreOwnership: bool,
+  /**
+   * A restore asked by a user other than the master's owner: write with that user's rights (files end up
+   * theirs) and restore only the entries recorded as owned by their uid.
+   */
+  runAs: opt(requester),
 });
 export type NbtarSpec = Infer<typeof nbtarSpec>;
 
@@ -47,6 +54,15 @@ export const bptmSpec = obj({
   expiration: int,
   /** Where the buffer file goes (default /dev/shm). */
   shmDir: opt(str),
+  /** Write: compress each block (brotli) / encrypt each block (AES-256-GCM) at rest. */
+  compress: opt(bool),
+  encrypt: opt(bool),
+  /** The key file (bpkeyutil): write takes its active key, read the keys the blocks name. */
+  keyFile: opt(str),
+  /** Read: the image's block index from the catalogue (base64 of the .blk file); absent for images written without one. */
+  blockIndex: opt(str),
+  /** Tape units: the drive and volumes nbrb allocated. */
+  tape: opt(tapeAssignment),
 });
 export type BptmSpec = Infer<typeof bptmSpec>;
 
@@ -71,5 +87,12 @@ export const bpbrmSpec = obj({
   /** Restore: the part of the image stream to read (end exclusive, -1 = to the end); absent = all. */
   rangeStart: opt(num),
   rangeEnd: opt(num),
+  /** Backup: the policy's compression and encryption at rest. */
+  compress: opt(bool),
+  encrypt: opt(bool),
+  /** The user whose rights bpbkar / nbtar take (absent: the media server's own, i.e. root's). */
+  runAs: opt(requester),
+  /** Tape units: the drive and volumes nbrb allocated. */
+  tape: opt(tapeAssignment),
 });
 export type BpbrmSpec = Infer<typeof bpbrmSpec>;

@@ -22,6 +22,9 @@ export const nbemm = {
       lowWaterMark: opt(int),
       onDemandOnly: opt(bool),
       maxMpx: opt(int),
+      density: opt(str),
+      robotType: opt(str),
+      robotNumber: opt(int),
     }),
     storageUnit,
   ),
@@ -51,6 +54,37 @@ export const nbemm = {
     'nbemm',
     'change-volume',
     obj({ mediaId: str, poolNumber: opt(int), poolName: opt(str), setStatus: opt(int), clearStatus: opt(int) }),
+    volumeRecord,
+  ),
+  /**
+   * A tape job takes a volume (nbrb): a Scratch volume moves into `pool`, an unassigned one gets its
+   * assignment time and `retentionLevel`; the mount is counted.
+   */
+  assignVolume: message('nbemm', 'assign-volume', obj({ mediaId: str, pool: str, retentionLevel: int }), volumeRecord),
+  /** An image was committed with `kbytes` on this volume: images, kbytes and last-written time grow. */
+  volumeWritten: message('nbemm', 'volume-written', obj({ mediaId: str, kbytes: int, images: int, written: int }), volumeRecord),
+  /**
+   * bplabel wrote a new media header: the volume is unassigned (no images, no retention, FULL/SUSPENDED/IMPORTED
+   * cleared; FROZEN kept) and moves to `pool` when given.
+   */
+  labelVolume: message('nbemm', 'label-volume', obj({ mediaId: str, pool: opt(str) }), volumeRecord),
+  /**
+   * Every image that was on the volume has expired (cleanup job, bpexpdate). The volume is unassigned: back to
+   * the scratch pool when it came from there, else unassigned in its pool; images and kbytes reset. A FROZEN
+   * volume stays assigned and frozen (NetBackup never unassigns frozen media). `listedAt` is when the caller
+   * saw no image on it: a volume written after that is left alone. `unassigned` says whether it was.
+   */
+  volumeImagesExpired: message(
+    'nbemm',
+    'volume-images-expired',
+    obj({ mediaId: str, listedAt: int }),
+    obj({ volume: volumeRecord, unassigned: bool }),
+  ),
+  /** bpimport phase 2 put images of this volume into the catalogue: it is assigned, counted and flagged IMPORTED. */
+  volumeImported: message(
+    'nbemm',
+    'volume-imported',
+    obj({ mediaId: str, images: int, kbytes: int, expiration: int, retentionLevel: int }),
     volumeRecord,
   ),
 };

@@ -1,8 +1,8 @@
 // nbjm: the job manager; takes jobs from nbpem and bprd, runs them through bpbrm.
 
 import { message } from './message.js';
-import { arr, bool, empty, int, num, obj, opt, str } from './schema.js';
-import { renamePair, requester, schedType } from './records.js';
+import { arr, bool, empty, int, num, obj, oneOf, opt, str } from './schema.js';
+import { mountableVolume, renamePair, requester, schedType } from './records.js';
 
 export const backupJobSpec = obj({
   client: str,
@@ -20,6 +20,11 @@ export const backupJobSpec = obj({
   subtype: int,
   /** The policy's "Limit jobs per policy" (0 or absent = unlimited). */
   maxPolicyJobs: opt(int),
+  /** The policy's compression and encryption at rest (bpplinfo -compress / -encrypt). */
+  compress: opt(bool),
+  encrypt: opt(bool),
+  /** The policy's volume pool for tape units (absent = NetBackup). */
+  pool: opt(str),
   /** The policy allows multiple data streams: the paths split into streams, one child job each (backup-streams.ts). */
   multipleStreams: opt(bool),
 });
@@ -36,6 +41,8 @@ export const restoreJobSpec = obj({
   /** The part of the image stream to read (end exclusive, -1 = to the end); absent = all of it. */
   rangeStart: opt(num),
   rangeEnd: opt(num),
+  /** The neededimage file bprd wrote for this restore (tape media and positions); nbjm removes it at the end. */
+  neededImage: opt(str),
 });
 
 /** A verify job: read image `backupid` back whole and check its fragments' checksums and its tar stream. */
@@ -51,6 +58,11 @@ export const nbjm = {
   submitRestore: message('nbjm', 'submit-restore', obj({ jobs: arr(restoreJobSpec), sequential: opt(bool) }), obj({ jobids: arr(int) })),
   /** bpverify: one verify job (bpdbjobs type 3) per image, run one after another in the order given. */
   submitVerify: message('nbjm', 'submit-verify', obj({ jobs: arr(verifyJobSpec) }), obj({ jobids: arr(int) })),
+  /**
+   * bptm cannot go on with its tape volume (end of media, write-protected, unusable header): nbjm has
+   * nbrb mark it and hands back the next volume of the job's pool, or fails with 96.
+   */
+  nextMedia: message('nbjm', 'next-media', obj({ jobid: int, mediaId: str, reason: oneOf('full', 'write-protected', 'unusable') }), obj({ volume: mountableVolume })),
   /** bpbrm reports how its job ended. */
   jobFinished: message(
     'nbjm',

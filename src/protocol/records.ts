@@ -91,6 +91,8 @@ export const fragmentRecord = obj({
   bytes: int,
   /** sha256 of the fragment's bytes, hex. */
   checksum: str,
+  /** Encrypted images: the tag of the key (bpkeyutil) the fragment's blocks are encrypted with (FRAG kms_key_tag). */
+  keyTag: opt(str),
 });
 export type FragmentRecord = Infer<typeof fragmentRecord>;
 
@@ -163,6 +165,10 @@ export const storageUnit = obj({
   lowWaterMark: int,
   onDemandOnly: bool,
   maxMpx: int,
+  /** Tape (Media Manager) units: the drive type (hcart3, ...) and the robot the unit's drives are in. */
+  density: opt(str),
+  robotType: opt(str),
+  robotNumber: opt(int),
 });
 export type StorageUnit = Infer<typeof storageUnit>;
 
@@ -201,6 +207,8 @@ export const policyRecord = obj({
   checkpoint: opt(bool),
   /** bpplinfo -multiple_streams: multiple data streams (default no). */
   multipleStreams: opt(bool),
+  /** bpplinfo -encrypt: encryption at rest, AES-256-GCM per block with the active bpkeyutil key (default no). */
+  encrypt: opt(bool),
 });
 export type PolicyRecord = Infer<typeof policyRecord>;
 
@@ -258,3 +266,64 @@ export const volumeRecord = obj({
   restores: int,
 });
 export type VolumeRecord = Infer<typeof volumeRecord>;
+
+/** A volume a tape job may mount: its media ID and the barcode the robot knows it by. */
+export const mountableVolume = obj({ mediaId: str, barcode: str });
+export type MountableVolume = Infer<typeof mountableVolume>;
+
+/**
+ * What nbrb gave a tape job: a drive of the unit's robot, and for a backup the volume to write (from the
+ * policy's pool, or the scratch pool); for a restore the volumes holding the fragments to read.
+ */
+export const tapeAssignment = obj({
+  robot: robotRecord,
+  drive: driveRecord,
+  /** Backup: the volume to append to. */
+  volume: opt(mountableVolume),
+  /** Backup: the volume pool the job writes to. */
+  pool: str,
+  /** Restore and verify: the volumes the job reads, in the order it needs them. */
+  readVolumes: arr(mountableVolume),
+});
+export type TapeAssignment = Infer<typeof tapeAssignment>;
+// ---- bpimport: images found on a cartridge (phase 1), waiting to be imported (phase 2) ----
+
+/** One fragment of an image as its backup header on a cartridge describes it. */
+export const importFragment = obj({
+  mediaId: str,
+  /** Tape file number of the fragment (its BH is the file's first record). */
+  fileNumber: int,
+  copy: int,
+  fragment: int,
+  streamOffset: int,
+  blockSize: int,
+  flags: int,
+  /** When the BH was written (epoch seconds). */
+  written: int,
+  /** Media server that read it in phase 1, and the density code of the cartridge. */
+  host: str,
+  density: int,
+});
+export type ImportFragment = Infer<typeof importFragment>;
+
+/**
+ * An image bpimport phase 1 found on one or more cartridges. `described` is false when the backup headers
+ * carried no client/policy/schedule (the client then comes from the backup ID; policy and schedule are IMPORTED).
+ */
+export const importCandidate = obj({
+  backupid: str,
+  client: str,
+  policy: str,
+  policyType: int,
+  schedLabel: str,
+  schedType: schedType,
+  backupTime: int,
+  retentionLevel: int,
+  expiration: int,
+  described: bool,
+  /** Fragments found so far, across cartridges, by stream offset. */
+  fragments: arr(importFragment),
+  /** When phase 1 last recorded it (epoch seconds). */
+  found: int,
+});
+export type ImportCandidate = Infer<typeof importCandidate>;

@@ -84,6 +84,12 @@ export const STATUS = {
   INVALID_USAGE: { status: 144, message: 'invalid command usage' },
   TERMINATED_BY_ADMIN: { status: 150, message: 'termination requested by administrator' },
   DISK_FULL: { status: 155, message: 'disk is full' },
+  MEDIA_UNAVAILABLE: { status: 164, message: 'unable to mount media because it is in a DOWN drive, misplaced, or otherwise not available' },
+  MEDIA_PROTECTED: {
+    status: 168,
+    message: 'cannot overwrite media, data on it is protected',
+    action: 'Expire the images on the volume (bpexpdate) or label it with -o to overwrite them.',
+  },
   NO_SUCH_POOL: {
     status: 167,
     message: 'cannot find requested volume pool in Media Manager volume database',
@@ -91,6 +97,8 @@ export const STATUS = {
   },
   MEDIA_ID_TOO_LONG: { status: 171, message: 'media id must be 6 or less characters' },
   MEDIA_HEADER_UNREADABLE: { status: 172, message: 'cannot read media header, may not be NetBackup media or is corrupted' },
+  BACKUP_HEADER_UNREADABLE: { status: 173, message: 'cannot read backup header, media may be corrupted' },
+  IMPORT_FAILED: { status: 176, message: 'cannot perform specified media import operation' },
   NOT_ALL_RESTORED: { status: 175, message: 'not all requested files were restored' },
   TAR_DID_NOT_FIND_ALL: { status: 185, message: 'tar did not find all the files to be restored' },
   NO_IMAGES_MATCH: { status: 190, message: 'found no images or media matching the selection criteria' },

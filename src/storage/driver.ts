@@ -18,6 +18,27 @@ export interface ImageWriteRequest {
   readonly retentionLevel: number;
   /** Seconds since the epoch; default: now. */
   readonly mediaDate?: number;
+  /**
+   * false: the caller checksums every block itself (bptm's block index), so the driver may skip the
+   * whole-fragment sha256 and record checksum '' (readers skip the fragment check then). Default true.
+   */
+  readonly fragmentChecksum?: boolean;
+  /**
+   * Client, policy and schedule of the image. Tape writes them into every backup header so that bpimport can
+   * rebuild the catalogue from the cartridge alone; a tape image written without them imports with the policy
+   * and schedule named IMPORTED.
+   */
+  readonly image?: ImageDescription;
+}
+
+/** Client, policy and schedule of an image (what its catalogue header needs beyond the backup ID). */
+export interface ImageDescription {
+  readonly client: string;
+  readonly policy: string;
+  readonly policyType: number;
+  readonly schedLabel: string;
+  /** 0 FULL, 1 INCR, 2 UBAK, 3 UARC, 4 CINC (SCHED_TYPES codes). */
+  readonly schedType: number;
 }
 
 /** A range of the image's data stream, in bytes: [start, end). end = -1 means to the end of the image. */
@@ -32,6 +53,10 @@ export interface StreamRange {
  * Life: write() blocks into the current fragment (opened on the first write), finishFragment() when
  * `room` says the next block does not fit or the stream ended, then the writer is simply dropped
  * (success: every fragment is durable) or abort() is called (failure: nothing of this image is left).
+ *
+ * A writer may also finish a fragment by itself inside write() (a tape reaching end of media finishes the
+ * fragment on that cartridge and continues the image on the next one): callers learn of every finished
+ * fragment through `fragments`, not only through finishFragment()'s result.
  *
  * Not re-entrant: one call at a time. None of the methods may be retried after they threw; the writer
  * is then dead and has already removed everything it wrote (as abort() would).
@@ -114,6 +139,12 @@ export interface StorageDriver {
    * May be retried.
    */
   deleteFragments(fragments: readonly FragmentRecord[]): Promise<void>;
+
+  /**
+   * Releases the devices the driver holds once the job's writer or reader is done (a tape driver puts its
+   * cartridge back into its slot). Optional: drivers holding nothing omit it. Never throws.
+   */
+  close?(): Promise<void>;
 }
 
 /** The fragments that hold bytes of [start, end) (end -1 = to the end), sorted by stream offset. */

@@ -75,7 +75,9 @@ describe('media manager commands against nbemm', () => {
     expect((await run(bpmedialist, ['-mlist', '-l', '-m', 'A00005'])).out.split(' ')[14]).toBe('0x1');
     expect((await run(bpmedialist, ['-mlist', '-L', '-m', 'A00005'])).out).toContain('status = 0x1, FROZEN');
     expect((await run(bpmedia, ['-unfreeze', '-m', 'A00005'])).status).toBe(0);
-    expect((await run(bpmedialist, ['-mcontents', '-m', 'A00005'])).out).toContain('no images');
+    // -mcontents reads the cartridge: this one is blank (no media header).
+    expect((await run(bpmedialist, ['-mcontents', '-m', 'A00005'])).status).toBe(172);
+    expect(fs.existsSync(lib) && (await VirtualLibrary.open(lib)).state.slots[5]!.barcode).toBe('A00005L5');
   });
   it('keeps drive state', async () => {
     expect((await run(vmoprcmd, ['-down', '1'])).status).toBe(0);

@@ -152,4 +152,19 @@ describe('nbtar', () => {
     expect(rd('out/ok')).toBe('ok');
     expect(r.events.some((e) => e.kind === 'warning' && /damaged/.test(e.message))).toBe(true);
   });
+
+  it('restoring for a user (runAs) takes only the entries recorded as theirs and names the others', async () => {
+    const me = { uid: 4242, gid: 4242, user: 'al', host: 'h' };
+    const input = new TarBuilder()
+      .add(makeEntry({ path: 'home/al', type: 'directory', mode: 0o755, mtimeNs: T, uid: 4242 }))
+      .add(makeEntry({ path: 'home/al/mine.txt', type: 'file', mode: 0o644, mtimeNs: T, uid: 4242 }), Buffer.from('mine'))
+      .add(makeEntry({ path: 'home/al/roots.txt', type: 'file', mode: 0o644, mtimeNs: T, uid: 0 }), Buffer.from('root'))
+      .finish();
+    // The process's own rights are the caller's business (nbtar drops to runAs first); here it is the filter.
+    const r = await restore({ selections: ['/home/al'], renames: [['/home', `${dir}/h`]], runAs: me }, input);
+    expect(r.status).toBe(1);
+    expect(rd('h/al/mine.txt')).toBe('mine');
+    expect(fs.existsSync(path.join(dir, 'h/al/roots.txt'))).toBe(false);
+    expect(r.events).toContainEqual(expect.objectContaining({ kind: 'warning', code: 'EPERM', message: expect.stringContaining('owned by uid 0 when it was backed up, not by al') }));
+  });
 });

@@ -6,6 +6,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { OpenbpHome } from '../helpers/openbp-home.js';
 import { DAEMONS } from '../../src/protocol/message.js';
+import { bprd } from '../../src/protocol/bprd.js';
+import { bpdbm } from '../../src/protocol/bpdbm.js';
 import { RpcConnection } from '../../src/ipc/rpc-client.js';
 import { ping } from '../../src/protocol/lifecycle.js';
 import { bpjobd } from '../../src/protocol/bpjobd.js';
@@ -72,5 +74,23 @@ describe('daemons refuse bad frames and stay up', () => {
     // 180 garbage connections must not leave the daemon much bigger (no per-connection leak).
     expect(rssKb(pid) - before).toBeLessThan(64 * 1024);
     expect(path.basename(sock)).toBe(`${d}.sock`);
+  });
+
+  it("bprd's user-request socket (root-run master)", async () => {
+    if (process.getuid?.() !== 0) return console.warn('skipped: bprd serves other users only when it runs as root');
+    const sock = home.path('run', 'bprd-user.sock');
+    expect((fs.statSync(sock).mode & 0o777).toString(8)).toBe('666');
+    const huge = Buffer.alloc(4);
+    huge.writeUInt32BE(0xfffffff0);
+    const cases = [Buffer.from('GET / HTTP/1.1\r\n\r\n'), huge, encodeFrame({ v: 1, id: 2, type: 'bpdbm.delete-image', body: { backupid: 'x' } }), encodeFrame('x')];
+    for (let round = 0; round < 10; round++) for (const c of cases) await send(sock, c);
+    const conn = await RpcConnection.connect(sock, 'bprd');
+    try {
+      // Only bprd's user requests are served there: a catalogue request is unknown (133).
+      await expect(conn.request(bpdbm.deleteImage, { backupid: 'x' })).rejects.toMatchObject({ status: 133 });
+      await expect(conn.request(bprd.listJobs, { jobids: [] })).resolves.toEqual({ jobs: [] });
+    } finally {
+      conn.close();
+    }
   });
 });

@@ -41,6 +41,20 @@ export function densityCode(density: string): number {
   return DENSITY_CODES[density] ?? 0;
 }
 
+/** NetBackup's robot type number (TLD 8); 0 for an unknown type. */
+export function robotTypeCode(type: string): number {
+  return ROBOT_TYPES[type]?.code ?? 0;
+}
+
+/** bpstulist's density text, e.g. "hcart3 - 1/2 Inch Cartridge 3" [M]. */
+const DENSITY_TEXT: Record<string, string> = {
+  hcart: '1/2 Inch Cartridge', hcart2: '1/2 Inch Cartridge 2', hcart3: '1/2 Inch Cartridge 3', dlt: 'DLT Cartridge', dlt2: 'DLT Cartridge 2',
+  '4mm': '4mm Cartridge', '8mm': '8mm Cartridge', qscsi: '1/4 Inch Cartridge', dtf: 'DTF Cartridge',
+};
+export function densityText(density: string): string {
+  return `${density} - ${DENSITY_TEXT[density] ?? density}`;
+}
+
 function poolName(pools: readonly VolumePool[], n: number): string {
   return pools.find((p) => p.number === n)?.name ?? String(n);
 }
@@ -275,4 +289,40 @@ export function vmpoolList(pools: readonly VolumePool[]): string {
     .map((p) => `${'='.repeat(80)}\npool number:  ${p.number}\npool name:    ${p.name}\ndescription:  ${p.description || '---'}\npool host:    ANYHOST\npool user:    ANY\npool group:   NONE\n`)
     .join('')
     .concat(pools.length ? `${'='.repeat(80)}\n` : '');
+}
+
+// ---- bpmedialist -mheader / -mcontents (read from the cartridge) ----
+
+/** `media id = A00001, allocated 09/14/2005 21:13, retention level = 6` (the first line of -mheader and -mcontents). */
+export function mediaHeaderLine(h: { mediaId: string; created: number; retentionLevel: number }): string {
+  return `media id = ${h.mediaId}, allocated ${formatNbDateMinutes(h.created)}, retention level = ${h.retentionLevel}`;
+}
+
+export interface ContentsEntry {
+  readonly fileNumber: number;
+  readonly backupid: string;
+  readonly backupTime: number;
+  readonly expiration: number;
+  readonly retentionLevel: number;
+  readonly copy: number;
+  readonly fragment: number;
+  readonly blockSize: number;
+}
+
+/** bpmedialist -mcontents: the header line, then one block per tape file holding a fragment. */
+export function mcontentsReport(h: { mediaId: string; created: number; retentionLevel: number }, files: readonly ContentsEntry[]): string {
+  const blocks = files.map((f) =>
+    [
+      `File number ${f.fileNumber}`,
+      `  Backup id = ${f.backupid}`,
+      `  Creation date = ${formatNbDateMinutes(f.backupTime)}`,
+      `  Expiration date = ${f.expiration >= INFINITY_EPOCH ? 'INFINITY' : formatNbDateMinutes(f.expiration)}`,
+      `  Retention level = ${f.retentionLevel}`,
+      `  Copy number = ${f.copy}`,
+      `  Fragment number = ${f.fragment}`,
+      `  Block size (in bytes) = ${f.blockSize}`,
+      '',
+    ].join('\n'),
+  );
+  return `${mediaHeaderLine(h)}\n\n${blocks.join('\n')}`;
 }

@@ -37,7 +37,7 @@ export function policyInfoLines(p: PolicyRecord): string[] {
     `${pad('Collect TIR info')}no`,
     `${pad('Block Incremental')}no`,
     `${pad('Mult. Data Streams')}${yn(p.multipleStreams)}`,
-    `${pad('Client Encrypt')}no`,
+    `${pad('Client Encrypt')}${yn(p.encrypt)}`,
     `${pad('Checkpoint')}${yn(p.checkpoint)}`,
     `${pad('Policy Priority')}${p.priority}`,
     `${pad('Max Jobs/Policy')}${p.maxJobs === 0 ? 'Unlimited' : p.maxJobs}`,
@@ -131,6 +131,7 @@ export function policyInfoLongLines(p: PolicyRecord): string[] {
     `${pad('Active')}${yn(p.active)}`,
     `${pad('Effective')}${formatNbDateTime(p.created)}`,
     `${pad('Compression')}${yn(p.compress)}`,
+    `${pad('Encryption')}${yn(p.encrypt)}`,
     `${pad('Checkpoint')}${yn(p.checkpoint)}`,
     `${pad('Mult. Data Stream')}${yn(p.multipleStreams)}`,
     `${pad('Policy Priority')}${p.priority}`,
@@ -175,7 +176,7 @@ export function infoRecord(p: PolicyRecord): string {
   // client_type follow_nfs compress priority proxy_client encrypt dr max_jobs cross_mnt max_frag active(0 = active) tir block_incr
   // ext_sec ifrfr streaming frozen_image backup_copy effective class_id copies checkpoint chkpt_intrvl unused pfi offhost alt_client data_mover dm_type
   return [
-    'INFO', p.policyType, 0, b01(p.compress), p.priority, '*NULL*', 0, 0, p.maxJobs === 0 ? 2147483647 : p.maxJobs, 0, 0, p.active ? 0 : 1, 0, 0,
+    'INFO', p.policyType, 0, b01(p.compress), p.priority, '*NULL*', b01(p.encrypt), 0, p.maxJobs === 0 ? 2147483647 : p.maxJobs, 0, 0, p.active ? 0 : 1, 0, 0,
     0, 0, b01(p.multipleStreams), 0, 0, p.created, '*NULL*', 1, b01(p.checkpoint), 15, 0, 0, 0, 0, 0, -1,
   ].join(' ');
 }

@@ -195,7 +195,7 @@ class Backup {
       fd = fs.openSync(bytePathToBuffer(abs), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      this.warn(abs, `can't open file: ${abs} (errno = ${Math.abs(err.errno ?? 5)})`, err.code);
+      this.warn(abs, `can't open file: ${abs} (errno = ${Math.abs(err.errno ?? 5)}${err.code ? `, ${err.code}` : ''})`, err.code);
       return false;
     }
     try {

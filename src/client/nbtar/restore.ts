@@ -155,6 +155,11 @@ class Restore {
     const selection = this.selectionOf(abs);
     if (selection === undefined) return;
     this.matched.add(selection);
+    if (this.spec.runAs && entry.uid !== this.spec.runAs.uid) {
+      // A user restores only what was theirs when it was backed up (NetBackup's user-directed rule).
+      this.warn(abs, `${abs}: owned by uid ${entry.uid} when it was backed up, not by ${this.spec.runAs.user || this.spec.runAs.uid}; only root may restore it`, 'EPERM');
+      return;
+    }
     const renameFrom = this.renames.matchOf(abs);
     const anchor = renameFrom !== undefined && renameFrom.length > selection.length ? renameFrom : selection;
     const target = this.renames.map(anchor);

@@ -1,11 +1,13 @@
 // bpdbm's routes: every message of protocol/bpdbm.ts answered from the image store and the policy files.
 
+import path from 'node:path';
 import type { Home } from '../../config/home.js';
 import { route, type Route } from '../../ipc/rpc-server.js';
 import { bpdbm } from '../../protocol/bpdbm.js';
 import type { ImageRecord } from '../../protocol/records.js';
 import { ImageFilePager, listFiles, resolveRestore } from './file-queries.js';
 import { ImageStore, pendingImagesOnDisk } from './image-store.js';
+import { ImportCandidates } from './import-candidates.js';
 import { deletePolicy, getPolicy, listPolicies, putPolicy } from './policy-store.js';
 
 export { ensureDefaultPolicy, DEFAULT_POLICY_NAME } from './policy-store.js';
@@ -20,6 +22,7 @@ export interface Bpdbm {
 export function createBpdbm(home: Home, log: (line: string) => void): Bpdbm {
   const store = new ImageStore(home.images, log);
   const pager = new ImageFilePager(store);
+  const candidates = new ImportCandidates(path.join(home.db, 'import'), log);
   const routes: Route[] = [
     route(bpdbm.createImage, (image) => {
       store.createImage(image);
@@ -29,10 +32,11 @@ export function createBpdbm(home: Home, log: (line: string) => void): Bpdbm {
       store.addFiles(backupid, files);
       return {};
     }),
-    route(bpdbm.addFragment, ({ backupid, fragment }) => {
-      store.addFragment(backupid, fragment);
+    route(bpdbm.addFragment, ({ backupid, fragment, blocks }) => {
+      store.addFragment(backupid, fragment, blocks ? Buffer.from(blocks, 'base64') : undefined);
       return {};
     }),
+    route(bpdbm.imageBlocks, ({ backupid }) => ({ index: store.blockIndex(backupid).toString('base64') })),
     route(bpdbm.commitImage, (req) => store.commitImage(req)),
     route(bpdbm.abortImage, ({ backupid }) => ({ fragments: store.abortImage(backupid) })),
     route(bpdbm.listImages, (filter) => ({ images: store.listImages(filter) })),
@@ -45,6 +49,14 @@ export function createBpdbm(home: Home, log: (line: string) => void): Bpdbm {
     route(bpdbm.listFiles, (q) => ({ files: listFiles(store, q) })),
     route(bpdbm.resolveRestore, (q) => resolveRestore(store, q)),
     route(bpdbm.imageFiles, ({ backupid, start, count }) => pager.page(backupid, start, Math.min(count, 20000))),
+    route(bpdbm.recordImportCandidates, ({ mediaId, candidates: found }) =>
+      candidates.record(mediaId, found, (id) => store.image(id) !== undefined || store.pendingImages().some((p) => p.backupid === id)),
+    ),
+    route(bpdbm.listImportCandidates, (f) => ({ candidates: candidates.list(f) })),
+    route(bpdbm.forgetImportCandidate, ({ backupid }) => {
+      candidates.forget(backupid);
+      return {};
+    }),
     route(bpdbm.getPolicy, ({ name }) => getPolicy(home, name)),
     route(bpdbm.listPolicies, () => ({ policies: listPolicies(home, log) })),
     route(bpdbm.putPolicy, ({ policy, create }) => {

@@ -26,5 +26,10 @@ export function mediaRoutes(db: MediaStore): Route[] {
     route(nbemm.inventoryRobot, ({ robotNumber, density, pool, slots }) => db.inventory(robotNumber, density, slots, pool)),
     route(nbemm.listVolumes, (q) => ({ volumes: db.listVolumes(q), pools: db.sortedPools() })),
     route(nbemm.changeVolume, (c) => db.changeVolume(c)),
+    route(nbemm.assignVolume, ({ mediaId, pool, retentionLevel }) => db.assignVolume(mediaId, pool, retentionLevel)),
+    route(nbemm.volumeWritten, (w) => db.volumeWritten(w)),
+    route(nbemm.labelVolume, ({ mediaId, pool }) => db.labelVolume(mediaId, pool)),
+    route(nbemm.volumeImagesExpired, ({ mediaId, listedAt }) => db.volumeImagesExpired(mediaId, listedAt)),
+    route(nbemm.volumeImported, (c) => db.volumeImported(c)),
   ];
 }

@@ -1,5 +1,6 @@
 // nbemm's device and volume database (db/emm/devices.json, db/emm/volumes.json): robots, drives, pools, volumes.
 
+import { nowSeconds } from '../../config/clock.js';
 import path from 'node:path';
 import { OpenbpError } from '../../protocol/errors.js';
 import {
@@ -10,13 +11,13 @@ import type { Schema } from '../../protocol/schema.js';
 import { readJsonFile, writeFileAtomic } from '../../config/atomic-file.js';
 import type { LogLine } from '../../config/daemon-log.js';
 import { mediaIdOf } from '../../storage/tape/barcode.js';
+import { isFrozen, MEDIA_STATUS, unassigned } from './volume-state.js';
 
 const DEVICES_FORMAT = 'openbp-emm-devices';
 const VOLUMES_FORMAT = 'openbp-emm-volumes';
 const VERSION = 1;
 
-/** Status bits of a volume (bpmedialist -L status = 0x...). */
-export const MEDIA_STATUS = { FROZEN: 0x1, SUSPENDED: 0x2, FULL: 0x8 } as const;
+export { MEDIA_STATUS } from './volume-state.js';
 
 /** The pools every volume database starts with. None and NetBackup keep NetBackup's numbers. */
 export const DEFAULT_POOLS: readonly VolumePool[] = [
@@ -68,7 +69,7 @@ export class MediaStore {
   private readonly devicesFile: string;
   private readonly volumesFile: string;
 
-  constructor(dir: string, private readonly log: LogLine, private readonly now: () => number = () => Math.floor(Date.now() / 1000)) {
+  constructor(dir: string, private readonly log: LogLine, private readonly now: () => number = nowSeconds) {
     this.devicesFile = path.join(dir, 'devices.json');
     this.volumesFile = path.join(dir, 'volumes.json');
     const dev = readJsonFile<{ robots?: unknown[]; drives?: unknown[] }>(this.devicesFile);
@@ -248,5 +249,74 @@ export class MediaStore {
     this.saveVolumes();
     this.log(`changed volume ${v.mediaId}: pool ${next.pool}, status 0x${next.status.toString(16)}`);
     return next;
+  }
+
+  /**
+   * A tape job takes the volume: Scratch moves to `poolName`; first use sets assigned and the retention level; counts
+   * the mount. lastWritten is stamped now, so an expiry that listed the volume before this cannot unassign it.
+   */
+  assignVolume(mediaId: string, poolName: string, retentionLevel: number): VolumeRecord {
+    const v = this.volume(mediaId);
+    const pool = this.poolByName(poolName);
+    const now = this.now();
+    let next: VolumeRecord = { ...v, mounts: v.mounts + 1, lastMount: now, firstMount: v.firstMount || now, lastWritten: Math.max(v.lastWritten, now) };
+    if (v.pool !== pool.number) next = { ...next, pool: pool.number, previousPool: v.pool };
+    if (v.assigned === 0 || v.images === 0) next = { ...next, assigned: v.assigned || now, retentionLevel };
+    return this.put(next, `assigned to pool ${pool.name}, retention level ${next.retentionLevel}`);
+  }
+
+  /** An image with `kbytes` on the volume was committed. */
+  volumeWritten(w: { mediaId: string; kbytes: number; images: number; written: number }): VolumeRecord {
+    const v = this.volume(w.mediaId);
+    const next: VolumeRecord = { ...v, kbytes: v.kbytes + w.kbytes, images: v.images + w.images, validImages: v.validImages + w.images, lastWritten: Math.max(v.lastWritten, w.written) };
+    return this.put(next, `${w.images} image(s), ${w.kbytes} KB written`);
+  }
+
+  private put(v: VolumeRecord, what: string): VolumeRecord {
+    this.volumes.set(v.mediaId, v);
+    this.saveVolumes();
+    this.log(`volume ${v.mediaId}: ${what}`);
+    return v;
+  }
+
+  /** bplabel wrote a new media header: unassigned (FROZEN kept), moved to `pool` when given. */
+  labelVolume(mediaId: string, poolName?: string): VolumeRecord {
+    const v = this.volume(mediaId);
+    const pool = poolName !== undefined ? this.poolByName(poolName) : undefined;
+    const next = unassigned(v);
+    if (pool && pool.number !== v.pool) Object.assign(next, { pool: pool.number, previousPool: v.pool });
+    return this.put(next, `labelled, pool ${next.pool}`);
+  }
+
+  /**
+   * Every image on the volume has expired: unassign it (scratch pool again when it came from there). A FROZEN
+   * volume stays as it is; a volume written after `listedAt` too (a job put an image on it meanwhile).
+   */
+  volumeImagesExpired(mediaId: string, listedAt: number): { volume: VolumeRecord; unassigned: boolean } {
+    const v = this.volume(mediaId);
+    if (isFrozen(v) || v.lastWritten > listedAt || (v.assigned === 0 && v.images === 0)) return { volume: v, unassigned: false };
+    const scratch = [...this.pools.values()].find((p) => p.name === SCRATCH_POOL);
+    const next = unassigned(v);
+    if (scratch && v.previousPool === scratch.number && v.pool !== scratch.number) Object.assign(next, { pool: scratch.number, previousPool: v.pool });
+    return { volume: this.put(next, `all images expired: unassigned, pool ${next.pool}`), unassigned: true };
+  }
+
+  /** bpimport phase 2 catalogued `images` images of this volume. */
+  volumeImported(c: { mediaId: string; images: number; kbytes: number; expiration: number; retentionLevel: number }): VolumeRecord {
+    const v = this.volume(c.mediaId);
+    const now = this.now();
+    return this.put(
+      {
+        ...v,
+        assigned: v.assigned || now,
+        images: v.images + c.images,
+        validImages: v.validImages + c.images,
+        kbytes: v.kbytes + c.kbytes,
+        expiration: Math.max(v.expiration, c.expiration),
+        retentionLevel: v.assigned ? v.retentionLevel : c.retentionLevel,
+        status: (v.status | MEDIA_STATUS.IMPORTED) >>> 0,
+      },
+      `${c.images} image(s) imported`,
+    );
   }
 }

@@ -26,8 +26,11 @@ import { deleteDiskFragments, removeImageLeftovers } from '../../storage/disk/de
 import { stopProcessGroup } from '../../ipc/process-group.js';
 import { newJobRecord } from './job-record.js';
 import { createRecovery } from './recovery.js';
+import { runAsFor } from './run-as.js';
 import { expirationFor } from '../../protocol/retention.js';
 import { createVerifier } from './verify.js';
+import { tapeMediaOf, volumeWrites, type Granted } from './tape-media.js';
+import { neededMedia, parseNeededImage } from '../../formats/needed-image.js';
 import { createMultistream } from './multistream.js';
 import { selectionPaths, splitStreams, streamOf } from '../../protocol/backup-streams.js';
 import { nowSeconds } from '../../config/clock.js';
@@ -119,15 +122,34 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     log(`job ${jobid} done, status ${f.status}`);
   }
 
-  async function allocate(jobid: number, body: { client: string; policy: string; priority: number; stunit?: string; kind: string; maxPolicyJobs?: number }): Promise<StorageUnit> {
-    const { unit, waited } = await callDaemon(home, nbrb.allocate, { jobid, ...body });
+  async function allocate(
+    jobid: number,
+    body: { client: string; policy: string; priority: number; stunit?: string; kind: string; maxPolicyJobs?: number; pool?: string; retentionLevel?: number; media?: string[] },
+  ): Promise<Granted> {
+    const { unit, waited, tape } = await callDaemon(home, nbrb.allocate, { jobid, ...body });
     const now = nowSeconds();
+    const tapeLines = tape
+      ? [`granted drive ${tape.drive.name} (index ${tape.drive.index})`, ...(tape.volume ? [`granted media ${tape.volume.mediaId}`] : tape.readVolumes.map((v) => `granted media ${v.mediaId}`))]
+      : [];
     await update(jobid, {
       patch: { state: JOB_STATE.active, stunit: unit.label, server: unit.host, stateDetail: '', started: now },
       newTry: { pid: 0, stunit: unit.label, server: unit.host, started: now, ended: 0, statusLines: [], kbytes: 0, files: 0 },
-      tryLines: [`requesting resource ${unit.label}`, ...(waited ? [`awaiting resource ${unit.label}. Reason: ${waited}`] : []), `granted resource ${unit.label}`],
+      tryLines: [`requesting resource ${unit.label}`, ...(waited ? [`awaiting resource ${unit.label}. Reason: ${waited}`] : []), `granted resource ${unit.label}`, ...tapeLines],
     });
-    return unit;
+    return { unit, ...(tape ? { tape } : {}) };
+  }
+
+  /** A committed tape image adds to its volumes' image count, kilobytes and last-written time. */
+  async function recordVolumeWrites(jobid: number, backupid: string): Promise<void> {
+    try {
+      const { images } = await callDaemon(home, bpdbm.listImages, { backupid });
+      const written = Math.floor(Date.now() / 1000);
+      for (const w of volumeWrites(images[0]?.fragments ?? [])) {
+        await callDaemon(home, nbemm.volumeWritten, { mediaId: w.mediaId, kbytes: w.kbytes, images: 1, written });
+      }
+    } catch (e) {
+      log(`job ${jobid}: volume statistics of ${backupid} not updated: ${(e as Error).message}`);
+    }
   }
 
   /**
@@ -150,9 +172,9 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     let image: ImageRecord | undefined;
     let result: Finished;
     try {
-      const unit = await allocate(jobid, {
+      const { unit, tape } = await allocate(jobid, {
         client: job.client, policy: job.policy, priority: job.priority, ...(job.residence ? { stunit: job.residence } : {}), kind: 'backup',
-        ...(job.maxPolicyJobs ? { maxPolicyJobs: job.maxPolicyJobs } : {}),
+        ...(job.maxPolicyJobs ? { maxPolicyJobs: job.maxPolicyJobs } : {}), pool: job.pool ?? 'NetBackup', retentionLevel: job.retentionLevel,
       });
       const base = await baseImage(job, stream);
       const incremental = base !== undefined;
@@ -165,7 +187,8 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
       image = {
         client: job.client, backupid, policy: job.policy, policyType: job.policyType, schedLabel: job.schedule,
         schedType: (job.schedType === 'INCR' || job.schedType === 'CINC') && !incremental ? 'FULL' : job.schedType,
-        retentionLevel: job.retentionLevel, backupTime, elapsed: 0, expiration, compression: 0, encryption: 0, kbytes: 0, numFiles: 0,
+        retentionLevel: job.retentionLevel, backupTime, elapsed: 0, expiration, compression: job.compress ? 1 : 0, encryption: job.encrypt ? 1 : 0,
+        kbytes: 0, numFiles: 0,
         copies: 1, numFragments: 0, keyword: job.keyword, jobid, creator: job.requester.user, primaryCopy: 1, backupStatus: 0,
         stunit: unit.label, fragments: [], ...(stream > 0 ? { streamNumber: stream } : {}),
       };
@@ -173,13 +196,16 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
       await update(jobid, { patch: { backupid }, tryLines: [`created image ${backupid}`, ...(base ? [`incremental: changes since image ${base.backupid}`] : [])] });
       result = await runBpbrm({
         jobid, kind: 'backup', client: job.client, unit, backupid, paths: job.paths, retentionLevel: job.retentionLevel, expiration,
-        fragments: [], renames: [], keepExisting: false, restoreOwnership: false, ...(base ? { baseBackupid: base.backupid } : {}),
+        fragments: [], renames: [], keepExisting: false, restoreOwnership: false, ...(base ? { baseBackupid: base.backupid } : {}), ...(tape ? { tape } : {}),
+        ...runAsFor(job.requester),
+        ...(job.compress ? { compress: true } : {}), ...(job.encrypt ? { encrypt: true } : {}),
       });
     } catch (e) {
       const err = toOpenbpError(e);
       result = { status: err.status, kbytes: 0, files: 0, message: err.message };
     }
     if (image) result = await settleImage(jobid, image.backupid, image.backupTime, result);
+    if (image && (result.status === 0 || result.status === 1)) await recordVolumeWrites(jobid, image.backupid);
     await closeJob(jobid, result, notify);
     return result;
   }
@@ -240,19 +266,23 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
       const { images } = await callDaemon(home, bpdbm.listImages, { backupid: job.backupid, client: job.client });
       const image = images[0];
       if (!image) throw new OpenbpError('NO_ENTITY', `image ${job.backupid} does not exist`);
-      const unit = await allocate(jobid, { client: job.destClient, policy: image.policy, priority: job.priority, stunit: image.stunit, kind: 'restore' });
+      const media = job.neededImage ? neededMedia(parseNeededImage(fs.readFileSync(job.neededImage, 'utf8'))) : tapeMediaOf(image.fragments);
+      const { unit, tape } = await allocate(jobid, { client: job.destClient, policy: image.policy, priority: job.priority, stunit: image.stunit, kind: 'restore', media });
       await update(jobid, { patch: { backupid: image.backupid }, tryLines: [`restoring from image ${image.backupid}`] });
       result = await runBpbrm({
         jobid, kind: 'restore', client: job.destClient, unit, backupid: image.backupid, paths: job.paths, retentionLevel: image.retentionLevel,
         expiration: image.expiration, fragments: image.fragments, renames: job.renames, keepExisting: job.keepExisting,
         restoreOwnership: job.requester.uid === 0,
+        ...runAsFor(job.requester),
         ...(job.rangeStart !== undefined ? { rangeStart: job.rangeStart } : {}),
         ...(job.rangeEnd !== undefined ? { rangeEnd: job.rangeEnd } : {}),
+        ...(tape ? { tape } : {}),
       });
     } catch (e) {
       const err = toOpenbpError(e);
       result = { status: err.status, kbytes: 0, files: 0, message: err.message };
     }
+    if (job.neededImage) fs.rmSync(job.neededImage, { force: true });
     await closeJob(jobid, result);
   }
 
@@ -296,6 +326,11 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
           else void run();
         }
         return { jobids };
+      }),
+      route(nbjm.nextMedia, async (body) => {
+        const r = await callDaemon(home, nbrb.nextVolume, body);
+        await update(body.jobid, { patch: {}, tryLines: [`media ${body.mediaId} ${body.reason === 'full' ? 'is full' : `is ${body.reason}`}`, `granted media ${r.volume.mediaId}`] });
+        return r;
       }),
       route(nbjm.jobFinished, async (body) => {
         const report: Finished = { status: body.status, kbytes: body.kbytes, files: body.files, ...(body.message ? { message: body.message } : {}) };

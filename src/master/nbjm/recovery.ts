@@ -27,12 +27,16 @@ export interface RecoveryDeps {
 
 const WATCH_MS = 1000;
 
-function isBpbrm(pid: number): boolean {
+function runs(pid: number, comm: string): boolean {
   try {
-    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'bpbrm';
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm;
   } catch {
     return false;
   }
+}
+
+function isBpbrm(pid: number): boolean {
+  return runs(pid, 'bpbrm');
 }
 
 export function createRecovery(deps: RecoveryDeps) {
@@ -62,6 +66,10 @@ export function createRecovery(deps: RecoveryDeps) {
     const live = new Set<number>();
     for (const j of jobs) {
       if (j.jobtype === JOB_TYPE.cleanup) continue; // image cleanup jobs are nbpem's (it closes its own orphans)
+      if (j.jobtype === JOB_TYPE.import && j.jobpid > 0 && runs(j.jobpid, 'bpimport')) {
+        live.add(j.jobid); // a bpimport still running: its images are being catalogued
+        continue;
+      }
       if (deps.isMine(j.jobid)) {
         live.add(j.jobid);
         continue;

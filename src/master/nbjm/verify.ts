@@ -2,7 +2,7 @@
 
 import { bpjobd } from '../../protocol/bpjobd.js';
 import { bpdbm } from '../../protocol/bpdbm.js';
-import { JOB_TYPE, type ImageRecord, type StorageUnit } from '../../protocol/records.js';
+import { JOB_TYPE, type ImageRecord } from '../../protocol/records.js';
 import { OpenbpError, toOpenbpError } from '../../protocol/errors.js';
 import type { BpbrmSpec } from '../../protocol/job-specs.js';
 import type { Infer } from '../../protocol/schema.js';
@@ -12,6 +12,7 @@ import type { Home } from '../../config/home.js';
 import type { LogLine } from '../../config/daemon-log.js';
 import { callDaemon } from '../../cli/daemon-call.js';
 import { newJobRecord } from './job-record.js';
+import { tapeMediaOf, type Granted } from './tape-media.js';
 
 type VerifyJob = Infer<typeof verifyJobSpec>;
 
@@ -27,7 +28,7 @@ export interface VerifyDeps {
   home: Home;
   log: LogLine;
   accepted: Set<number>;
-  allocate(jobid: number, body: { client: string; policy: string; priority: number; stunit?: string; kind: string }): Promise<StorageUnit>;
+  allocate(jobid: number, body: { client: string; policy: string; priority: number; stunit?: string; kind: string; media?: string[] }): Promise<Granted>;
   update(jobid: number, body: Omit<RequestOf<typeof bpjobd.update>, 'jobid'>): Promise<unknown>;
   runBpbrm(spec: BpbrmSpec): Promise<Finished>;
   closeJob(jobid: number, f: Finished): Promise<void>;
@@ -46,11 +47,13 @@ export function createVerifier(deps: VerifyDeps) {
     try {
       const image = await findImage(job.backupid);
       if (!image) throw new OpenbpError('NO_ENTITY', `image ${job.backupid} does not exist`);
-      const unit = await deps.allocate(jobid, { client: image.client, policy: image.policy, priority: job.priority, stunit: image.stunit, kind: 'verify' });
+      const { unit, tape } = await deps.allocate(jobid, {
+        client: image.client, policy: image.policy, priority: job.priority, stunit: image.stunit, kind: 'verify', media: tapeMediaOf(image.fragments),
+      });
       await deps.update(jobid, { patch: { backupid: image.backupid }, tryLines: [`verifying image ${image.backupid} (${image.fragments.length} fragments)`] });
       result = await deps.runBpbrm({
         jobid, kind: 'verify', client: image.client, unit, backupid: image.backupid, paths: [], retentionLevel: image.retentionLevel,
-        expiration: image.expiration, fragments: image.fragments, renames: [], keepExisting: false, restoreOwnership: false,
+        expiration: image.expiration, fragments: image.fragments, renames: [], keepExisting: false, restoreOwnership: false, ...(tape ? { tape } : {}),
       });
     } catch (e) {
       const err = toOpenbpError(e);

@@ -6,10 +6,11 @@ import { callDaemon } from '../../cli/daemon-call.js';
 import { bpdbm } from '../../protocol/bpdbm.js';
 import { bpjobd } from '../../protocol/bpjobd.js';
 import { toOpenbpError } from '../../protocol/errors.js';
-import { JOB_STATE, JOB_TYPE, type JobRecord } from '../../protocol/records.js';
+import { JOB_STATE, JOB_TYPE, type FragmentRecord, type JobRecord } from '../../protocol/records.js';
 import { statusMessage } from '../../protocol/status.js';
 import { deleteDiskFragments } from '../../storage/disk/delete-fragments.js';
 import { planCleanup } from './cleanup-plan.js';
+import { releaseEmptyVolumes } from './expired-volumes.js';
 import { nowSeconds } from '../../config/clock.js';
 
 export interface CleanupResult {
@@ -76,16 +77,25 @@ export async function runImageCleanup(home: Home, log: (line: string) => void): 
       kept.push(k.image.backupid);
       await lines([k.reason]);
     }
+    const freed: FragmentRecord[] = [];
     for (const image of plan.remove) {
       try {
         const { fragments } = await callDaemon(home, bpdbm.deleteImage, { backupid: image.backupid });
         removed.push(image.backupid);
+        freed.push(...fragments);
         await deleteDiskFragments(fragments);
         await lines([`expired image ${image.backupid} removed (${fragments.length} fragment${fragments.length === 1 ? '' : 's'})`]);
       } catch (e) {
         status = 1;
         await lines([`cannot remove image ${image.backupid}: ${(e as Error).message}`]);
       }
+    }
+    try {
+      const released = await releaseEmptyVolumes(home, freed);
+      if (released.length > 0) await lines([`media ${released.join(' ')} hold no unexpired image: unassigned`]);
+    } catch (e) {
+      status = 1;
+      await lines([`cannot unassign emptied media: ${(e as Error).message}`]);
     }
     await lines([`${removed.length} expired image${removed.length === 1 ? '' : 's'} removed, ${kept.length} kept for dependent incrementals`]);
   } catch (e) {

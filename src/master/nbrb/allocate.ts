@@ -1,7 +1,8 @@
 // nbrb's allocation queue: storage unit concurrency, jobs per client, priority order; waiting is queueing.
 
-import type { StorageUnit } from '../../protocol/records.js';
+import type { StorageUnit, TapeAssignment } from '../../protocol/records.js';
 import { OpenbpError } from '../../protocol/errors.js';
+import { decideTape, type MediaView } from './tape-allocate.js';
 
 export interface AllocationRequest {
   readonly jobid: number;
@@ -13,6 +14,11 @@ export interface AllocationRequest {
   readonly arrived: number;
   /** The policy's "Limit jobs per policy"; 0 or absent = unlimited. */
   readonly maxPolicyJobs?: number;
+  /** Tape backups: the policy's volume pool and the schedule's retention level. */
+  readonly pool?: string;
+  readonly retentionLevel?: number;
+  /** Tape restores and verifies: the media IDs to read. */
+  readonly media?: readonly string[];
 }
 
 export interface Allocation {
@@ -21,6 +27,9 @@ export interface Allocation {
   readonly policy?: string;
   readonly kind: string;
   readonly unit: StorageUnit;
+  /** Tape units: the drive and volumes the job holds, and the retention level its volumes must have. */
+  tape?: TapeAssignment;
+  readonly retentionLevel?: number;
 }
 
 export interface Limits {
@@ -28,10 +37,10 @@ export interface Limits {
   readonly maxJobsPerClient: number;
 }
 
-export type Decision = { unit: StorageUnit } | { wait: string } | { fail: OpenbpError };
+export type Decision = { unit: StorageUnit; tape?: TapeAssignment } | { wait: string } | { fail: OpenbpError };
 
-/** Decides for one request given the current allocations; pure, so the limits are testable. */
-export function decide(req: AllocationRequest, units: readonly StorageUnit[], allocated: readonly Allocation[], limits: Limits): Decision {
+/** Decides for one request given the current allocations; pure, so the limits are testable. `media` is needed for tape units. */
+export function decide(req: AllocationRequest, units: readonly StorageUnit[], allocated: readonly Allocation[], limits: Limits, media?: MediaView): Decision {
   const candidates = req.stunit !== undefined && req.stunit !== '' && req.stunit !== '*ANY*' ? units.filter((u) => u.label === req.stunit) : units.filter((u) => !u.onDemandOnly);
   if (candidates.length === 0) {
     return req.stunit ? { fail: new OpenbpError('STU_UNAVAILABLE', `storage unit ${req.stunit} does not exist`) } : { fail: new OpenbpError('NO_STORAGE_UNITS') };
@@ -45,12 +54,24 @@ export function decide(req: AllocationRequest, units: readonly StorageUnit[], al
       if (ofPolicy >= req.maxPolicyJobs) return { wait: `limit jobs per policy (${req.maxPolicyJobs}) reached for ${req.policy}` };
     }
   }
-  if (req.kind !== 'backup') return { unit: candidates[0]! };
+  if (req.kind !== 'backup') return withTape(req, candidates[0]!, allocated, media);
+  let tapeWait: string | undefined;
   for (const u of candidates) {
     const used = allocated.filter((a) => a.unit.label === u.label && a.kind === 'backup').length;
-    if (used < u.concurrentJobs) return { unit: u };
+    if (used >= u.concurrentJobs) continue;
+    const d = withTape(req, u, allocated, media);
+    if (!('wait' in d)) return d;
+    tapeWait = d.wait;
   }
-  return { wait: `maximum job count reached for storage unit ${candidates.map((u) => u.label).join(', ')}` };
+  return { wait: tapeWait ?? `maximum job count reached for storage unit ${candidates.map((u) => u.label).join(', ')}` };
+}
+
+/** A disk unit as it is; a tape unit with a drive and volumes, or why not. */
+function withTape(req: AllocationRequest, unit: StorageUnit, allocated: readonly Allocation[], media: MediaView | undefined): Decision {
+  if (unit.type !== 'tape') return { unit };
+  if (!media) return { fail: new OpenbpError('NO_DRIVES', `the media database was not read for tape unit ${unit.label}`) };
+  const d = decideTape(req, unit, allocated.map((a) => a.tape), media);
+  return 'tape' in d ? { unit, tape: d.tape } : d;
 }
 
 /** Orders waiting requests: higher priority first, then first come. */

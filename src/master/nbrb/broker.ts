@@ -4,7 +4,7 @@ import { route } from '../../ipc/rpc-server.js';
 import { nbrb } from '../../protocol/nbrb.js';
 import { nbemm } from '../../protocol/nbemm.js';
 import { bpjobd } from '../../protocol/bpjobd.js';
-import type { StorageUnit } from '../../protocol/records.js';
+import type { StorageUnit, TapeAssignment } from '../../protocol/records.js';
 import { OpenbpError } from '../../protocol/errors.js';
 import type { Home } from '../../config/home.js';
 import { confInt, readBpConf } from '../../config/bp-conf.js';
@@ -12,9 +12,13 @@ import type { LogLine } from '../../config/daemon-log.js';
 import type { DaemonService } from '../../cli/serve-daemon.js';
 import { callDaemon } from '../../cli/daemon-call.js';
 import { decide, queueOrder, type Allocation, type AllocationRequest } from './allocate.js';
+import { pickVolume, volumesInUse, type MediaView } from './tape-allocate.js';
+
+const FROZEN = 0x1;
+const FULL = 0x8;
 
 interface Waiting extends AllocationRequest {
-  resolve: (u: StorageUnit) => void;
+  resolve: (a: { unit: StorageUnit; tape?: TapeAssignment }) => void;
   reject: (e: unknown) => void;
   reason: string;
 }
@@ -27,6 +31,18 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
 
   const limits = () => ({ maxJobsPerClient: confInt(readBpConf(home), 'MAX_JOBS_PER_CLIENT', 1) });
 
+  async function mediaView(): Promise<MediaView> {
+    const [{ robots, drives }, { volumes, pools }] = await Promise.all([callDaemon(home, nbemm.listDevices, {}), callDaemon(home, nbemm.listVolumes, {})]);
+    return { robots, drives, volumes, pools };
+  }
+
+  /** The job takes the volume: nbemm moves a scratch volume into the pool and counts the mount. */
+  async function assign(jobid: number, tape: TapeAssignment, retentionLevel: number): Promise<void> {
+    if (!tape.volume) return;
+    await callDaemon(home, nbemm.assignVolume, { mediaId: tape.volume.mediaId, pool: tape.pool, retentionLevel });
+    log(`job ${jobid}: volume ${tape.volume.mediaId} in drive ${tape.drive.name}`);
+  }
+
   async function evaluate(): Promise<void> {
     if (evaluating) {
       again = true;
@@ -38,15 +54,17 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
         again = false;
         if (waiting.length === 0) break;
         const { units } = await callDaemon(home, nbemm.listStorageUnits, {});
+        const media = units.some((u) => u.type === 'tape') ? await mediaView() : undefined;
         const lim = limits();
         waiting.sort(queueOrder);
         const still: Waiting[] = [];
+        const granted: { w: Waiting; unit: StorageUnit; tape?: TapeAssignment }[] = [];
         for (const w of waiting) {
-          const d = decide(w, units, [...allocated.values()], lim);
+          const d = decide(w, units, [...allocated.values()], lim, media);
           if ('unit' in d) {
-            allocated.set(w.jobid, { jobid: w.jobid, client: w.client, policy: w.policy, kind: w.kind, unit: d.unit });
-            log(`job ${w.jobid}: allocated ${d.unit.label}`);
-            w.resolve(d.unit);
+            allocated.set(w.jobid, { jobid: w.jobid, client: w.client, policy: w.policy, kind: w.kind, unit: d.unit, ...(d.tape ? { tape: d.tape, retentionLevel: w.retentionLevel ?? 0 } : {}) });
+            log(`job ${w.jobid}: allocated ${d.unit.label}${d.tape ? ` drive ${d.tape.drive.index}${d.tape.volume ? ` volume ${d.tape.volume.mediaId}` : ''}` : ''}`);
+            granted.push({ w, unit: d.unit, ...(d.tape ? { tape: d.tape } : {}) });
           } else if ('fail' in d) {
             log(`job ${w.jobid}: ${d.fail.message}`);
             w.reject(d.fail);
@@ -59,6 +77,15 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
           }
         }
         waiting = still;
+        for (const g of granted) {
+          try {
+            if (g.tape) await assign(g.w.jobid, g.tape, g.w.retentionLevel ?? 0);
+            g.w.resolve({ unit: g.unit, ...(g.tape ? { tape: g.tape } : {}) });
+          } catch (e) {
+            allocated.delete(g.w.jobid);
+            g.w.reject(e);
+          }
+        }
       } while (again);
     } catch (e) {
       log(`evaluate: ${(e as Error).message}`);
@@ -73,9 +100,9 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
     routes: [
       route(nbrb.allocate, (body, ctx) => {
         const existing = allocated.get(body.jobid);
-        if (existing) return { unit: existing.unit };
+        if (existing) return { unit: existing.unit, ...(existing.tape ? { tape: existing.tape } : {}) };
         return new Promise((resolve, reject) => {
-          const w: Waiting = { ...body, arrived: Date.now(), resolve: (unit) => resolve({ unit, ...(w.reason ? { waited: w.reason } : {}) }), reject, reason: '' };
+          const w: Waiting = { ...body, arrived: Date.now(), resolve: (g) => resolve({ ...g, ...(w.reason ? { waited: w.reason } : {}) }), reject, reason: '' };
           waiting.push(w);
           void ctx.closed.then(() => {
             if (waiting.includes(w)) {
@@ -90,6 +117,21 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
         if (allocated.delete(body.jobid)) log(`job ${body.jobid}: released`);
         void evaluate();
         return {};
+      }),
+      route(nbrb.nextVolume, async ({ jobid, mediaId, reason }) => {
+        const a = allocated.get(jobid);
+        if (!a?.tape?.volume) throw new OpenbpError('INVALID_PARAMETER', `job ${jobid} holds no tape volume`);
+        const mark = reason === 'full' ? FULL : FROZEN;
+        await callDaemon(home, nbemm.changeVolume, { mediaId, setStatus: mark });
+        log(`job ${jobid}: volume ${mediaId} ${reason}: marked ${reason === 'full' ? 'FULL' : 'FROZEN'}`);
+        const others = [...allocated.values()].filter((x) => x.jobid !== jobid).map((x) => x.tape);
+        const pick = pickVolume(a.unit, a.tape.pool, a.retentionLevel ?? 0, await mediaView(), volumesInUse(others));
+        if (!('volume' in pick)) {
+          throw 'fail' in pick ? pick.fail : new OpenbpError('NO_MEDIA_AVAILABLE', `no other volume for job ${jobid}: ${pick.wait}`);
+        }
+        a.tape = { ...a.tape, volume: pick.volume };
+        await assign(jobid, a.tape, a.retentionLevel ?? 0);
+        return { volume: pick.volume };
       }),
       route(nbrb.state, () => ({
         allocated: [...allocated.values()].map((a) => ({ jobid: a.jobid, stunit: a.unit.label })),

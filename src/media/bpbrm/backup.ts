@@ -17,6 +17,7 @@ import type { JobEnd, JobPeers } from './job-end.js';
 import { removeBptmBuffer } from './bptm-buffer.js';
 import { reapOnAbnormalEnd } from './reap.js';
 import { removeImageLeftovers } from '../../storage/disk/delete-fragments.js';
+import { keyFilePath } from '../../config/key-store.js';
 
 const BASE_PAGE = 10000;
 
@@ -40,7 +41,7 @@ async function writeBaseFiles(peers: JobPeers, backupid: string, file: string): 
 }
 
 export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, log: LogLine): Promise<JobEnd> {
-  const tun = readBufferTunables(home, 'disk');
+  const tun = readBufferTunables(home, spec.unit.type === 'tape' ? 'tape' : 'disk');
   const catalogue = new SerialQueue();
   const jobs = peers.bpjobd;
   const jobUpdate = (body: RequestOf<typeof bpjobd.update>) => jobs.request(bpjobd.update, body).catch(() => {});
@@ -53,7 +54,8 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
 
   const bptmSpec: BptmSpec = {
     jobid: spec.jobid, backupid: spec.backupid, direction: 'write', unit: spec.unit, numberOfBuffers: tun.numberOfBuffers,
-    bufferSize: tun.bufferSize, copy: 1, retentionLevel: spec.retentionLevel, expiration: spec.expiration,
+    bufferSize: tun.bufferSize, copy: 1, retentionLevel: spec.retentionLevel, expiration: spec.expiration, ...(spec.tape ? { tape: spec.tape } : {}),
+    ...(spec.compress ? { compress: true } : {}), ...(spec.encrypt ? { encrypt: true, keyFile: keyFilePath(home) } : {}),
   };
   const media: SideEnd = { code: null, signal: null };
   const client: SideEnd = { code: null, signal: null };
@@ -62,7 +64,8 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
   const bptm = startJobChild(home, 'bptm', spec.jobid, bptmSpec, 'pipe', 'ignore', (v) => {
     const ev = bptmEvent.parse(v);
     if (ev.kind === 'fragment') {
-      catalogue.push(() => peers.bpdbm.request(bpdbm.addFragment, { backupid: spec.backupid, fragment: ev.fragment }));
+      const { fragment, blocks } = ev;
+      catalogue.push(() => peers.bpdbm.request(bpdbm.addFragment, { backupid: spec.backupid, fragment, ...(blocks ? { blocks } : {}) }));
       void jobUpdate({ jobid: spec.jobid, patch: {}, tryLines: [`fragment ${ev.fragment.fragment} written (${ev.fragment.kbytes} KB)`] });
     } else if (ev.kind === 'progress') {
       bytes = ev.bytes;
@@ -88,7 +91,9 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
       baseFiles = undefined;
     }
   }
-  const bpbkarSpec: BpbkarSpec = { jobid: spec.jobid, backupid: spec.backupid, client: spec.client, paths: spec.paths, ...(baseFiles ? { baseFiles } : {}) };
+  const bpbkarSpec: BpbkarSpec = {
+    jobid: spec.jobid, backupid: spec.backupid, client: spec.client, paths: spec.paths, ...(baseFiles ? { baseFiles } : {}), ...(spec.runAs ? { runAs: spec.runAs } : {}),
+  };
   const bpbkar = startJobChild(home, 'bpbkar', spec.jobid, bpbkarSpec, 'ignore', bptm.child.stdin!, (v) => {
     const ev = bpbkarEvent.parse(v);
     if (ev.kind === 'files') {

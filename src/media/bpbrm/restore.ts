@@ -12,6 +12,7 @@ import { clientStatus, mediaStatus, restoreOutcome, type SideEnd } from './outco
 import type { JobEnd, JobPeers } from './job-end.js';
 import { removeBptmBuffer } from './bptm-buffer.js';
 import { reapOnAbnormalEnd } from './reap.js';
+import { imageReadExtras } from './image-read-extras.js';
 
 export async function runRestore(home: Home, spec: BpbrmSpec, peers: JobPeers, log: LogLine): Promise<JobEnd> {
   const tun = readBufferTunables(home, 'restore');
@@ -29,6 +30,7 @@ export async function runRestore(home: Home, spec: BpbrmSpec, peers: JobPeers, l
 
   const nbtarSpec: NbtarSpec = {
     jobid: spec.jobid, selections: spec.paths, renames: spec.renames, keepExisting: spec.keepExisting, restoreOwnership: spec.restoreOwnership,
+    ...(spec.runAs ? { runAs: spec.runAs } : {}),
   };
   const nbtar = startJobChild(home, 'nbtar', spec.jobid, nbtarSpec, 'pipe', 'ignore', (v) => {
     const ev = nbtarEvent.parse(v);
@@ -47,7 +49,8 @@ export async function runRestore(home: Home, spec: BpbrmSpec, peers: JobPeers, l
   const bptmSpec: BptmSpec = {
     jobid: spec.jobid, backupid: spec.backupid, direction: 'read', unit: spec.unit, numberOfBuffers: tun.numberOfBuffers,
     bufferSize: blockSize > 0 ? blockSize : tun.bufferSize, fragments: spec.fragments, rangeStart: spec.rangeStart ?? 0, rangeEnd: spec.rangeEnd ?? -1, copy: 1,
-    retentionLevel: spec.retentionLevel, expiration: spec.expiration,
+    retentionLevel: spec.retentionLevel, expiration: spec.expiration, ...(spec.tape ? { tape: spec.tape } : {}),
+    ...(await imageReadExtras(home, peers, spec.backupid)),
   };
   const bptm = startJobChild(home, 'bptm', spec.jobid, bptmSpec, 'ignore', nbtar.child.stdin!, (v) => {
     const ev = bptmEvent.parse(v);

@@ -1,11 +1,24 @@
 // Which storage driver bptm uses for a storage unit.
 
-import type { StorageUnit } from '../../protocol/records.js';
+import type { BptmSpec } from '../../protocol/job-specs.js';
+import type { MountableVolume } from '../../protocol/records.js';
 import { OpenbpError } from '../../protocol/errors.js';
 import type { StorageDriver } from '../../storage/driver.js';
 import { openDiskDriver } from '../../storage/disk/disk-driver.js';
+import { TapeDriver, type VolumeTrouble } from '../../storage/tape/tape-driver.js';
 
-export function driverForUnit(unit: StorageUnit): StorageDriver {
+/** What a tape driver needs from outside bptm: the next volume from the master, and the log. */
+export interface TapeHooks {
+  nextVolume(mediaId: string, reason: VolumeTrouble): Promise<MountableVolume>;
+  log(line: string): void;
+}
+
+export function driverForUnit(spec: BptmSpec, tape?: TapeHooks): StorageDriver {
+  const unit = spec.unit;
   if (unit.type === 'disk') return openDiskDriver(unit);
-  throw new OpenbpError('MEDIA_OPEN_ERROR', `storage unit ${unit.label} is a tape unit; this bptm drives disk units only`);
+  if (!spec.tape) throw new OpenbpError('NO_DRIVES', `storage unit ${unit.label} is a tape unit and no drive was allocated`);
+  const noMaster = async (): Promise<never> => {
+    throw new OpenbpError('NO_MEDIA_AVAILABLE', 'this bptm cannot ask for another volume');
+  };
+  return new TapeDriver({ unit, assignment: spec.tape, nextVolume: tape?.nextVolume ?? noMaster, ...(tape ? { log: tape.log } : {}) });
 }

@@ -1,6 +1,7 @@
 // The frame every openbp tape header shares: 1024 bytes, a tag at 0, the BP magic at 0x70, a crc32 at the end.
 //
-// FROZEN, version 1. Offsets below never move; a new field takes reserved bytes and bumps HEADER_VERSION.
+// FROZEN, version 2 (version 1 is read too). Offsets below never move; a new field takes reserved bytes and
+// bumps HEADER_VERSION. Version 2 added the image description fields of the BH (backup-header.ts).
 // Integers are big-endian unsigned. Strings are ASCII/UTF-8, padded as stated, never terminated beyond the pad.
 //
 //   0x000  4   tag: "VOL1" (media header), "BHDR" (backup header), "EHDR" (empty header)
@@ -18,7 +19,9 @@ import zlib from 'node:zlib';
 import { BP_HEADER_MAGIC, BP_HEADER_OFFSET } from './tap-tools.js';
 
 export const HEADER_BYTES = 1024;
-export const HEADER_VERSION = 1;
+export const HEADER_VERSION = 2;
+/** The oldest layout version still read (1: BH without the image description). */
+export const OLDEST_HEADER_VERSION = 1;
 export const HEADER_TYPE = { MH: 1, BH: 2, EH: 3 } as const;
 export type HeaderType = (typeof HEADER_TYPE)[keyof typeof HEADER_TYPE];
 export const HEADER_TAG: Record<HeaderType, string> = { 1: 'VOL1', 2: 'BHDR', 3: 'EHDR' };
@@ -65,7 +68,7 @@ export function getString(b: Buffer, at: number, len: number): string {
 /** Why a record is not an openbp header: 'foreign' (no magic, wrong size or tag), 'corrupt' (magic but bad crc/version). */
 export type HeaderProblem = 'foreign' | 'corrupt';
 
-export type Framed = { ok: true; type: HeaderType; common: HeaderCommon; b: Buffer } | { ok: false; problem: HeaderProblem; detail: string };
+export type Framed = { ok: true; type: HeaderType; version: number; common: HeaderCommon; b: Buffer } | { ok: false; problem: HeaderProblem; detail: string };
 
 /** Checks the frame of a record read from tape and returns its type and common fields. */
 export function unframe(rec: Uint8Array): Framed {
@@ -74,10 +77,10 @@ export function unframe(rec: Uint8Array): Framed {
   if (b.toString('latin1', BP_HEADER_OFFSET, BP_HEADER_OFFSET + BP_HEADER_MAGIC.length) !== BP_HEADER_MAGIC) return { ok: false, problem: 'foreign', detail: 'no BP tape header magic at 0x70' };
   if (b.readUInt32BE(CRC_AT) !== zlib.crc32(b.subarray(0, CRC_AT))) return { ok: false, problem: 'corrupt', detail: 'header checksum mismatch' };
   const version = b.readUInt32BE(0x10);
-  if (version !== HEADER_VERSION) return { ok: false, problem: 'corrupt', detail: `header layout version ${version} is not ${HEADER_VERSION}` };
+  if (version < OLDEST_HEADER_VERSION || version > HEADER_VERSION) return { ok: false, problem: 'corrupt', detail: `header layout version ${version} is not ${OLDEST_HEADER_VERSION}..${HEADER_VERSION}` };
   const type = b.readUInt32BE(0x14);
   if (type !== 1 && type !== 2 && type !== 3) return { ok: false, problem: 'corrupt', detail: `header type ${type}` };
   if (b.toString('latin1', 0, 4) !== HEADER_TAG[type]) return { ok: false, problem: 'corrupt', detail: `tag does not match header type ${type}` };
   const common = { mediaId: b.toString('latin1', 4, 10).trimEnd(), written: Number(b.readBigUInt64BE(0x18)) };
-  return { ok: true, type, common, b };
+  return { ok: true, type, version, common, b };
 }

@@ -45,6 +45,8 @@ export class TapeImageReader implements ImageReader {
     fragments: readonly FragmentRecord[],
     range: StreamRange,
     private readonly mount: MountForRead,
+    /** Told each time the drive was positioned at a fragment (for the media server's log). */
+    private readonly onPositioned: (f: FragmentRecord) => void = () => {},
   ) {
     this.fragments = fragmentsInRange(
       fragments.filter((f) => f.mediaType === MEDIA_TYPE_TAPE),
@@ -84,6 +86,7 @@ export class TapeImageReader implements ImageReader {
       throw new OpenbpError('MEDIA_OPEN_ERROR', `mounting ${record.mediaId}: ${msg(e)}`, { cause: e, media: record.mediaId });
     }
     await this.positionAtFragment(handle, record);
+    this.onPositioned(record);
     const within = this.pos - record.streamOffset;
     const whole = within === 0 && this.end >= record.streamOffset + record.bytes;
     const frag: OpenFragment = {

@@ -37,8 +37,8 @@ function now(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-/** Reads the first record at the current position; null when there is none (blank tape or a filemark). */
-async function readRecord(h: TapeHandle, max = PROBE_BYTES): Promise<Uint8Array | null> {
+/** Reads the record at the current position; null when there is none (blank tape or a filemark). A record longer than `max` comes back as max+1 zero bytes (foreign). */
+export async function readRecord(h: TapeHandle, max = PROBE_BYTES): Promise<Uint8Array | null> {
   try {
     const b = await h.readBlock(max);
     return b.length === 0 ? null : b;
@@ -226,6 +226,7 @@ export class TapeImageWriter implements ImageWriter {
   }
 
   async write(block: Uint8Array): Promise<void> {
+    if (this.full && !this.dead && block.length > 0) this.pending = Uint8Array.from(block); // written first by continueOn()
     this.checkWritable();
     if (block.length === 0) return;
     if (block.length > this.req.blockSize) throw await this.fail(new OpenbpError('MEDIA_WRITE_ERROR', `block of ${block.length} bytes exceeds the buffer size ${this.req.blockSize}`));
@@ -286,6 +287,33 @@ export class TapeImageWriter implements ImageWriter {
   }
 
   /**
+   * Makes the image complete on tape as it stands: EH + filemark after the last finished fragment, then
+   * back onto the EH, which the next fragment's BH overwrites. A job killed later leaves a cartridge that
+   * still ends in an EH after its last whole fragment. Past early warning the cartridge is closed full
+   * instead (the next write() throws MediaFullError). Throws 84 when a fragment is open.
+   */
+  async writeEndMark(): Promise<void> {
+    this.checkWritable();
+    if (this.current) throw new OpenbpError('MEDIA_WRITE_ERROR', 'writeEndMark() with a fragment still open');
+    const h = this.place.handle;
+    let at: number;
+    try {
+      at = await h.tell();
+      await h.writeBlock(encodeEmptyHeader({ mediaId: this.mediaId, written: now() }));
+      await h.writeFilemarks(1);
+      await h.locate(at);
+    } catch (e) {
+      if (isTapeError(e, 'ENOSPC')) {
+        await h.writeFilemarks(1).catch(() => {}); // after the fragment's mark: two in a row, no EH
+        this.full = true;
+        this.firstObject = undefined;
+        return;
+      }
+      throw await this.fail(new OpenbpError('MEDIA_WRITE_ERROR', `writing the empty header on ${this.mediaId}: ${e instanceof Error ? e.message : String(e)}`, { cause: e, media: this.mediaId }));
+    }
+  }
+
+  /**
    * Continues the image on another cartridge after MediaFullError: `place` is the next cartridge, mounted
    * and positioned (mountForWrite + positionForAppend). A new fragment (flag CONTINUED) is opened and the
    * block that hit end of media is written first.
@@ -342,6 +370,7 @@ export class TapeImageWriter implements ImageWriter {
       fileNumber,
       retentionLevel: this.req.retentionLevel,
       expiration: this.req.expiration,
+      ...(this.req.image ? { image: this.req.image } : {}),
     });
     try {
       await h.writeBlock(bh);

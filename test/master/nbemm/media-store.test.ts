@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MediaStore, checkMediaId } from '../../../src/master/nbemm/media-store.js';
+import { isWritable } from '../../../src/master/nbemm/volume-state.js';
 import { mediaIdOf as mediaIdOfBarcode } from '../../../src/storage/tape/barcode.js';
 
 describe('media store', () => {
@@ -35,5 +36,27 @@ describe('media store', () => {
     expect(db.addPool('Offsite')).toEqual({ number: 4, name: 'Offsite', description: '' });
     expect(() => db.addPool('Offsite')).toThrow(expect.objectContaining({ status: 20 }));
     expect(() => db.poolByName('Nope')).toThrow(expect.objectContaining({ status: 167 }));
+  });
+  it('unassigns a volume whose images all expired: back to Scratch when it came from there; FROZEN stays assigned', () => {
+    const db = new MediaStore(dir, () => {}, () => 1000);
+    db.addRobot({ number: 0, type: 'TLD', path: '/x', host: 'h' });
+    db.inventory(0, 'hcart3', [1, 2, 3, 4].map((slot) => ({ slot, barcode: `A0000${slot}L5` })));
+    for (const id of ['A00001', 'A00002', 'A00003']) {
+      db.changeVolume({ mediaId: id, poolName: 'NetBackup' });
+      db.volumeImported({ mediaId: id, images: 2, kbytes: 300, expiration: 5000, retentionLevel: 3 });
+    }
+    db.changeVolume({ mediaId: 'A00002', setStatus: 0x1 | 0x8 });
+    expect(isWritable(db.volume('A00002'))).toBe(false);
+    expect(isWritable(db.volume('A00003'))).toBe(true);
+    expect(db.volumeImagesExpired('A00001', 2000)).toMatchObject({ unassigned: true, volume: { pool: 2, previousPool: 1, images: 0, kbytes: 0, assigned: 0, status: 0 } });
+    expect(db.volumeImagesExpired('A00002', 2000)).toMatchObject({ unassigned: false, volume: { pool: 1, images: 2, status: 0x49 } });
+    // Written after the caller listed the catalogue: left alone.
+    const written = { ...db.volume('A00003'), lastWritten: 3000 };
+    db.volumes.set('A00003', written);
+    expect(db.volumeImagesExpired('A00003', 2000).unassigned).toBe(false);
+    // A volume that never left its pool is unassigned where it is.
+    db.volumeImported({ mediaId: 'A00004', images: 1, kbytes: 1, expiration: 5000, retentionLevel: 0 });
+    expect(db.volumeImagesExpired('A00004', 2000)).toMatchObject({ unassigned: true, volume: { pool: 2, images: 0 } });
+    expect(db.labelVolume('A00002', 'NetBackup')).toMatchObject({ images: 0, status: 0x1, pool: 1 });
   });
 });

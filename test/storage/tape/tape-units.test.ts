@@ -6,7 +6,9 @@ import { expandBarcodes, mediaIdOf, mediaKindOf, densityOf } from '../../../src/
 import { createCartridge } from '../../../src/storage/tape/cartridge.js';
 import { makeChangerStatus, parseMtxStatus } from '../../../src/storage/tape/changer-status.js';
 import { readSidecar, sidecarPathOf } from '../../../src/storage/tape/sidecar.js';
-import { StDrive } from '../../../src/storage/tape/st-drive.js';
+import { openSync, closeSync } from 'node:fs';
+import { StDrive, MT_OP } from '../../../src/storage/tape/st-drive.js';
+import { sys } from '../../../src/native/sys.js';
 import { dumpCartridge, formatDumpEntry, BP_HEADER_MAGIC } from '../../../src/storage/tape/tap-tools.js';
 import { makeTapeStatus, parseMtStatus } from '../../../src/storage/tape/tape-status.js';
 import { VirtualDrive } from '../../../src/storage/tape/virtual-drive.js';
@@ -116,8 +118,22 @@ describe('dump', () => {
   });
 });
 
+describe('st ioctls through the native addon (no hardware)', () => {
+  it('reach the kernel: on a device that is not a tape MTIOCGET, MTIOCPOS and MTIOCTOP fail with ENOTTY', async () => {
+    const fd = openSync('/dev/null', 'r');
+    try {
+      expect(() => sys().mtGet(fd)).toThrow(expect.objectContaining({ code: 'ENOTTY', syscall: 'ioctl(MTIOCGET)' }));
+      expect(() => sys().mtPos(fd)).toThrow(expect.objectContaining({ code: 'ENOTTY', syscall: 'ioctl(MTIOCPOS)' }));
+      await expect(sys().mtOp(fd, MT_OP.REW, 1)).rejects.toMatchObject({ code: 'ENOTTY', syscall: 'ioctl(MTIOCTOP)' });
+      await expect(sys().mtOp(-1, MT_OP.REW, 1)).rejects.toMatchObject({ code: 'EBADF' });
+    } finally {
+      closeSync(fd);
+    }
+  });
+});
+
 describe('StDrive mt fallback (fake device, no hardware)', () => {
-  it('runs mt with the right arguments and maps mt failures to errnos', async () => {
+  it('uses mt when the device refuses the st ioctls; runs it with the right arguments and maps failures to errnos', async () => {
     const dir = await tempDir();
     const dev = path.join(dir, 'nst0');
     await fs.writeFile(dev, '');
