@@ -49,7 +49,7 @@ describe('bpdbm -consistency', () => {
   it('reports each kind of damage', async () => {
     const images = (JSON.parse((await home.ok('bpimagelist', ['--json'])).stdout) as { images: ImageRecord[] }).images;
     const [one, two] = images;
-    const headers = filesUnder(home.path('db', 'images')).filter((f) => !f.endsWith('.f'));
+    const headers = filesUnder(home.path('db', 'images')).filter((f) => /_\d+_[A-Z]{4}$/.test(f));
     const headerOf = (i: ImageRecord) => headers.find((h) => path.basename(h).includes(`_${i.backupTime}_`))!;
     fs.rmSync(`${headerOf(one!)}.f`);
     fs.rmSync(two!.fragments[0]!.mediaId);

@@ -31,6 +31,8 @@ export interface ConsistencyReport {
   findings: Finding[];
 }
 
+const HEADER_NAME = /_\d+_(FULL|INCR|CINC|UBAK|UARC)(\.pending)?$/;
+
 function entries(dir: string): fs.Dirent[] {
   try {
     return fs.readdirSync(dir, { withFileTypes: true });
@@ -57,7 +59,8 @@ export function checkConsistency(imagesRoot: string, extraUnits: string[] = []):
           if (!fs.existsSync(header) && !fs.existsSync(header + PENDING_SUFFIX)) findings.push({ kind: '.f without header', path: file });
           continue;
         }
-        if (f.name.endsWith(FILES_SUFFIX + PENDING_SUFFIX)) continue;
+        // Headers only: <policy>_<ctime>_<SCHED>[.pending]; sidecars (e.g. block checksums) belong to their header.
+        if (!HEADER_NAME.test(f.name)) continue;
         let image: ImageRecord;
         try {
           image = parseImageHeader(fs.readFileSync(file, 'latin1'));
