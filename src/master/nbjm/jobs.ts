@@ -9,7 +9,7 @@ import { nbemm } from '../../protocol/nbemm.js';
 import { nbpem } from '../../protocol/nbpem.js';
 import { bpjobd } from '../../protocol/bpjobd.js';
 import { bpdbm } from '../../protocol/bpdbm.js';
-import { JOB_STATE, JOB_TYPE, type ImageRecord, type StorageUnit } from '../../protocol/records.js';
+import { JOB_STATE, JOB_TYPE, SCHED_TYPES, type ImageRecord, type StorageUnit } from '../../protocol/records.js';
 import { OpenbpError, toOpenbpError } from '../../protocol/errors.js';
 import { statusMessage } from '../../protocol/status.js';
 import type { BpbrmSpec } from '../../protocol/job-specs.js';
@@ -196,6 +196,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
       result = await runBpbrm({
         jobid, kind: 'backup', client: job.client, unit, backupid, paths: job.paths, retentionLevel: job.retentionLevel, expiration,
         fragments: [], renames: [], keepExisting: false, restoreOwnership: false, ...(base ? { baseBackupid: base.backupid } : {}), ...(tape ? { tape } : {}),
+        image: { client: image.client, policy: image.policy, policyType: image.policyType, schedLabel: image.schedLabel, schedType: SCHED_TYPES[image.schedType].code },
         ...runAsFor(job.requester),
       });
     } catch (e) {

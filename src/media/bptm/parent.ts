@@ -112,6 +112,7 @@ export async function runBptmParent(deps: ParentDeps): Promise<BptmOutcome> {
         blockSize: spec.bufferSize,
         expiration: spec.expiration,
         retentionLevel: spec.retentionLevel,
+        ...(spec.image ? { image: spec.image } : {}),
       });
     } else {
       reader = await driver.openImageReader(spec.fragments ?? [], { start: spec.rangeStart ?? 0, end: spec.rangeEnd ?? -1 });
