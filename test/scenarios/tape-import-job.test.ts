@@ -1,6 +1,7 @@
 // A tape backup job's image, imported back from the cartridge alone: bpbackup -w writes it to a tape storage unit,
 // bpexpdate takes it out of the catalogue, bpimport phases 1 and 2 rebuild it from the backup headers (policy and
-// schedule as the job wrote them, not IMPORTED), and bprestore -w of the imported image gives back the original tree.
+// schedule as the job wrote them, not IMPORTED), and bprestore -w of the imported image gives back the original tree
+// and counts as a read of the cartridge (mounts, last read, number of restores).
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -68,11 +69,20 @@ describe('tape backup job imported back from its cartridge', () => {
     expect(original[11]).toBe('2'); // UBAK
     expect((await home.ok('bplist', ['-C', CLIENT, '-R', '-l', src])).stdout).toBe(listing);
 
+    expect((await home.ok('bpmedialist', ['-mlist', '-L', '-m', 'A00000'])).stdout).toContain('num_restores = 0\n');
+    const mountsBefore = Number(/^number of mounts: +(\d+)$/m.exec((await home.ok('vmquery', ['-m', 'A00000'])).stdout)![1]);
     const dst = path.join(base, 'restored');
     const renames = home.path('rename-import');
     fs.writeFileSync(renames, `change ${src} to ${dst}\n`);
     const r = await home.run('bprestore', ['-w', '-R', renames, src]);
     if (r.code !== 0) throw new Error(`bprestore exited ${r.code}\n${r.stdout}\n${r.stderr}\n${home.logTail()}`);
     expect(await compareTrees(src, dst, { owners: isRoot })).toEqual([]);
+    // The restore read the cartridge: nbemm counts it (vmquery -m, bpmedialist -mlist -L).
+    const q = (await home.ok('vmquery', ['-m', 'A00000'])).stdout;
+    expect(q).toContain(`number of mounts:      ${mountsBefore + 1}\n`);
+    expect(q).not.toMatch(/^last mounted: +---/m);
+    const L = (await home.ok('bpmedialist', ['-mlist', '-L', '-m', 'A00000'])).stdout;
+    expect(L).toContain('num_restores = 1\n');
+    expect(L).toMatch(/last_read = .* \(\d{9,}\)/);
   });
 });
