@@ -29,6 +29,10 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
   let waiting: Waiting[] = [];
   let evaluating = false;
   let again = false;
+  // Requests wait until start() has rebuilt the allocations of running jobs: a job asking before that would
+  // be given a drive or volume a running job holds.
+  let markRecovered!: () => void;
+  const recovered = new Promise<void>((resolve) => (markRecovered = resolve));
 
   const limits = () => ({ maxJobsPerClient: confInt(readBpConf(home), 'MAX_JOBS_PER_CLIENT', 1) });
 
@@ -104,7 +108,8 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
 
   return {
     routes: [
-      route(nbrb.allocate, (body, ctx) => {
+      route(nbrb.allocate, async (body, ctx) => {
+        await recovered;
         const existing = allocated.get(body.jobid);
         if (existing) return { unit: existing.unit, ...(existing.tape ? { tape: existing.tape } : {}) };
         return new Promise((resolve, reject) => {
@@ -119,12 +124,14 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
           void evaluate();
         });
       }),
-      route(nbrb.release, (body) => {
+      route(nbrb.release, async (body) => {
+        await recovered;
         if (allocated.delete(body.jobid)) log(`job ${body.jobid}: released`);
         void evaluate();
         return {};
       }),
       route(nbrb.nextVolume, async ({ jobid, mediaId, reason }) => {
+        await recovered;
         const a = allocated.get(jobid);
         if (!a?.tape?.volume) throw new OpenbpError('INVALID_PARAMETER', `job ${jobid} holds no tape volume`);
         const mark = reason === 'full' ? FULL : FROZEN;
@@ -156,6 +163,8 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
         }
       } catch (e) {
         log(`recovering allocations failed: ${(e as Error).message}`);
+      } finally {
+        markRecovered();
       }
     },
     close: async () => {},
