@@ -54,6 +54,7 @@ export function normalizeArgv(argv: readonly string[], specs: readonly OptionSpe
     }
     let value = argv[++i]!;
     if (spec.kind === 'date' && i + 1 < argv.length && TIME.test(argv[i + 1]!)) value += ` ${argv[++i]}`;
+    if (spec.absorb) while (i + 1 < argv.length && spec.absorb.test(argv[i + 1]!)) value += ` ${argv[++i]}`;
     out.push(`${name}=${value}`);
   }
   return out;

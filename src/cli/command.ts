@@ -14,6 +14,8 @@ export interface OptionSpec {
   readonly arg?: string;
   /** For flags that may take a value: the value is taken only when the next word matches. */
   readonly optionalValue?: RegExp;
+  /** For options with a value: the words after it that match are part of the value too, space-joined (`-weekday Monday 1`). */
+  readonly absorb?: RegExp;
   readonly help: string;
 }
 

@@ -42,6 +42,8 @@ async function applyAttributes(home: Home, base: PolicyRecord, opts: ParsedOptio
   const compress = flag01(opts.compress, '-compress');
   const chkpt = flag01(opts.chkpt, '-chkpt');
   const streams = flag01(opts.multiple_streams, '-multiple_streams');
+  const encrypt = flag01(opts.encrypt, '-encrypt');
+  if (encrypt !== undefined) p.encrypt = encrypt;
   if (compress !== undefined) p.compress = compress;
   if (chkpt !== undefined) p.checkpoint = chkpt;
   if (streams !== undefined) p.multipleStreams = streams;
@@ -71,7 +73,8 @@ export const command = defineCommand({
     { flag: '-priority', key: 'priority', kind: 'int', arg: 'priority', help: 'job priority, 0-99999 (higher runs first)' },
     { flag: '-active', key: 'active', kind: 'flag', help: 'make the policy active' },
     { flag: '-inactive', key: 'inactive', kind: 'flag', help: 'make the policy inactive' },
-    { flag: '-compress', key: 'compress', kind: 'string', arg: '0|1', help: 'client compression' },
+    { flag: '-compress', key: 'compress', kind: 'string', arg: '0|1', help: 'compression: bptm stores each block compressed (brotli)' },
+    { flag: '-encrypt', key: 'encrypt', kind: 'string', arg: '0|1', help: 'encryption at rest: AES-256-GCM per block with the active bpkeyutil key' },
     { flag: '-chkpt', key: 'chkpt', kind: 'string', arg: '0|1', help: 'checkpoint restart' },
     { flag: '-multiple_streams', key: 'multiple_streams', kind: 'string', arg: '0|1', help: 'allow multiple data streams' },
     { flag: '-keyword', key: 'keyword', kind: 'string', arg: '"keyword phrase"', help: 'keyword phrase recorded with every image' },
@@ -88,7 +91,7 @@ export const command = defineCommand({
       await savePolicy(ctx.home, policy);
       return { status: 0, json: { policy } };
     }
-    const attrs = ['pt', 'residence', 'pool', 'policyjobs', 'priority', 'active', 'inactive', 'compress', 'chkpt', 'multiple_streams', 'keyword'];
+    const attrs = ['pt', 'residence', 'pool', 'policyjobs', 'priority', 'active', 'inactive', 'compress', 'encrypt', 'chkpt', 'multiple_streams', 'keyword'];
     const stray = attrs.find((k) => opts[k] !== undefined);
     if (stray) throw new OpenbpError('INVALID_PARAMETER', `-${stray} needs -set or -modify`);
     const text = action === 'listRaw' ? policyInfoRaw(stored) : action === 'listHuman' ? [`Policy Name:       ${stored.name}`, '', ...policyInfoLines(stored)] : [`${'Policy Name:'.padEnd(19)}${stored.name}`, ...policyInfoLongLines(stored)];

@@ -6,10 +6,36 @@ import { currentRequester } from '../cli/requester.js';
 import { WAIT_TIME, waitSeconds } from '../cli/wait-time.js';
 import { waitForJobs, failureDetail, describeJobs } from '../cli/wait-jobs.js';
 import { jobResult } from '../cli/job-result.js';
-import { parseNbDate, parseNbEndDate } from '../cli/dates.js';
+import { formatNbDateTime, parseNbDate, parseNbEndDate } from '../cli/dates.js';
 import { bpdbm } from '../protocol/bpdbm.js';
 import { nbjm } from '../protocol/nbjm.js';
 import { OpenbpError } from '../protocol/errors.js';
+import { statusMessage } from '../protocol/status.js';
+import type { ImageRecord, JobRecord } from '../protocol/records.js';
+
+const clock = (epoch: number): string => formatNbDateTime(epoch).split(' ')[1]!;
+
+/**
+ * The progress lines NetBackup's bpverify prints per image and the summary line [M: layout from memory
+ * of NetBackup's progress log]: "hh:mm:ss INF - Verify of policy P, schedule S (ID) was successful",
+ * "... ERR - ... failed, <message> (<status>)", then "INF - Status = successfully verified N of M images."
+ */
+export function verifyReport(images: readonly ImageRecord[], jobs: readonly Pick<JobRecord, 'backupid' | 'status' | 'ended' | 'started'>[], started: number): string[] {
+  const lines = [`${clock(started)} INF - Verify started ${new Date(started * 1000).toString().slice(0, 24)}`];
+  let ok = 0;
+  for (const image of images) {
+    const job = jobs.find((j) => j.backupid === image.backupid);
+    const status = job?.status ?? -1;
+    const what = `Verify of policy ${image.policy}, schedule ${image.schedLabel} (${image.backupid})`;
+    const at = clock(job?.ended || started);
+    if (status === 0) {
+      ok++;
+      lines.push(`${at} INF - ${what} was successful`);
+    } else lines.push(`${at} ERR - ${what} failed, ${statusMessage(status)} (${status})`);
+  }
+  lines.push(`${clock(Math.floor(Date.now() / 1000))} INF - Status = successfully verified ${ok} of ${images.length} images.`);
+  return lines;
+}
 
 export interface BpverifyOptions {
   backupid?: string;
@@ -54,6 +80,7 @@ export async function runBpverify(ctx: CommandContext, o: BpverifyOptions): Prom
   // Oldest first, as NetBackup processes them.
   const selected = [...images].sort((a, b) => a.backupTime - b.backupTime);
   const requester = currentRequester();
+  const started = Math.floor(Date.now() / 1000);
   const { jobids } = await callDaemon(ctx.home, nbjm.submitVerify, { jobs: selected.map((i) => ({ backupid: i.backupid, requester, priority: 0 })) });
   const queued = selected.map((i, n) => `Verify of ${i.backupid} queued as job ${jobids[n]}`);
   if (o.wait === undefined) return { status: 0, stdout: queued.join('\n') + '\n', json: { jobids, backupids: selected.map((i) => i.backupid) } };
@@ -67,7 +94,9 @@ export async function runBpverify(ctx: CommandContext, o: BpverifyOptions): Prom
   const status = verifyStatus(jobs.map((j) => j.status ?? 0));
   const failures = jobs.filter((j) => (j.status ?? 0) !== 0).map((j) => `bpverify: ${j.backupid}: status ${j.status}${failureDetail(j) ? `: ${failureDetail(j)}` : ''}`);
   const detail = status > 1 ? jobs.map((j) => failureDetail(j)).find((d) => d) : undefined;
-  return jobResult(ctx, status, failures, detail, { jobids, images: jobs.map((j) => ({ backupid: j.backupid, jobid: j.jobid, status: j.status })) });
+  const result = jobResult(ctx, status, failures, detail, { jobids, images: jobs.map((j) => ({ backupid: j.backupid, jobid: j.jobid, status: j.status })) });
+  const report = verifyReport(selected, jobs, started).join('\n') + '\n';
+  return { ...result, stdout: report + (typeof result.stdout === 'string' ? result.stdout : '') };
 }
 
 export const command = defineCommand({

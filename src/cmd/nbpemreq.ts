@@ -21,7 +21,10 @@ export const command = defineCommand({
     const shown = opts.due === true ? entries.filter((e) => e.runnable) : entries;
     const when = (t: number | undefined) => (t === undefined ? 'never (no window)' : t <= now ? 'now' : formatNbDateTime(t));
     const rows = [['Policy', 'Schedule', 'Type', 'Client', 'Due', 'Starts', 'State']];
-    for (const e of shown) rows.push([e.policy, e.schedule, e.schedType, e.client, e.dueAt === 0 ? 'now' : when(e.dueAt), when(e.runAt), e.running ? 'running' : e.runnable ? 'due' : 'waiting']);
+    for (const e of shown) {
+      const due = e.dueAt < 0 ? 'never (no run day)' : e.dueAt === 0 ? 'now' : when(e.dueAt);
+      rows.push([e.policy, e.schedule, e.schedType, e.client, due, e.dueAt < 0 ? 'never' : when(e.runAt), e.running ? 'running' : e.runnable ? 'due' : 'waiting']);
+    }
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     const text = rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
     return { status: 0, stdout: shown.length ? `${text}\n` : '', json: { now, entries: shown } };

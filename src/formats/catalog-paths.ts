@@ -5,6 +5,8 @@ import { SCHED_TYPES, type SchedType } from '../protocol/records.js';
 
 /** Suffix of the files list next to a header. */
 export const FILES_SUFFIX = '.f';
+/** Suffix of the block index next to a header (formats/block-index.ts). */
+export const BLOCKS_SUFFIX = '.blk';
 /** Suffix of an image being written (not listed until commit). */
 export const PENDING_SUFFIX = '.pending';
 
@@ -54,6 +56,8 @@ export interface ImagePaths {
   readonly files: string;
   readonly pendingHeader: string;
   readonly pendingFiles: string;
+  readonly blocks: string;
+  readonly pendingBlocks: string;
 }
 
 /** Every file of one image under the images root. */
@@ -68,6 +72,8 @@ export function imagePaths(imagesRoot: string, image: { client: string; policy: 
     files: header + FILES_SUFFIX,
     pendingHeader: header + PENDING_SUFFIX,
     pendingFiles: header + FILES_SUFFIX + PENDING_SUFFIX,
+    blocks: header + BLOCKS_SUFFIX,
+    pendingBlocks: header + BLOCKS_SUFFIX + PENDING_SUFFIX,
   };
 }
 

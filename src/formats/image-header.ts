@@ -28,10 +28,10 @@ interface Field<R> {
   readonly get: (r: R) => Value;
   /** Record key the value parses into (absent: fixed value, not read back). */
   readonly into?: keyof R;
-  readonly kind?: 'int' | 'str' | 'sched';
+  readonly kind?: 'int' | 'str' | 'sched' | 'optstr';
 }
 
-function f<R>(name: string, key: string, get: (r: R) => Value, into?: keyof R, kind: 'int' | 'str' | 'sched' = 'int'): Field<R> {
+function f<R>(name: string, key: string, get: (r: R) => Value, into?: keyof R, kind: 'int' | 'str' | 'sched' | 'optstr' = 'int'): Field<R> {
   return into === undefined ? { name, key, get, kind } : { name, key, get, into, kind };
 }
 const zero = () => 0;
@@ -125,7 +125,7 @@ export const FRAG_FIELDS: readonly Field<FragmentRecord>[] = [
   f('copy_date', '', zero),
   f('fragment_state', '', zero),
   f('data_format', '', zero),
-  f('kms_key_tag', '', nul),
+  f('kms_key_tag', '', (r) => r.keyTag ?? '', 'keyTag', 'optstr'),
   f('slp_dest_tag', '', nul),
   f('mirror_parent', '', zero),
   f('copy_on_hold', '', zero),
@@ -182,6 +182,9 @@ function assign<R>(target: Record<string, unknown>, fd: Field<R>, raw: string): 
   if (fd.into === undefined) return;
   const what = fd.key || fd.name;
   if (fd.kind === 'str') target[fd.into as string] = raw;
+  else if (fd.kind === 'optstr') {
+    if (raw !== '') target[fd.into as string] = raw;
+  }
   else if (fd.kind === 'sched') {
     const t = schedTypeFromCode(toInt(raw, what));
     if (!t) throw new HeaderFormatError(`${what}: unknown schedule type ${raw}`);
@@ -216,7 +219,7 @@ export function parseImageHeader(text: string): ImageRecord {
     assign(out, fd, vals[0] ?? '');
   }
   for (const fd of byKey.values()) {
-    if (!(fd.into! in out)) throw new HeaderFormatError(`image header lacks ${fd.key}`);
+    if (fd.kind !== 'optstr' && !(fd.into! in out)) throw new HeaderFormatError(`image header lacks ${fd.key}`);
   }
 
   out.fragments = fragments;

@@ -12,6 +12,8 @@ export function backupJobFor(policy: PolicyRecord, schedule: ScheduleRecord, cli
     client, policy: policy.name, policyType: policy.policyType, schedule: schedule.name, schedType: schedule.type,
     retentionLevel: schedule.retentionLevel, priority: policy.priority, residence: policy.residence, keyword: policy.keyword,
     paths, requester, subtype, maxPolicyJobs: policy.maxJobs, pool: policy.pool,
+    ...(policy.compress ? { compress: true } : {}),
+    ...(policy.encrypt ? { encrypt: true } : {}),
     ...(policy.multipleStreams && subtype !== 2 ? { multipleStreams: true } : {}),
   };
 }

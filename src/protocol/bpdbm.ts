@@ -18,7 +18,10 @@ export const bpdbm = {
   createImage: message('bpdbm', 'create-image', imageRecord, empty),
   /** Appends catalogue lines for files of an image being written. */
   addFiles: message('bpdbm', 'add-files', obj({ backupid: str, files: arr(fileRecord) }), empty),
-  addFragment: message('bpdbm', 'add-fragment', obj({ backupid: str, fragment: fragmentRecord }), empty),
+  /** Records a finished fragment and its block index section (base64; appended to the image's .blk). */
+  addFragment: message('bpdbm', 'add-fragment', obj({ backupid: str, fragment: fragmentRecord, blocks: opt(str) }), empty),
+  /** The block index of a committed image (base64 of its .blk file; '' when it has none). */
+  imageBlocks: message('bpdbm', 'image-blocks', obj({ backupid: str }), obj({ index: str })),
   /** Makes an image complete and visible, with its final counts. */
   commitImage: message('bpdbm', 'commit-image', obj({ backupid: str, kbytes: int, numFiles: int, elapsed: int, backupStatus: int }), imageRecord),
   /** Forgets an image that did not complete; returns its fragments so storage can be reclaimed. */

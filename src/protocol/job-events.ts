@@ -14,7 +14,12 @@ export const filesEvent = obj({ kind: oneOf('files'), files: arr(fileRecord) });
 export const clientEndEvent = obj({ kind: oneOf('end'), status: int, files: int, bytes: num, message: opt(str) });
 
 /** bptm: a fragment is written and durable. */
-export const fragmentEvent = obj({ kind: oneOf('fragment'), fragment: fragmentRecord });
+export const fragmentEvent = obj({
+  kind: oneOf('fragment'),
+  fragment: fragmentRecord,
+  /** The fragment's block index section (base64, formats/block-index.ts), for the catalogue. */
+  blocks: opt(str),
+});
 
 /** bptm / nbtar: bytes moved so far. */
 export const progressEvent = obj({ kind: oneOf('progress'), bytes: num, files: opt(int), path: opt(str) });

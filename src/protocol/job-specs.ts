@@ -54,6 +54,13 @@ export const bptmSpec = obj({
   expiration: int,
   /** Where the buffer file goes (default /dev/shm). */
   shmDir: opt(str),
+  /** Write: compress each block (brotli) / encrypt each block (AES-256-GCM) at rest. */
+  compress: opt(bool),
+  encrypt: opt(bool),
+  /** The key file (bpkeyutil): write takes its active key, read the keys the blocks name. */
+  keyFile: opt(str),
+  /** Read: the image's block index from the catalogue (base64 of the .blk file); absent for images written without one. */
+  blockIndex: opt(str),
   /** Tape units: the drive and volumes nbrb allocated. */
   tape: opt(tapeAssignment),
   /** Write only: client, policy and schedule of the image, for the tape backup headers. */
@@ -82,6 +89,9 @@ export const bpbrmSpec = obj({
   /** Restore: the part of the image stream to read (end exclusive, -1 = to the end); absent = all. */
   rangeStart: opt(num),
   rangeEnd: opt(num),
+  /** Backup: the policy's compression and encryption at rest. */
+  compress: opt(bool),
+  encrypt: opt(bool),
   /** The user whose rights bpbkar / nbtar take (absent: the media server's own, i.e. root's). */
   runAs: opt(requester),
   /** Tape units: the drive and volumes nbrb allocated. */

@@ -20,10 +20,17 @@ export const backupJobSpec = obj({
   subtype: int,
   /** The policy's "Limit jobs per policy" (0 or absent = unlimited). */
   maxPolicyJobs: opt(int),
+  /** The policy's compression and encryption at rest (bpplinfo -compress / -encrypt). */
+  compress: opt(bool),
+  encrypt: opt(bool),
   /** The policy's volume pool for tape units (absent = NetBackup). */
   pool: opt(str),
   /** The policy allows multiple data streams: the paths split into streams, one child job each (backup-streams.ts). */
   multipleStreams: opt(bool),
+  /** Scheduled jobs: the window closes then (epoch seconds); a try still waiting for resources ends with 196. */
+  startBy: opt(int),
+  /** Scheduled jobs: how many tries it may make (nbpem's BACKUP_TRIES left in the period) and the delay between them. */
+  retry: opt(obj({ tries: int, delaySeconds: int })),
 });
 
 export const restoreJobSpec = obj({

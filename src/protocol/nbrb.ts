@@ -14,10 +14,13 @@ export const nbrb = {
   allocate: message(
     'nbrb',
     'allocate',
-    /** maxPolicyJobs: the policy's "Limit jobs per policy" (0 or absent = unlimited). */
+    /**
+     * maxPolicyJobs: the policy's "Limit jobs per policy" (0 or absent = unlimited). startBy: epoch
+     * seconds when the job's window closes; still waiting then, the request fails with 196.
+     */
     obj({
       jobid: int, client: str, policy: str, priority: int, stunit: opt(str), kind: str, maxPolicyJobs: opt(int),
-      pool: opt(str), retentionLevel: opt(int), media: opt(arr(str)),
+      pool: opt(str), retentionLevel: opt(int), media: opt(arr(str)), startBy: opt(int),
     }),
     obj({ unit: storageUnit, waited: opt(str), tape: opt(tapeAssignment) }),
   ),

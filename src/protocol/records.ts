@@ -17,12 +17,21 @@ export const SCHED_TYPES = {
 export type SchedType = keyof typeof SCHED_TYPES;
 export const schedType = oneOf('FULL', 'INCR', 'UBAK', 'UARC', 'CINC');
 
+/**
+ * One try of a job (bpdbjobs -all_columns prints them after `trycount`). The try number is its place
+ * in `JobRecord.tries` (1 = first). A try begins when the job gets (or, for status 196, gives up
+ * waiting for) its resources and ends with a status; a failed scheduled backup may get another try
+ * (nbpem's BACKUP_TRIES). Status lines are appended to the job's current (last) try only, through
+ * bpjobd.update's `tryLines`; bpjobd stamps each `MM/DD/YYYY HH:MM:SS - text`.
+ */
 export const tryRecord = obj({
   pid: int,
   stunit: str,
   server: str,
   started: int,
+  /** 0 while the try runs. */
   ended: int,
+  /** The try's NetBackup status; absent while it runs. */
   status: opt(int),
   statusLines: arr(str),
   kbytes: int,
@@ -101,6 +110,8 @@ export const fragmentRecord = obj({
   bytes: int,
   /** sha256 of the fragment's bytes, hex. */
   checksum: str,
+  /** Encrypted images: the tag of the key (bpkeyutil) the fragment's blocks are encrypted with (FRAG kms_key_tag). */
+  keyTag: opt(str),
 });
 export type FragmentRecord = Infer<typeof fragmentRecord>;
 
@@ -193,6 +204,16 @@ export const scheduleRecord = obj({
   windows: opt(arr(scheduleWindow)),
   /** Maximum multiplexing for the schedule (default 1). */
   maxMpx: opt(int),
+  /** bpplsched -cal: 1 calendar-based, no retries after the run day; 2 calendar-based, retries allowed after it; absent or 0 frequency-based. */
+  calendar: opt(int),
+  /** Calendar run days: specific dates (-incl), local calendar dates `YYYY-MM-DD`. */
+  includeDates: opt(arr(str)),
+  /** Dates on which the schedule never runs (-excl), calendar- or frequency-based, `YYYY-MM-DD`. */
+  excludeDates: opt(arr(str)),
+  /** Calendar run days: a weekday (0 = Sunday) of a week of the month (1-4, 5 = the last such weekday) (-weekday). */
+  weekdays: opt(arr(obj({ day: int, week: int }))),
+  /** Calendar run days: days of the month 1-31, 0 = the last day (-dayomonth). */
+  monthDays: opt(arr(int)),
 });
 export type ScheduleRecord = Infer<typeof scheduleRecord>;
 
@@ -215,6 +236,8 @@ export const policyRecord = obj({
   checkpoint: opt(bool),
   /** bpplinfo -multiple_streams: multiple data streams (default no). */
   multipleStreams: opt(bool),
+  /** bpplinfo -encrypt: encryption at rest, AES-256-GCM per block with the active bpkeyutil key (default no). */
+  encrypt: opt(bool),
 });
 export type PolicyRecord = Infer<typeof policyRecord>;
 

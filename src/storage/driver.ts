@@ -19,6 +19,11 @@ export interface ImageWriteRequest {
   /** Seconds since the epoch; default: now. */
   readonly mediaDate?: number;
   /**
+   * false: the caller checksums every block itself (bptm's block index), so the driver may skip the
+   * whole-fragment sha256 and record checksum '' (readers skip the fragment check then). Default true.
+   */
+  readonly fragmentChecksum?: boolean;
+  /**
    * Client, policy and schedule of the image. Tape writes them into every backup header so that bpimport can
    * rebuild the catalogue from the cartridge alone; a tape image written without them imports with the policy
    * and schedule named IMPORTED.

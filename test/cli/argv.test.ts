@@ -2,6 +2,7 @@ import { normalizeArgv } from '../../src/cli/argv.js';
 import { parseInvocation } from '../../src/cli/main.js';
 import { command as bpbackup } from '../../src/cmd/bpbackup.js';
 import { command as bprestore } from '../../src/cmd/bprestore.js';
+import { command as bpplsched } from '../../src/cmd/bpplsched.js';
 import { parseRenameFile } from '../../src/cli/rename-file.js';
 import { OpenbpError } from '../../src/protocol/errors.js';
 
@@ -16,6 +17,11 @@ describe('NetBackup-style argv', () => {
   it('dates absorb a following time word', () => {
     const inv = parseInvocation(bprestore, ['-s', '11/21/2026', '10:00:00', '-e', '11/22/2026', '/x']);
     expect([inv.opts.start, inv.opts.end, inv.args]).toEqual(['11/21/2026 10:00:00', '11/22/2026', ['/x']]);
+  });
+
+  it('multi-word values (-weekday day week ...) take the following words that fit, and no others', () => {
+    const inv = parseInvocation(bpplsched, ['pol', '-modify', 's', '-weekday', 'Monday', '1', '7', '5', '-window', '0', '3600', '-dayomonth', '0', '15']);
+    expect([inv.opts.weekday, inv.opts.dayomonth, inv.opts.window, inv.args]).toEqual([['Monday 1 7 5'], ['0 15'], ['0'], ['pol', '3600']]);
   });
 
   it('unknown options are status 20 naming the flag', () => {

@@ -187,6 +187,92 @@ describe('bpplsched', () => {
   });
 });
 
+describe('bpplsched calendar schedules', () => {
+  const sched = async (name: string) => (await stored('cal')).schedules.find((s) => s.name === name)!;
+  beforeAll(async () => {
+    expect((await run(bppolicynew, ['cal'])).status).toBe(0);
+  });
+  afterAll(async () => {
+    expect((await run(bppldelete, ['cal'])).status).toBe(0);
+  });
+
+  it('stores run days and exclude dates given by name, number, date and clears', async () => {
+    const r = await run(bpplsched, [
+      'cal', '-add', 'monthly', '-cal', '2', '-incl', '12/31/2026', '-incl', '2/29/2028', '-excl', '12/25/2026',
+      '-weekday', 'Monday', '1', '6', '5', '-dayomonth', '0', '15', '-window', '0', '3600',
+    ]);
+    expect(r.status).toBe(0);
+    expect(await sched('monthly')).toMatchObject({
+      calendar: 2, includeDates: ['2026-12-31', '2028-02-29'], excludeDates: ['2026-12-25'],
+      weekdays: [{ day: 1, week: 1 }, { day: 5, week: 5 }], monthDays: [15, 0],
+    });
+    expect((await sched('monthly')).windows).toHaveLength(7);
+    // -weekday 2 1 is Monday of week 1 (1 = Sunday): already there, not doubled.
+    expect((await run(bpplsched, ['cal', '-modify', 'monthly', '-weekday', '2', '1', '-delincl', '12/31/2026', '-cd', '-cal', '1'])).status).toBe(0);
+    expect(await sched('monthly')).toMatchObject({ calendar: 1, includeDates: ['2028-02-29'], weekdays: [{ day: 1, week: 1 }, { day: 5, week: 5 }] });
+    expect((await sched('monthly')).monthDays).toBeUndefined();
+    // Exclude dates also belong to frequency schedules; -cal 0 drops the run days and keeps them.
+    expect((await run(bpplsched, ['cal', '-add', 'daily', '-st', 'INCR', '-excl', '01/01/2027'])).status).toBe(0);
+    expect(await sched('daily')).toMatchObject({ excludeDates: ['2027-01-01'] });
+    expect((await sched('daily')).calendar).toBeUndefined();
+    expect((await run(bpplsched, ['cal', '-add', 'tmp', '-cal', '1', '-incl', '01/04/2027', '-excl', '01/05/2027'])).status).toBe(0);
+    expect((await run(bpplsched, ['cal', '-modify', 'tmp', '-cal', '0'])).status).toBe(0);
+    const tmp = await sched('tmp');
+    expect([tmp.calendar, tmp.includeDates, tmp.excludeDates]).toEqual([undefined, undefined, ['2027-01-05']]);
+    expect((await run(bpplsched, ['cal', '-delete', 'tmp'])).status).toBe(0);
+  });
+
+  it('shows them in bppllist -U, -L and -l', async () => {
+    const u = (await run(bppllist, ['cal', '-U'])).out;
+    expect(u).toContain(
+      '  Schedule:              monthly\n    Type:                Full Backup\n    Calendar sched: Enabled\n' +
+      '      Included Dates-----------\n        02/29/2028\n        Monday, Week 1\n        Friday, Week 5\n' +
+      '      Excluded Dates----------\n        12/25/2026\n        No exclude days of week entered\n        No exclude days of month entered\n    Maximum MPX:         1\n',
+    );
+    expect(u).toContain('    Frequency:           every 1 day\n      Excluded Dates----------\n        01/01/2027\n');
+    const long = (await run(bppllist, ['cal', '-L'])).out;
+    expect(long).toContain('  Calendar sched: Enabled\n   SPECIFIC DATE 0 - 02/29/2028\n   WEEK DAY 0 - Monday, Week 1\n   WEEK DAY 1 - Friday, Week 5\n   EXCLUDE DATE 0 - 12/25/2026\n');
+    const raw = (await run(bppllist, ['cal', '-l'])).out.split('\n');
+    expect(raw).toContain('SCHEDCALENDAR 1');
+    expect(raw).toContain(`SCHEDCALIDATES ${Math.floor(new Date(2028, 1, 29).getTime() / 1000)}`);
+    expect(raw).toContain('SCHEDCALDAYOWEEK 2,1 6,5');
+    expect((await run(bpplsched, ['cal', '-modify', 'monthly', '-cal', '2', '-dayomonth', 'l'])).status).toBe(0);
+    const u2 = (await run(bpplsched, ['cal', '-U', '-label', 'monthly'])).out;
+    expect(u2).toContain('    Calendar sched: Enabled\n      Allowed to retry after run day\n');
+    expect(u2).toContain('        Last day of month\n');
+  });
+
+  it('refuses malformed calendar input with 20 and writes nothing', async () => {
+    const before = fs.readFileSync(policyFile('cal'), 'utf8');
+    const bad = [
+      ['-modify', 'monthly', '-cal', '3'],
+      ['-modify', 'monthly', '-incl', '02/29/2027'], // not a leap year
+      ['-modify', 'monthly', '-incl', '13/01/2027'],
+      ['-modify', 'monthly', '-incl', '2027-01-04'],
+      ['-modify', 'monthly', '-excl', '04/31/2027'],
+      ['-modify', 'monthly', '-weekday', 'Monday'],
+      ['-modify', 'monthly', '-weekday', 'Monday', '6'],
+      ['-modify', 'monthly', '-weekday', '8', '1'],
+      ['-modify', 'monthly', '-weekday', 'Funday', '1'],
+      ['-modify', 'monthly', '-dayomonth', '32'],
+      ['-modify', 'monthly', '-dayomonth', 'x'],
+      ['-modify', 'monthly', '-delincl', '01/01/2030'], // not in the schedule
+      ['-modify', 'daily', '-incl', '01/04/2027'], // run days need -cal 1|2
+      ['-modify', 'daily', '-weekday', 'Monday', '1'],
+      ['-add', 'user', '-st', 'UBAK', '-cal', '1'],
+      ['-modify', 'monthly', '-incl', '01/04/2027', '-weekday', 'Monday', '9'], // one bad value: none stored
+      ['-L', '-incl', '01/04/2027'],
+    ];
+    for (const args of bad) {
+      const r = await run(bpplsched, ['cal', ...args]);
+      expect([args.join(' '), r.status]).toEqual([args.join(' '), 20]);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
+    expect((await run(bpplsched, ['cal', '-modify', 'nope', '-cal', '1'])).status).toBe(197);
+    expect(fs.readFileSync(policyFile('cal'), 'utf8')).toBe(before);
+  });
+});
+
 describe('bppllist', () => {
   it('lists names, one policy raw or human, all policies, by client', async () => {
     expect((await run(bppllist, [])).out).toBe('p1\np3\n');

@@ -6,6 +6,7 @@ import { retentionPeriodName } from '../../protocol/retention.js';
 import { formatNbDateTime } from '../dates.js';
 import { policyTypeName } from '../policy-edit.js';
 import { clock, DAY_NAMES, windowEnd } from '../policy-windows.js';
+import { midnightOf, monthDayText, nbDateOf, weekdayText } from '../policy-calendar.js';
 
 const yn = (b: boolean | undefined) => (b ? 'yes' : 'no');
 const b01 = (b: boolean | undefined) => (b ? 1 : 0);
@@ -37,7 +38,7 @@ export function policyInfoLines(p: PolicyRecord): string[] {
     `${pad('Collect TIR info')}no`,
     `${pad('Block Incremental')}no`,
     `${pad('Mult. Data Streams')}${yn(p.multipleStreams)}`,
-    `${pad('Client Encrypt')}no`,
+    `${pad('Client Encrypt')}${yn(p.encrypt)}`,
     `${pad('Checkpoint')}${yn(p.checkpoint)}`,
     `${pad('Policy Priority')}${p.priority}`,
     `${pad('Max Jobs/Policy')}${p.maxJobs === 0 ? 'Unlimited' : p.maxJobs}`,
@@ -67,13 +68,39 @@ function windowLines(s: ScheduleRecord, indent: string): string[] {
   });
 }
 
+const isCalendar = (s: ScheduleRecord) => (s.calendar ?? 0) > 0;
+
+/** -U: a calendar schedule's run days and exclusions, or a frequency schedule's exclude dates [M: layout from memory]. */
+function calendarHumanLines(s: ScheduleRecord): string[] {
+  const excluded = [
+    ...(s.excludeDates?.length ? s.excludeDates.map((d) => `        ${nbDateOf(d)}`) : ['        No specific exclude dates entered']),
+    '        No exclude days of week entered',
+    '        No exclude days of month entered',
+  ];
+  if (!isCalendar(s)) return s.excludeDates?.length ? ['      Excluded Dates----------', ...excluded] : [];
+  const included = [
+    ...(s.includeDates ?? []).map((d) => `        ${nbDateOf(d)}`),
+    ...(s.weekdays ?? []).map((w) => `        ${weekdayText(w)}`),
+    ...(s.monthDays ?? []).map((n) => `        ${monthDayText(n)}`),
+  ];
+  return [
+    '    Calendar sched: Enabled',
+    ...(s.calendar === 2 ? ['      Allowed to retry after run day'] : []),
+    '      Included Dates-----------',
+    ...(included.length ? included : ['        No specific include dates entered']),
+    '      Excluded Dates----------',
+    ...excluded,
+  ];
+}
+
 /** One schedule block as bppllist -U and bpplsched -U print it. */
 export function scheduleHumanLines(s: ScheduleRecord): string[] {
   const pad = (k: string) => `    ${k}:`.padEnd(25);
   return [
     `  Schedule:              ${s.name}`,
     `${pad('Type')}${SCHED_TYPES[s.type].name}`,
-    ...(s.frequencySeconds > 0 ? [`${pad('Frequency')}${frequencyText(s.frequencySeconds)}`] : []),
+    ...(s.frequencySeconds > 0 && !isCalendar(s) ? [`${pad('Frequency')}${frequencyText(s.frequencySeconds)}`] : []),
+    ...calendarHumanLines(s),
     `${pad('Maximum MPX')}${s.maxMpx ?? 1}`,
     `${pad('Synthetic')}0`,
     `    Checksum Change Detection: 0`,
@@ -131,6 +158,7 @@ export function policyInfoLongLines(p: PolicyRecord): string[] {
     `${pad('Active')}${yn(p.active)}`,
     `${pad('Effective')}${formatNbDateTime(p.created)}`,
     `${pad('Compression')}${yn(p.compress)}`,
+    `${pad('Encryption')}${yn(p.encrypt)}`,
     `${pad('Checkpoint')}${yn(p.checkpoint)}`,
     `${pad('Mult. Data Stream')}${yn(p.multipleStreams)}`,
     `${pad('Policy Priority')}${p.priority}`,
@@ -142,12 +170,24 @@ export function policyInfoLongLines(p: PolicyRecord): string[] {
   ];
 }
 
+/** -L: `Calendar sched: Enabled` and one numbered line per run day [M: layout from memory]. */
+function calendarLongLines(s: ScheduleRecord): string[] {
+  return [
+    '  Calendar sched: Enabled',
+    ...(s.calendar === 2 ? ['   Allowed to retry after run day'] : []),
+    ...(s.includeDates ?? []).map((d, i) => `   SPECIFIC DATE ${i} - ${nbDateOf(d)}`),
+    ...(s.weekdays ?? []).map((w, i) => `   WEEK DAY ${i} - ${weekdayText(w)}`),
+    ...(s.monthDays ?? []).map((n, i) => `   MONTH DAY ${i} - ${n === 0 ? 'Last Day' : n}`),
+  ];
+}
+
 export function scheduleLongLines(s: ScheduleRecord): string[] {
   const pad = (k: string) => `  ${k}:`.padEnd(19);
   const lines = [
     `${'Schedule:'.padEnd(19)}${s.name}`,
     `${pad('Type')}${s.type} (${SCHED_TYPES[s.type].code})`,
-    `${pad('Frequency')}${s.frequencySeconds > 0 ? `${frequencyText(s.frequencySeconds)} (${s.frequencySeconds} seconds)` : '0 (none)'}`,
+    ...(isCalendar(s) ? calendarLongLines(s) : [`${pad('Frequency')}${s.frequencySeconds > 0 ? `${frequencyText(s.frequencySeconds)} (${s.frequencySeconds} seconds)` : '0 (none)'}`]),
+    ...(s.excludeDates ?? []).map((d, i) => `   EXCLUDE DATE ${i} - ${nbDateOf(d)}`),
     `${pad('Maximum MPX')}${s.maxMpx ?? 1}`,
     `${pad('Retention Level')}${s.retentionLevel} (${retentionPeriodName(s.retentionLevel)})`,
     `  Daily Windows:`,
@@ -175,7 +215,7 @@ export function infoRecord(p: PolicyRecord): string {
   // client_type follow_nfs compress priority proxy_client encrypt dr max_jobs cross_mnt max_frag active(0 = active) tir block_incr
   // ext_sec ifrfr streaming frozen_image backup_copy effective class_id copies checkpoint chkpt_intrvl unused pfi offhost alt_client data_mover dm_type
   return [
-    'INFO', p.policyType, 0, b01(p.compress), p.priority, '*NULL*', 0, 0, p.maxJobs === 0 ? 2147483647 : p.maxJobs, 0, 0, p.active ? 0 : 1, 0, 0,
+    'INFO', p.policyType, 0, b01(p.compress), p.priority, '*NULL*', b01(p.encrypt), 0, p.maxJobs === 0 ? 2147483647 : p.maxJobs, 0, 0, p.active ? 0 : 1, 0, 0,
     0, 0, b01(p.multipleStreams), 0, 0, p.created, '*NULL*', 1, b01(p.checkpoint), 15, 0, 0, 0, 0, 0, -1,
   ].join(' ');
 }
@@ -213,7 +253,23 @@ export function scheduleRaw(s: ScheduleRecord): string[] {
     `SCHEDPOOL ${nulls(10)}`,
     `SCHEDRL ${s.retentionLevel} ${Array.from({ length: 9 }, () => '1').join(' ')}`,
     `SCHEDFOE ${zeros(10)}`,
+    ...calendarRaw(s),
   ];
+}
+
+/**
+ * Calendar records after SCHEDFOE, only when the schedule has them: SCHEDCALENDAR (1 or 2),
+ * SCHEDCALIDATES / SCHEDCALEDATES (local midnights, epoch seconds), SCHEDCALDAYOWEEK (day,week pairs,
+ * 1 = Sunday; week 5 = the last), SCHEDCALDAYOMONTH (0 = the last day).
+ */
+function calendarRaw(s: ScheduleRecord): string[] {
+  const out: string[] = [];
+  if (isCalendar(s)) out.push(`SCHEDCALENDAR ${s.calendar}`);
+  if (s.includeDates?.length) out.push(`SCHEDCALIDATES ${s.includeDates.map(midnightOf).join(' ')}`);
+  if (s.excludeDates?.length) out.push(`SCHEDCALEDATES ${s.excludeDates.map(midnightOf).join(' ')}`);
+  if (s.weekdays?.length) out.push(`SCHEDCALDAYOWEEK ${s.weekdays.map((w) => `${w.day + 1},${w.week}`).join(' ')}`);
+  if (s.monthDays?.length) out.push(`SCHEDCALDAYOMONTH ${s.monthDays.join(' ')}`);
+  return out;
 }
 
 /** bppllist -l: every record of one policy. */

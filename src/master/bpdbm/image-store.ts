@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, syncDir } from '../../config/atomic-file.js';
-import { FILES_SUFFIX, PENDING_SUFFIX, backupIdOf, imagePaths, isSafeComponent, type ImagePaths } from '../../formats/catalog-paths.js';
+import { BLOCKS_SUFFIX, FILES_SUFFIX, PENDING_SUFFIX, backupIdOf, imagePaths, isSafeComponent, type ImagePaths } from '../../formats/catalog-paths.js';
 import { FilesReader, FilesWriter, parentKey, type FilesEntryInput } from '../../formats/files-file.js';
 import { parseImageHeader, serializeImageHeader } from '../../formats/image-header.js';
 import { OpenbpError } from '../../protocol/errors.js';
@@ -63,6 +63,16 @@ function unlinkQuiet(file: string): void {
   }
 }
 
+function appendSynced(file: string, data: Buffer): void {
+  const fd = fs.openSync(file, 'a', 0o600);
+  try {
+    fs.writeSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function readDirQuiet(dir: string): fs.Dirent[] {
   try {
     return fs.readdirSync(dir, { withFileTypes: true });
@@ -71,9 +81,9 @@ function readDirQuiet(dir: string): fs.Dirent[] {
   }
 }
 
-/** A .f left without its header (crash inside deleteImage): nothing lists it, so it is removed. */
+/** A .f or .blk left without its header (crash inside deleteImage): nothing lists it, so it is removed. */
 function sweepOrphanFiles(dir: string, name: string, log: (line: string) => void): void {
-  const header = path.join(dir, name.slice(0, -FILES_SUFFIX.length));
+  const header = path.join(dir, name.slice(0, -(name.endsWith(BLOCKS_SUFFIX) ? BLOCKS_SUFFIX : FILES_SUFFIX).length));
   if (fs.existsSync(header) || fs.existsSync(header + PENDING_SUFFIX)) return;
   unlinkQuiet(path.join(dir, name));
   log(`removed ${path.join(dir, name)}: its image was deleted`);
@@ -90,11 +100,11 @@ function scanHeaders(imagesRoot: string, log: (line: string) => void): { committ
       const dir = path.join(imagesRoot, c.name, b.name);
       for (const f of readDirQuiet(dir)) {
         const name = f.name;
-        if (f.isFile() && name.endsWith(FILES_SUFFIX)) {
+        if (f.isFile() && (name.endsWith(FILES_SUFFIX) || name.endsWith(BLOCKS_SUFFIX))) {
           sweepOrphanFiles(dir, name, log);
           continue;
         }
-        if (!f.isFile() || name.startsWith('.') || name.endsWith(FILES_SUFFIX + PENDING_SUFFIX)) continue;
+        if (!f.isFile() || name.startsWith('.') || name.endsWith(FILES_SUFFIX + PENDING_SUFFIX) || name.endsWith(BLOCKS_SUFFIX + PENDING_SUFFIX)) continue;
         const isPending = name.endsWith(PENDING_SUFFIX);
         const file = path.join(dir, name);
         let image: ImageRecord;
@@ -155,6 +165,7 @@ export class ImageStore {
     const rec: ImageRecord = { ...image, fragments: [...image.fragments], numFragments: image.fragments.length };
     writeFileAtomic(paths.pendingHeader, Buffer.from(serializeImageHeader(rec), 'latin1'));
     unlinkQuiet(paths.pendingFiles);
+    unlinkQuiet(paths.pendingBlocks);
     const writer = FilesWriter.create(paths.pendingFiles);
     this.pending.set(image.backupid, { image: rec, paths, writer, dirs: new Set() });
     this.log(`created image ${image.backupid}`);
@@ -188,8 +199,10 @@ export class ImageStore {
     p.writer.add(out);
   }
 
-  addFragment(backupid: string, fragment: FragmentRecord): void {
+  /** Records a fragment; its block index section (when given) is appended to the image's .blk first, synced. */
+  addFragment(backupid: string, fragment: FragmentRecord, blocks?: Buffer): void {
     const p = this.live(backupid);
+    if (blocks && blocks.length > 0) appendSynced(p.paths.pendingBlocks, blocks);
     p.image = { ...p.image, fragments: [...p.image.fragments, fragment], numFragments: p.image.fragments.length + 1 };
     writeFileAtomic(p.paths.pendingHeader, Buffer.from(serializeImageHeader(p.image), 'latin1'));
   }
@@ -198,6 +211,7 @@ export class ImageStore {
     const p = this.live(req.backupid);
     p.writer.finish();
     fs.renameSync(p.paths.pendingFiles, p.paths.files);
+    if (fs.existsSync(p.paths.pendingBlocks)) fs.renameSync(p.paths.pendingBlocks, p.paths.blocks);
     const copies = p.image.fragments.reduce((m, f) => Math.max(m, f.copy), 0) || p.image.copies;
     const image: ImageRecord = {
       ...p.image,
@@ -226,7 +240,11 @@ export class ImageStore {
     }
     p.writer?.abandon();
     unlinkQuiet(p.paths.pendingFiles);
-    if (!fs.existsSync(p.paths.header)) unlinkQuiet(p.paths.files);
+    unlinkQuiet(p.paths.pendingBlocks);
+    if (!fs.existsSync(p.paths.header)) {
+      unlinkQuiet(p.paths.files);
+      unlinkQuiet(p.paths.blocks);
+    }
     unlinkQuiet(p.paths.pendingHeader);
     syncDir(p.paths.dir);
     this.pending.delete(backupid);
@@ -264,6 +282,7 @@ export class ImageStore {
     syncDir(c.paths.dir);
     this.committed.delete(backupid);
     unlinkQuiet(c.paths.files);
+    unlinkQuiet(c.paths.blocks);
     syncDir(c.paths.dir);
     try {
       fs.rmdirSync(c.paths.dir);
@@ -304,6 +323,18 @@ export class ImageStore {
   /** The committed image with this id. */
   image(backupid: string): ImageRecord | undefined {
     return this.committed.get(backupid)?.image;
+  }
+
+  /** A committed image's block index (the .blk file's bytes; empty for an image written without one). */
+  blockIndex(backupid: string): Buffer {
+    const c = this.committed.get(backupid);
+    if (!c) throw new OpenbpError('NO_ENTITY', `no image ${backupid}`);
+    try {
+      return fs.readFileSync(c.paths.blocks);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+      throw new OpenbpError('DATABASE_ERROR', `cannot read the block index of ${backupid}: ${(e as Error).message}`, { cause: e });
+    }
   }
 
   /** Opens a committed image's .f file; the caller closes the reader. */

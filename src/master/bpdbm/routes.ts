@@ -32,10 +32,11 @@ export function createBpdbm(home: Home, log: (line: string) => void): Bpdbm {
       store.addFiles(backupid, files);
       return {};
     }),
-    route(bpdbm.addFragment, ({ backupid, fragment }) => {
-      store.addFragment(backupid, fragment);
+    route(bpdbm.addFragment, ({ backupid, fragment, blocks }) => {
+      store.addFragment(backupid, fragment, blocks ? Buffer.from(blocks, 'base64') : undefined);
       return {};
     }),
+    route(bpdbm.imageBlocks, ({ backupid }) => ({ index: store.blockIndex(backupid).toString('base64') })),
     route(bpdbm.commitImage, (req) => store.commitImage(req)),
     route(bpdbm.abortImage, ({ backupid }) => ({ fragments: store.abortImage(backupid) })),
     route(bpdbm.listImages, (filter) => ({ images: store.listImages(filter) })),

@@ -12,9 +12,10 @@ import { bpdbm } from '../../protocol/bpdbm.js';
 import { JOB_STATE, JOB_TYPE, SCHED_TYPES, type ImageRecord, type TapeAssignment, type StorageUnit } from '../../protocol/records.js';
 import { OpenbpError, toOpenbpError } from '../../protocol/errors.js';
 import { statusMessage } from '../../protocol/status.js';
+import { formatNbDateTime } from '../../cli/dates.js';
 import type { BpbrmSpec } from '../../protocol/job-specs.js';
 import type { Infer } from '../../protocol/schema.js';
-import type { RequestOf } from '../../protocol/message.js';
+import type { ReplyOf, RequestOf } from '../../protocol/message.js';
 import type { backupJobSpec, restoreJobSpec } from '../../protocol/nbjm.js';
 import type { Home } from '../../config/home.js';
 import { writeFileAtomic } from '../../config/atomic-file.js';
@@ -29,6 +30,7 @@ import { createRecovery } from './recovery.js';
 import { runAsFor } from './run-as.js';
 import { expirationFor } from '../../protocol/retention.js';
 import { createVerifier } from './verify.js';
+import { nextTry, type TryPlan } from './backup-tries.js';
 import { tapeMediaOf, volumeWrites, type Granted } from './tape-media.js';
 import { neededMedia, parseNeededImage } from '../../formats/needed-image.js';
 import { createMultistream } from './multistream.js';
@@ -107,9 +109,9 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     return result;
   }
 
-  async function closeJob(jobid: number, f: Finished, notify?: { policy: string; schedule: string; client: string }): Promise<void> {
+  async function closeJob(jobid: number, f: Finished, notify?: { policy: string; schedule: string; client: string }, why?: string): Promise<void> {
     const ended = nowSeconds();
-    const lines = [`${f.status === 0 ? 'end' : 'end'} job, status ${f.status} (${statusMessage(f.status)})`];
+    const lines = [...(why ? [why] : []), `end job, status ${f.status} (${statusMessage(f.status)})`];
     if (f.message && f.status !== 0) lines.unshift(f.message);
     await update(jobid, {
       patch: { state: JOB_STATE.done, status: f.status, ended, kbytes: f.kbytes, files: f.files, operation: 0, percent: f.status <= 1 ? 100 : 0, stateDetail: '' },
@@ -122,17 +124,30 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     log(`job ${jobid} done, status ${f.status}`);
   }
 
+  /** Waits for nbrb's allocation and starts a try; a retry (`again`) keeps the job's first start time. */
   async function allocate(
     jobid: number,
-    body: { client: string; policy: string; priority: number; stunit?: string; kind: string; maxPolicyJobs?: number; pool?: string; retentionLevel?: number; media?: string[] },
+    body: { client: string; policy: string; priority: number; stunit?: string; kind: string; maxPolicyJobs?: number; pool?: string; retentionLevel?: number; media?: string[]; startBy?: number },
+    again = false,
   ): Promise<Granted> {
-    const { unit, waited, tape } = await callDaemon(home, nbrb.allocate, { jobid, ...body });
+    const queued = nowSeconds();
+    let granted: ReplyOf<typeof nbrb.allocate>;
+    try {
+      granted = await callDaemon(home, nbrb.allocate, { jobid, ...body });
+    } catch (e) {
+      // The window closed while the job waited: the try that never started is recorded with its status lines.
+      if (toOpenbpError(e).code === 'WINDOW_CLOSED') {
+        await update(jobid, { patch: {}, newTry: { pid: 0, stunit: '', server: '', started: queued, ended: 0, statusLines: [], kbytes: 0, files: 0 }, tryLines: ['requesting resource'] });
+      }
+      throw e;
+    }
+    const { unit, waited, tape } = granted;
     const now = nowSeconds();
     const tapeLines = tape
       ? [`granted drive ${tape.drive.name} (index ${tape.drive.index})`, ...(tape.volume ? [`granted media ${tape.volume.mediaId}`] : tape.readVolumes.map((v) => `granted media ${v.mediaId}`))]
       : [];
     await update(jobid, {
-      patch: { state: JOB_STATE.active, stunit: unit.label, server: unit.host, stateDetail: '', started: now },
+      patch: { state: JOB_STATE.active, stunit: unit.label, server: unit.host, stateDetail: '', ...(again ? {} : { started: now }) },
       newTry: { pid: 0, stunit: unit.label, server: unit.host, started: now, ended: 0, statusLines: [], kbytes: 0, files: 0 },
       tryLines: [`requesting resource ${unit.label}`, ...(waited ? [`awaiting resource ${unit.label}. Reason: ${waited}`] : []), `granted resource ${unit.label}`, ...tapeLines],
     });
@@ -171,19 +186,50 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
   }
 
   /**
-   * Runs one backup job to its end and closes it. `stream` (1..): a child job of a multi-stream backup,
-   * whose image is that stream's and whose incremental compares with that stream's images; its parent,
-   * not the child, tells nbpem how the backup ended.
+   * Runs one backup job to its end and closes it: one try, and for a scheduled job whose try failed,
+   * more tries as nbpem allowed (job.retry), each after the delay and while its window is open; between
+   * tries the job is requeued (bpdbjobs "Waiting-to-Retry"). The job ends with the status of its last
+   * try. `stream` (1..): a child job of a multi-stream backup, whose image is that stream's and whose
+   * incremental compares with that stream's images; its parent, not the child, tells nbpem how the
+   * backup ended.
    */
   async function runBackup(jobid: number, job: BackupJob, stream = 0): Promise<Finished> {
     const notify = stream === 0 ? { policy: job.policy, schedule: job.schedule, client: job.client } : undefined;
+    const plan: TryPlan = { tries: job.retry?.tries ?? 1, delaySeconds: job.retry?.delaySeconds ?? 0, ...(job.startBy !== undefined ? { startBy: job.startBy } : {}) };
+    for (let n = 1; ; n++) {
+      const result = await runBackupTry(jobid, job, stream, n > 1);
+      const next = nextTry(plan, n, result.status, nowSeconds());
+      if (!next.again) {
+        await closeJob(jobid, result, notify, next.why);
+        return result;
+      }
+      await requeueForRetry(jobid, result, n, plan.tries, next.at);
+      await new Promise((r) => setTimeout(r, plan.delaySeconds * 1000));
+    }
+  }
+
+  /** Ends a failed try without ending the job: its status on the try, resources released, the job requeued. */
+  async function requeueForRetry(jobid: number, f: Finished, n: number, tries: number, at: number): Promise<void> {
+    const ended = nowSeconds();
+    await update(jobid, {
+      patch: { state: JOB_STATE.requeued, operation: 0, kbytes: 0, files: 0, percent: 0, jobpid: 0, stateDetail: `waiting for retry: try ${n + 1} of ${tries} at ${formatNbDateTime(at)}` },
+      tryLines: [...(f.message ? [f.message] : []), `end try ${n}, status ${f.status} (${statusMessage(f.status)}); try ${n + 1} of ${tries} at ${formatNbDateTime(at)}`],
+      tryPatch: { status: f.status, ended, kbytes: f.kbytes, files: f.files },
+    });
+    await callDaemon(home, nbrb.release, { jobid }).catch((e) => log(`job ${jobid}: release failed: ${(e as Error).message}`));
+    log(`job ${jobid}: try ${n} ended with status ${f.status}; retry at ${formatNbDateTime(at)}`);
+  }
+
+  /** One try of a backup: resources, image, bpbrm; the image is committed or removed by how it ended. */
+  async function runBackupTry(jobid: number, job: BackupJob, stream: number, again: boolean): Promise<Finished> {
     let image: ImageRecord | undefined;
     let result: Finished;
     try {
       const { unit, tape } = await allocate(jobid, {
         client: job.client, policy: job.policy, priority: job.priority, ...(job.residence ? { stunit: job.residence } : {}), kind: 'backup',
         ...(job.maxPolicyJobs ? { maxPolicyJobs: job.maxPolicyJobs } : {}), pool: job.pool ?? 'NetBackup', retentionLevel: job.retentionLevel,
-      });
+        ...(job.startBy !== undefined ? { startBy: job.startBy } : {}),
+      }, again);
       const base = await baseImage(job, stream);
       const incremental = base !== undefined;
       if ((job.schedType === 'INCR' || job.schedType === 'CINC') && !incremental) {
@@ -195,7 +241,8 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
       image = {
         client: job.client, backupid, policy: job.policy, policyType: job.policyType, schedLabel: job.schedule,
         schedType: (job.schedType === 'INCR' || job.schedType === 'CINC') && !incremental ? 'FULL' : job.schedType,
-        retentionLevel: job.retentionLevel, backupTime, elapsed: 0, expiration, compression: 0, encryption: 0, kbytes: 0, numFiles: 0,
+        retentionLevel: job.retentionLevel, backupTime, elapsed: 0, expiration, compression: job.compress ? 1 : 0, encryption: job.encrypt ? 1 : 0,
+        kbytes: 0, numFiles: 0,
         copies: 1, numFragments: 0, keyword: job.keyword, jobid, creator: job.requester.user, primaryCopy: 1, backupStatus: 0,
         stunit: unit.label, fragments: [], ...(stream > 0 ? { streamNumber: stream } : {}),
       };
@@ -206,6 +253,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
         fragments: [], renames: [], keepExisting: false, restoreOwnership: false, ...(base ? { baseBackupid: base.backupid } : {}), ...(tape ? { tape } : {}),
         image: { client: image.client, policy: image.policy, policyType: image.policyType, schedLabel: image.schedLabel, schedType: SCHED_TYPES[image.schedType].code },
         ...runAsFor(job.requester),
+        ...(job.compress ? { compress: true } : {}), ...(job.encrypt ? { encrypt: true } : {}),
       });
     } catch (e) {
       const err = toOpenbpError(e);
@@ -213,7 +261,6 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     }
     if (image) result = await settleImage(jobid, image.backupid, image.backupTime, result);
     if (image && (result.status === 0 || result.status === 1)) await recordVolumeWrites(jobid, image.backupid);
-    await closeJob(jobid, result, notify);
     return result;
   }
 

@@ -81,12 +81,14 @@ export function createRecovery(deps: RecoveryDeps) {
         continue;
       }
       const queued = j.state === JOB_STATE.queued || j.state === JOB_STATE.requeued;
+      // A job waiting for a retry ends with the status of the try it made.
+      const lastTry = j.state === JOB_STATE.requeued ? j.tries[j.tries.length - 1]?.status : undefined;
       deps.log(`job ${j.jobid}: was ${queued ? 'queued' : 'active'} when nbjm stopped; closing it`);
       await deps.finishOrphan(j.jobid, {
-        status: queued ? 195 : 50,
+        status: lastTry ?? (queued ? 195 : 50),
         kbytes: 0,
         files: 0,
-        message: queued ? 'nbjm restarted before the job got its resources' : 'nbjm restarted; the job processes were gone',
+        message: lastTry !== undefined ? 'nbjm restarted while the job waited for a retry' : queued ? 'nbjm restarted before the job got its resources' : 'nbjm restarted; the job processes were gone',
       });
     }
     // Half-written images whose job no longer runs are removed with their fragments.

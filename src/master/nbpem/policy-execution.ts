@@ -15,6 +15,8 @@ import { RunHistory } from './run-history.js';
 import { pickPerClient, schedulePlan, type DueEntry } from './due.js';
 import { closeOrphanCleanupJobs, runImageCleanup, type CleanupResult } from './image-cleanup.js';
 import { nowSeconds } from '../../config/clock.js';
+import { bpjobd } from '../../protocol/bpjobd.js';
+import { backupTriesFrom, triesBlockedUntil, triesLeft } from './retries.js';
 
 const key = (policy: string, schedule: string, client: string) => `${policy}\u0000${schedule}\u0000${client}`;
 
@@ -36,13 +38,38 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
 
   async function plan(now: number): Promise<{ entries: DueEntry[]; frequency: (p: string, s: string) => number }> {
     const { policies } = await callDaemon(home, bpdbm.listPolicies, {});
-    const entries = schedulePlan(policies, (p, s, c) => ({ lastSuccess: history.get(p, s, c)?.lastSuccess ?? 0 }), now);
-    const frequency = (p: string, s: string) => policies.find((x) => x.name === p)?.schedules.find((x) => x.name === s)?.frequencySeconds ?? 0;
+    const tries = backupTriesFrom(readBpConf(home));
+    const entries = schedulePlan(policies, (p, s, c) => {
+      const h = history.get(p, s, c);
+      const notBefore = triesBlockedUntil(h?.failedTries ?? [], now, tries);
+      return { lastSuccess: h?.lastSuccess ?? 0, ...(notBefore !== undefined ? { notBefore } : {}) };
+    }, now);
+    // Calendar-based schedules count as the longest: their run day wins over a frequency schedule due the same day.
+    const frequency = (p: string, s: string) => {
+      const sched = policies.find((x) => x.name === p)?.schedules.find((x) => x.name === s);
+      return (sched?.calendar ?? 0) > 0 ? Number.MAX_SAFE_INTEGER : (sched?.frequencySeconds ?? 0);
+    };
     return { entries, frequency };
   }
 
+  let adopted: Promise<void> | undefined;
+  /** Once per nbpem: scheduled jobs an earlier nbpem submitted that still run or wait for a retry are not submitted again. */
+  function adoptRunning(): Promise<void> {
+    adopted ??= callDaemon(home, bpjobd.list, { activeOnly: true })
+      .then(({ jobs }) => {
+        for (const j of jobs) if (j.jobtype === 0 && j.subtype === 1 && j.parentJob === 0 && !running.has(key(j.policy, j.schedule, j.client))) running.set(key(j.policy, j.schedule, j.client), j.jobid);
+      })
+      .catch((e) => {
+        adopted = undefined;
+        log(`cannot list the running jobs: ${(e as Error).message}`);
+      });
+    return adopted;
+  }
+
   async function submitDue(): Promise<number[]> {
+    await adoptRunning();
     const now = nowSeconds();
+    const tries = backupTriesFrom(readBpConf(home));
     const { entries, frequency } = await plan(now);
     const due = pickPerClient(entries.filter((e) => e.runnable && ![...running.keys()].some((k) => k.startsWith(`${e.policy}\u0000`) && k.endsWith(`\u0000${e.client}`))), frequency);
     const jobids: number[] = [];
@@ -54,7 +81,12 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
       if (!policy || !schedule) continue;
       const requester = { uid: 0, gid: 0, user: 'root', host: os.hostname().split('.')[0]! };
       try {
-        const { jobid } = await callDaemon(home, nbjm.submitBackup, backupJobFor(policy, schedule, d.client, policy.include, requester, 1));
+        const left = Math.max(1, triesLeft(history.get(d.policy, d.schedule, d.client)?.failedTries ?? [], now, tries));
+        const { jobid } = await callDaemon(home, nbjm.submitBackup, {
+          ...backupJobFor(policy, schedule, d.client, policy.include, requester, 1),
+          ...(d.windowCloses !== undefined ? { startBy: d.windowCloses } : {}),
+          retry: { tries: left, delaySeconds: tries.retryDelaySeconds },
+        });
         running.set(key(d.policy, d.schedule, d.client), jobid);
         jobids.push(jobid);
         log(`scheduled ${d.policy}/${d.schedule} for ${d.client}: job ${jobid}`);
@@ -63,6 +95,19 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
       }
     }
     return jobids;
+  }
+
+  /**
+   * The start times of a job's failed tries, from its bpjobd record (a try that never started, 196,
+   * does not count); when the record cannot be read, one try at its end.
+   */
+  async function failedTryStarts(jobid: number, status: number, ended: number): Promise<number[]> {
+    try {
+      const job = await callDaemon(home, bpjobd.get, { jobid });
+      return job.tries.filter((t) => t.status !== undefined && t.status > 1 && t.status !== 196).map((t) => t.started);
+    } catch {
+      return status > 1 && status !== 196 ? [ended] : [];
+    }
   }
 
   /** One evaluation at a time; callers arriving meanwhile share it. */
@@ -78,8 +123,9 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
         log(`submitted ${job.policy}/${job.schedule} for ${job.client}: job ${r.jobid}`);
         return r;
       }),
-      route(nbpem.jobDone, (body) => {
-        history.record(body.policy, body.schedule, body.client, body.status, body.ended ?? nowSeconds());
+      route(nbpem.jobDone, async (body) => {
+        const ended = body.ended ?? nowSeconds();
+        history.record(body.policy, body.schedule, body.client, body.status, ended, await failedTryStarts(body.jobid, body.status, ended));
         const k = key(body.policy, body.schedule, body.client);
         if (running.get(k) === body.jobid) running.delete(k);
         log(`job ${body.jobid} (${body.policy}/${body.schedule} ${body.client}) ended with status ${body.status}`);

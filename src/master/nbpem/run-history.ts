@@ -9,7 +9,12 @@ export interface RunEntry {
   lastAttempt: number;
   lastStatus: number;
   lastSuccess: number;
+  /** Start times of the failed tries since the last success (BACKUP_TRIES counts those within its period). */
+  failedTries?: number[];
 }
+
+/** Enough failed tries to judge any BACKUP_TRIES setting. */
+const KEEP_FAILED_TRIES = 100;
 
 export class RunHistory {
   private readonly file: string;
@@ -30,10 +35,18 @@ export class RunHistory {
     return this.entries[RunHistory.key(policy, schedule, client)];
   }
 
-  record(policy: string, schedule: string, client: string, status: number, at: number): void {
+  /**
+   * Records how a job ended. `failedTries`: the start times of its tries that failed (all of them when
+   * it failed; the ones before the successful try otherwise); a success clears the count.
+   */
+  record(policy: string, schedule: string, client: string, status: number, at: number, failedTries: readonly number[] = []): void {
     const k = RunHistory.key(policy, schedule, client);
     const old = this.entries[k];
-    this.entries[k] = { lastAttempt: at, lastStatus: status, lastSuccess: status <= 1 ? at : (old?.lastSuccess ?? 0) };
+    const success = status <= 1;
+    this.entries[k] = {
+      lastAttempt: at, lastStatus: status, lastSuccess: success ? at : (old?.lastSuccess ?? 0),
+      failedTries: success ? [] : [...(old?.failedTries ?? []), ...failedTries].slice(-KEEP_FAILED_TRIES),
+    };
     writeFileAtomic(this.file, `${JSON.stringify({ format: 'openbp-pem-history', version: 1, entries: this.entries })}\n`);
   }
 }

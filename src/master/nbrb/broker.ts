@@ -12,6 +12,8 @@ import type { LogLine } from '../../config/daemon-log.js';
 import type { DaemonService } from '../../cli/serve-daemon.js';
 import { callDaemon } from '../../cli/daemon-call.js';
 import { decide, queueOrder, type Allocation, type AllocationRequest } from './allocate.js';
+import { nowMs } from '../../config/clock.js';
+import { formatNbDateTime } from '../../cli/dates.js';
 import { pickVolume, volumesInUse, type MediaView } from './tape-allocate.js';
 import { recoverAllocations, tapeResources } from './recover-allocations.js';
 
@@ -113,7 +115,24 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
         const existing = allocated.get(body.jobid);
         if (existing) return { unit: existing.unit, ...(existing.tape ? { tape: existing.tape } : {}) };
         return new Promise((resolve, reject) => {
-          const w: Waiting = { ...body, arrived: Date.now(), resolve: (g) => resolve({ ...g, ...(w.reason ? { waited: w.reason } : {}) }), reject, reason: '' };
+          let closes: NodeJS.Timeout | undefined;
+          const w: Waiting = {
+            ...body, arrived: Date.now(), reason: '',
+            resolve: (g) => (clearTimeout(closes), resolve({ ...g, ...(w.reason ? { waited: w.reason } : {}) })),
+            reject: (e) => (clearTimeout(closes), reject(e)),
+          };
+          if (body.startBy !== undefined) {
+            // The job's backup window closes then: a request still waiting gives up with 196.
+            const windowClosed = () => new OpenbpError('WINDOW_CLOSED', `backup window closed at ${formatNbDateTime(body.startBy!)} before resources were available${w.reason ? ` (${w.reason})` : ''}`);
+            const ms = body.startBy * 1000 - nowMs();
+            if (ms <= 0) return reject(windowClosed());
+            closes = setTimeout(() => {
+              if (!waiting.includes(w)) return;
+              waiting = waiting.filter((x) => x !== w);
+              log(`job ${w.jobid}: backup window closed while queued`);
+              w.reject(windowClosed());
+            }, ms);
+          }
           waiting.push(w);
           void ctx.closed.then(() => {
             if (waiting.includes(w)) {

@@ -17,6 +17,7 @@ import type { JobEnd, JobPeers } from './job-end.js';
 import { removeBptmBuffer } from './bptm-buffer.js';
 import { reapOnAbnormalEnd } from './reap.js';
 import { removeImageLeftovers } from '../../storage/disk/delete-fragments.js';
+import { keyFilePath } from '../../config/key-store.js';
 
 const BASE_PAGE = 10000;
 
@@ -55,6 +56,7 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
     jobid: spec.jobid, backupid: spec.backupid, direction: 'write', unit: spec.unit, numberOfBuffers: tun.numberOfBuffers,
     bufferSize: tun.bufferSize, copy: 1, retentionLevel: spec.retentionLevel, expiration: spec.expiration, ...(spec.tape ? { tape: spec.tape } : {}),
     ...(spec.image ? { image: spec.image } : {}),
+    ...(spec.compress ? { compress: true } : {}), ...(spec.encrypt ? { encrypt: true, keyFile: keyFilePath(home) } : {}),
   };
   const media: SideEnd = { code: null, signal: null };
   const client: SideEnd = { code: null, signal: null };
@@ -63,7 +65,8 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
   const bptm = startJobChild(home, 'bptm', spec.jobid, bptmSpec, 'pipe', 'ignore', (v) => {
     const ev = bptmEvent.parse(v);
     if (ev.kind === 'fragment') {
-      catalogue.push(() => peers.bpdbm.request(bpdbm.addFragment, { backupid: spec.backupid, fragment: ev.fragment }));
+      const { fragment, blocks } = ev;
+      catalogue.push(() => peers.bpdbm.request(bpdbm.addFragment, { backupid: spec.backupid, fragment, ...(blocks ? { blocks } : {}) }));
       void jobUpdate({ jobid: spec.jobid, patch: {}, tryLines: [`fragment ${ev.fragment.fragment} written (${ev.fragment.kbytes} KB)`] });
     } else if (ev.kind === 'progress') {
       bytes = ev.bytes;

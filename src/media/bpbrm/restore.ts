@@ -12,6 +12,7 @@ import { clientStatus, mediaStatus, restoreOutcome, type SideEnd } from './outco
 import type { JobEnd, JobPeers } from './job-end.js';
 import { removeBptmBuffer } from './bptm-buffer.js';
 import { reapOnAbnormalEnd } from './reap.js';
+import { imageReadExtras } from './image-read-extras.js';
 
 export async function runRestore(home: Home, spec: BpbrmSpec, peers: JobPeers, log: LogLine): Promise<JobEnd> {
   const tun = readBufferTunables(home, 'restore');
@@ -49,6 +50,7 @@ export async function runRestore(home: Home, spec: BpbrmSpec, peers: JobPeers, l
     jobid: spec.jobid, backupid: spec.backupid, direction: 'read', unit: spec.unit, numberOfBuffers: tun.numberOfBuffers,
     bufferSize: blockSize > 0 ? blockSize : tun.bufferSize, fragments: spec.fragments, rangeStart: spec.rangeStart ?? 0, rangeEnd: spec.rangeEnd ?? -1, copy: 1,
     retentionLevel: spec.retentionLevel, expiration: spec.expiration, ...(spec.tape ? { tape: spec.tape } : {}),
+    ...(await imageReadExtras(home, peers, spec.backupid)),
   };
   const bptm = startJobChild(home, 'bptm', spec.jobid, bptmSpec, 'ignore', nbtar.child.stdin!, (v) => {
     const ev = bptmEvent.parse(v);

@@ -15,6 +15,7 @@ import { mediaStatus, type SideEnd } from './outcome.js';
 import type { JobEnd, JobPeers } from './job-end.js';
 import { removeBptmBuffer } from './bptm-buffer.js';
 import { checkImageStream } from './stream-check.js';
+import { imageReadExtras } from './image-read-extras.js';
 
 const PAGE = 10000;
 
@@ -46,6 +47,7 @@ export async function runVerify(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
     jobid: spec.jobid, backupid: spec.backupid, direction: 'read', unit: spec.unit, numberOfBuffers: tun.numberOfBuffers,
     bufferSize: blockSize > 0 ? blockSize : tun.bufferSize, fragments: spec.fragments, rangeStart: 0, rangeEnd: -1, copy: 1,
     retentionLevel: spec.retentionLevel, expiration: spec.expiration, ...(spec.tape ? { tape: spec.tape } : {}),
+    ...(await imageReadExtras(home, peers, spec.backupid)),
   };
   const bptm = startJobChild(home, 'bptm', spec.jobid, bptmSpec, 'ignore', 'pipe', (v) => {
     const ev = bptmEvent.parse(v);

@@ -17,6 +17,9 @@ import { consume, produce } from './ring-loops.js';
 import { FragmentSink } from './fragment-sink.js';
 import { driverForUnit, type TapeHooks } from './storage-for-unit.js';
 import type { StorageDriver } from '../../storage/driver.js';
+import { BlockWriter } from './block-writer.js';
+import { FRAME_HEADER_BYTES } from '../../formats/block-frame.js';
+import { blockFormFor, blockSourceFor } from './block-plan.js';
 import { peerLost } from './exit-status.js';
 import { Stop } from './stop.js';
 
@@ -50,7 +53,8 @@ const CHILD_GRACE_MS = 3000;
 export function checkGeometry(spec: BptmSpec): void {
   const { numberOfBuffers: n, bufferSize: size } = spec;
   if (!Number.isInteger(n) || n < 1 || n > 4096) throw new OpenbpError('INVALID_PARAMETER', `numberOfBuffers ${n} is out of range (1-4096)`);
-  if (!Number.isInteger(size) || size < 1024 || size > 64 * 1024 * 1024) {
+  // Framed images (compressed or encrypted) are read with slots of their stored block size, a frame header more.
+  if (!Number.isInteger(size) || size < 1024 || size > 64 * 1024 * 1024 + FRAME_HEADER_BYTES) {
     throw new OpenbpError('INVALID_PARAMETER', `bufferSize ${size} is out of range (1 KiB - 64 MiB)`);
   }
 }
@@ -96,6 +100,8 @@ export async function runBptmParent(deps: ParentDeps): Promise<BptmOutcome> {
   let bytes = 0;
   let writer: ImageWriter | undefined;
   let reader: ImageReader | undefined;
+  let source: { read(buf: Buffer, off: number, len: number): Promise<number> } | undefined;
+  let blocks: BlockWriter | undefined;
   let shmPath: string | undefined;
   let ring: ShmRing | undefined;
   let child: ChildProcess | undefined;
@@ -106,16 +112,25 @@ export async function runBptmParent(deps: ParentDeps): Promise<BptmOutcome> {
     checkGeometry(spec);
     driver = driverForUnit(spec, deps.tape);
     if (spec.direction === 'write') {
+      const form = blockFormFor(spec);
       writer = await driver.openImageWriter({
         backupid: spec.backupid,
         copy: spec.copy,
-        blockSize: spec.bufferSize,
+        blockSize: form.storedBlockSize,
+        // Every block's sha256 goes to the catalogue: a second hash of the whole fragment adds nothing.
+        fragmentChecksum: false,
         expiration: spec.expiration,
         retentionLevel: spec.retentionLevel,
         ...(spec.image ? { image: spec.image } : {}),
       });
+      const sink = new FragmentSink(writer, (fragment) =>
+        emitSafe({ kind: 'fragment', fragment: form.keyTag ? { ...fragment, keyTag: form.keyTag } : fragment, blocks: blocks!.sectionFor(fragment).toString('base64') }),
+      );
+      blocks = new BlockWriter(sink, form.form, spec.backupid, spec.copy);
     } else {
-      reader = await driver.openImageReader(spec.fragments ?? [], { start: spec.rangeStart ?? 0, end: spec.rangeEnd ?? -1 });
+      const opened = await blockSourceFor(spec, driver);
+      reader = opened.reader;
+      source = opened.source;
     }
     const shm = createShmFile(spec.shmDir ?? DEFAULT_SHM_DIR, spec.jobid, deps.pid, spec.numberOfBuffers * spec.bufferSize);
     shmPath = shm.path;
@@ -136,16 +151,14 @@ export async function runBptmParent(deps: ParentDeps): Promise<BptmOutcome> {
     // No wait for READY: the ring can be filled (restore) while the child is still starting.
 
     if (spec.direction === 'write') {
-      const sink = new FragmentSink(writer!, (fragment) => emitSafe({ kind: 'fragment', fragment }));
-      bytes = await consume(ring, channel, sink, stop, { onBytes: progress });
+      bytes = await consume(ring, channel, blocks!, stop, { onBytes: progress });
       channel.finished = true;
-      await sink.end();
+      await blocks!.end();
       if (bytes === 0) throw new OpenbpError('NO_DATA_RECEIVED', 'the data stream was empty');
       stop.check();
       await channel.sendFlushed(MSG.DONE, bytes);
     } else {
-      const r = reader!;
-      bytes = await produce(ring, channel, { read: (buf, off, len) => r.read(buf, off, len) }, stop, { onBytes: progress });
+      bytes = await produce(ring, channel, source!, stop, { onBytes: progress });
       await channel.until(() => channel.doneBytes !== undefined);
       channel.finished = true;
     }

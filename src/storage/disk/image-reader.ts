@@ -97,7 +97,8 @@ export class DiskImageReader implements ImageReader {
       throw readFailure(`${record.mediaId} holds ${size} bytes, its record says ${record.bytes}`);
     }
     const fragEnd = record.streamOffset + record.bytes;
-    const whole = this.pos === record.streamOffset && this.end >= fragEnd;
+    // A fragment written without a whole-fragment checksum (its blocks are checked by bptm) is not hashed.
+    const whole = this.pos === record.streamOffset && this.end >= fragEnd && record.checksum !== '';
     this.current = { record, fd, stopAt: Math.min(fragEnd, this.end), hash: whole ? crypto.createHash('sha256') : undefined };
     return this.current;
   }

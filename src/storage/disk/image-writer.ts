@@ -23,7 +23,7 @@ interface OpenFragment {
   readonly partPath: string;
   readonly finalPath: string;
   readonly number: number;
-  readonly hash: crypto.Hash;
+  readonly hash: crypto.Hash | undefined;
   bytes: number;
 }
 
@@ -68,7 +68,7 @@ export class DiskImageWriter implements ImageWriter {
     } catch (e) {
       throw this.fail(writeFailure(e, `writing ${frag.partPath}`));
     }
-    frag.hash.update(block);
+    frag.hash?.update(block);
     frag.bytes += block.length;
   }
 
@@ -140,7 +140,8 @@ export class DiskImageWriter implements ImageWriter {
     } catch (e) {
       throw this.fail(writeFailure(e, `creating ${partPath}`, 'MEDIA_OPEN_ERROR'));
     }
-    this.current = { fd, partPath, finalPath, number, hash: crypto.createHash('sha256'), bytes: 0 };
+    const hash = this.req.fragmentChecksum === false ? undefined : crypto.createHash('sha256');
+    this.current = { fd, partPath, finalPath, number, hash, bytes: 0 };
     return this.current;
   }
 
@@ -164,7 +165,7 @@ export class DiskImageWriter implements ImageWriter {
       retentionLevel: this.req.retentionLevel,
       streamOffset: this.streamOffset,
       bytes: frag.bytes,
-      checksum: frag.hash.digest('hex'),
+      checksum: frag.hash?.digest('hex') ?? '',
     };
   }
 

@@ -10,6 +10,7 @@ import { bptmEvent, type BptmEvent } from '../../../src/protocol/job-events.js';
 import type { FragmentRecord } from '../../../src/protocol/records.js';
 import type { BptmSpec } from '../../../src/protocol/job-specs.js';
 import { removeJobShmFiles, shmFileName } from '../../../src/media/bptm/shm-file.js';
+import { decodeIndex } from '../../../src/formats/block-index.js';
 
 const MiB = 1024 * 1024;
 const TOTAL = 50 * MiB;
@@ -130,6 +131,7 @@ describe('bptm (real processes)', () => {
 
   const data = streamBytes(TOTAL);
   let fragments: FragmentRecord[] = [];
+  let blockIndex = '';
 
   it('writes 50 MiB from a pipe into 8 MiB fragments and reports each one', async () => {
     const run = startBptm(spec({}), 'pipe');
@@ -138,13 +140,21 @@ describe('bptm (real processes)', () => {
     await run.eventsDone;
     expect(run.stderr.join('')).toBe('');
     expect(code).toBe(0);
-    fragments = run.events.filter((e): e is Extract<BptmEvent, { kind: 'fragment' }> => e.kind === 'fragment').map((e) => e.fragment);
+    const events = run.events.filter((e): e is Extract<BptmEvent, { kind: 'fragment' }> => e.kind === 'fragment');
+    fragments = events.map((e) => e.fragment);
+    // Each fragment's block index section: one 64 KiB block per ring slot, each with its sha256 (first 8 bytes).
+    const sections = events.map((e) => decodeIndex(Buffer.from(e.blocks!, 'base64'))[0]!);
+    blockIndex = Buffer.concat(events.map((e) => Buffer.from(e.blocks!, 'base64'))).toString('base64');
+    expect(sections.map((s) => [s.fragment, s.rawOffset, s.blocks.length])).toEqual(fragments.map((f) => [f.fragment, f.streamOffset, f.bytes / (64 * 1024)]));
     expect(fragments.map((f) => f.bytes)).toEqual([8, 8, 8, 8, 8, 8, 2].map((m) => m * MiB));
     expect(fragments.map((f) => f.fragment)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     for (const f of fragments) {
       const bytes = fs.readFileSync(f.mediaId);
       expect(bytes.equals(data.subarray(f.streamOffset, f.streamOffset + f.bytes))).toBe(true);
-      expect(f.checksum).toBe(crypto.createHash('sha256').update(bytes).digest('hex'));
+      // No whole-fragment sha256: bptm checksums every block instead.
+      expect(f.checksum).toBe('');
+      const s = sections[f.fragment - 1]!;
+      s.blocks.forEach((b, i) => expect(b.checksum).toBe(crypto.createHash('sha256').update(bytes.subarray(i * 65536, (i + 1) * 65536)).digest('hex').slice(0, 16)));
     }
     expect(run.events.at(-1)).toEqual({ kind: 'end', status: 0, bytes: TOTAL });
     expect(fs.readdirSync(stu).filter((n) => n.endsWith('.part'))).toEqual([]);
@@ -169,6 +179,36 @@ describe('bptm (real processes)', () => {
     expect(Buffer.concat(middle.stdout).equals(data.subarray(10 * MiB + 3, 30 * MiB + 5))).toBe(true);
     expect(whole.events.at(-1)).toEqual({ kind: 'end', status: 0, bytes: TOTAL });
     expect(fs.readdirSync(shmDir)).toEqual([]);
+  }, 30000);
+
+  it('with the block index: a range read checks only its blocks, and a flipped byte in one of them is 85', async () => {
+    const range = { rangeStart: 17 * MiB + 1000, rangeEnd: 17 * MiB + 300000 };
+    const ok = startBptm(spec({ direction: 'read', fragments, blockIndex, ...range }), 'ignore');
+    expect((await ok.exit).code).toBe(0);
+    await ok.eventsDone;
+    expect(Buffer.concat(ok.stdout).equals(data.subarray(range.rangeStart, range.rangeEnd))).toBe(true);
+    // Fragment 3 holds stream bytes 16-24 MiB: flip one byte inside the range, then one outside it.
+    const file = fragments[2]!.mediaId;
+    const original = fs.readFileSync(file);
+    try {
+      const outside = Buffer.from(original);
+      outside[5 * MiB]! ^= 1;
+      fs.writeFileSync(file, outside);
+      const still = startBptm(spec({ direction: 'read', fragments, blockIndex, ...range }), 'ignore');
+      expect((await still.exit).code).toBe(0);
+      await still.eventsDone;
+      const inside = Buffer.from(original);
+      inside[MiB + 2000]! ^= 1;
+      fs.writeFileSync(file, inside);
+      const bad = startBptm(spec({ direction: 'read', fragments, blockIndex, ...range }), 'ignore');
+      expect((await bad.exit).code).toBe(85);
+      await bad.eventsDone;
+      expect(bad.events.at(-1)).toMatchObject({ kind: 'end', status: 85, message: expect.stringMatching(/fails its checksum/) });
+      // Nothing of the damaged block came out: only whole blocks before it.
+      expect(Buffer.concat(bad.stdout).length).toBeLessThan(MiB + 2000 - 1000);
+    } finally {
+      fs.writeFileSync(file, original);
+    }
   }, 30000);
 
   it('fails a read with 85 when a fragment does not match its checksum', async () => {

@@ -1,0 +1,66 @@
+// The block layer on backup: each ring slot becomes one stored block (plain or framed) with its checksum;
+// each finished fragment gets its block index section for the catalogue.
+
+import type { FragmentRecord } from '../../protocol/records.js';
+import { OpenbpError } from '../../protocol/errors.js';
+import { blockChecksum, encodeFrame, isFramed, type BlockForm } from '../../formats/block-frame.js';
+import { encodeSection, type BlockEntry } from '../../formats/block-index.js';
+import type { ByteSink } from './ring-loops.js';
+
+export class BlockWriter implements ByteSink {
+  private readonly framed: boolean;
+  private rawOffset = 0;
+  /** Blocks handed to the fragment sink whose fragment is not finished yet, in order. */
+  private pending: BlockEntry[] = [];
+  private fragmentRawStart = 0;
+
+  constructor(
+    private readonly inner: ByteSink & { end(): Promise<void> },
+    private readonly form: BlockForm,
+    private readonly backupid: string,
+    private readonly copy: number,
+  ) {
+    this.framed = isFramed(form);
+  }
+
+  async write(block: Buffer): Promise<void> {
+    if (this.framed) {
+      const { stored } = encodeFrame(block, this.rawOffset, this.form, this.backupid);
+      this.pending.push({ storedLength: stored.length, rawLength: block.length, checksum: blockChecksum(stored) });
+      this.rawOffset += block.length;
+      await this.inner.write(stored);
+    } else {
+      this.pending.push({ storedLength: block.length, rawLength: block.length, checksum: blockChecksum(block) });
+      this.rawOffset += block.length;
+      await this.inner.write(block);
+    }
+  }
+
+  /** Finishes the last fragment. */
+  async end(): Promise<void> {
+    await this.inner.end();
+  }
+
+  /**
+   * The index section of a fragment just finished: the pending blocks whose stored bytes make up its
+   * `bytes` (the fragment sink may finish a fragment before or after writing the block in hand).
+   */
+  sectionFor(fragment: FragmentRecord): Buffer {
+    let stored = 0;
+    let raw = 0;
+    let n = 0;
+    while (stored < fragment.bytes && n < this.pending.length) {
+      stored += this.pending[n]!.storedLength;
+      raw += this.pending[n]!.rawLength;
+      n++;
+    }
+    if (stored !== fragment.bytes) throw new OpenbpError('MEDIA_WRITE_ERROR', `fragment ${fragment.fragment} holds ${fragment.bytes} bytes, its blocks ${stored}`);
+    const blocks = this.pending.slice(0, n);
+    this.pending = this.pending.slice(n);
+    const section = encodeSection({
+      framed: this.framed, copy: this.copy, fragment: fragment.fragment, rawOffset: this.fragmentRawStart, storedOffset: fragment.streamOffset, blocks,
+    });
+    this.fragmentRawStart += raw;
+    return section;
+  }
+}
