@@ -30,6 +30,8 @@ export interface CommandContext {
   readonly spinner: () => Promise<Spinner>;
   /** Colours for text meant for a terminal; plain when stdout is not a TTY or NO_COLOR is set. */
   readonly colour: Colour;
+  /** --json was given: only the result's `json` is printed (a command may skip building its text). */
+  readonly json?: boolean;
 }
 
 export interface Spinner {

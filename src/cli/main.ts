@@ -111,7 +111,7 @@ export async function main(spec: CommandSpec, argv: readonly string[] = process.
       return;
     }
     json = inv.json;
-    result = await spec.run(ctx, inv.opts, inv.args);
+    result = await spec.run(json ? { ...ctx, json } : ctx, inv.opts, inv.args);
   } catch (e) {
     const err = e instanceof SchemaError ? new OpenbpError('INVALID_PARAMETER', e.message) : toOpenbpError(e);
     if (process.env.OPENBP_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
@@ -136,7 +136,17 @@ async function writeAll(stream: NodeJS.WriteStream, data: string | Buffer | Asyn
     stream.on('error', () => (broken = true)); // EPIPE: the reader went away, which is fine
     for await (const chunk of data) {
       if (broken) break;
-      if (!stream.write(chunk)) await new Promise<void>((resolve) => { stream.once('drain', resolve); stream.once('error', resolve); });
+      if (!stream.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            stream.off('drain', done);
+            stream.off('error', done);
+            resolve();
+          };
+          stream.once('drain', done);
+          stream.once('error', done);
+        });
+      }
     }
     return;
   }

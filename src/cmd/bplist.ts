@@ -1,16 +1,18 @@
 // bplist: list backed-up files of a client from the catalogue (bpdbm), as NetBackup's bplist.
 
 import { defineCommand } from '../cli/command.js';
-import { callDaemon } from '../cli/daemon-call.js';
+import { openFileListing, type ListingRun } from '../cli/file-listing.js';
 import { ownsMaster } from '../cli/master-access.js';
 import { parseNbDate, parseNbEndDate } from '../cli/dates.js';
-import { formatBplist } from '../cli/reports/bplist.js';
+import { formatBplistPaths, formatBplistRun, type BplistFormat } from '../cli/reports/bplist.js';
+import { decodeBlock, skimBlock, typeOfFlags } from '../formats/files-file.js';
 import { clientName, readBpConf } from '../config/bp-conf.js';
 import { bpdbm } from '../protocol/bpdbm.js';
 import { bprd } from '../protocol/bprd.js';
 import { bytePathFromText } from '../protocol/byte-path.js';
 import { OpenbpError } from '../protocol/errors.js';
 import { statusMessage } from '../protocol/status.js';
+import type { FileRecord } from '../protocol/records.js';
 
 /** NetBackup's depth for -R without a number. */
 export const DEFAULT_RECURSION = 999;
@@ -46,9 +48,9 @@ export const command = defineCommand({
     if (since !== undefined && until !== undefined && since > until) throw new OpenbpError('INVALID_PARAMETER', '-s date is after -e date');
     const depth = opts.recurse === undefined ? undefined : opts.recurse === true ? DEFAULT_RECURSION : Number(opts.recurse);
     const path = bytePathFromText(args[0] ?? '/');
-    let files;
+    let runs: AsyncIterable<ListingRun>;
     try {
-      ({ files } = await callDaemon(ctx.home, owner ? bpdbm.listFiles : bprd.listFiles, {
+      runs = await openFileListing(ctx.home, owner ? bpdbm.listFiles : bprd.listFiles, {
         client,
         path,
         ...(since !== undefined ? { since } : {}),
@@ -58,17 +60,36 @@ export const command = defineCommand({
         ...(opts.insensitive ? { caseInsensitive: true } : {}),
         ...(opts.policy !== undefined ? { policy: String(opts.policy) } : {}),
         ...(opts.policyType !== undefined ? { policyType: Number(opts.policyType) } : {}),
-      }));
+      });
     } catch (e) {
       if (e instanceof OpenbpError && e.status === 227) {
         return { status: 227, stderr: `EXIT STATUS 227: ${statusMessage(227)}`, json: { files: [], status: 227 } };
       }
       throw e;
     }
-    return {
-      status: 0,
-      stdout: formatBplist(files, { long: opts.long === true, backupTimes: opts.backupTimes === true }),
-      json: { files },
-    };
+    if (ctx.json) return { status: 0, json: { files: await collect(runs) } };
+    return { status: 0, stdout: printed(runs, { long: opts.long === true, backupTimes: opts.backupTimes === true }) };
   },
 });
+
+/** The listing's lines, run by run, as they arrive; a plain listing reads only paths and types. */
+async function* printed(runs: AsyncIterable<ListingRun>, fmt: BplistFormat): AsyncGenerator<Uint8Array> {
+  const plain = !fmt.long && !fmt.backupTimes;
+  for await (const r of runs) {
+    if (!plain) {
+      yield formatBplistRun(r.backupid, r.backupTime, decodeBlock(r.payload, r.count), fmt);
+      continue;
+    }
+    const { paths, flags } = skimBlock(r.payload, r.count);
+    yield formatBplistPaths(paths, (i) => typeOfFlags(flags[i]!));
+  }
+}
+
+/** Every listed entry, for --json. */
+async function collect(runs: AsyncIterable<ListingRun>): Promise<Array<{ backupid: string; backupTime: number; file: FileRecord }>> {
+  const out: Array<{ backupid: string; backupTime: number; file: FileRecord }> = [];
+  for await (const r of runs) {
+    for (const { inImage: _drop, ...file } of decodeBlock(r.payload, r.count)) out.push({ backupid: r.backupid, backupTime: r.backupTime, file });
+  }
+  return out;
+}

@@ -195,6 +195,67 @@ export function decodeBlock(payload: Buffer, count: number): FilesEntry[] {
   return out;
 }
 
+/** A block's paths and flag bytes (type index | in_image << 4) without the rest of each entry. */
+export interface BlockSkim {
+  readonly paths: string[];
+  readonly flags: Uint8Array;
+}
+
+function skipVarint(b: Buffer, pos: number): number {
+  while (b[pos++]! >= 0x80);
+  return pos;
+}
+
+/** Reads only the paths and flags of a block's entries (skipping the other fields): what a listing filters on. */
+export function skimBlock(payload: Buffer, count: number): BlockSkim {
+  const c = new Cursor(payload);
+  const paths: string[] = new Array(count);
+  const flags = new Uint8Array(count);
+  let prevPath = '';
+  for (let i = 0; i < count; i++) {
+    const shared = c.uvar();
+    const path = prevPath.slice(0, shared) + c.bytes();
+    prevPath = path;
+    paths[i] = path;
+    flags[i] = c.byte();
+    let pos = skipVarint(payload, skipVarint(payload, skipVarint(payload, c.pos))); // mode uid gid
+    for (let k = 0; k < 2; k++) {
+      c.pos = pos;
+      if (c.uvar() === 0) {
+        const len = c.uvar(); // a new user / group name
+        c.pos += len;
+      }
+      pos = c.pos;
+    }
+    for (let k = 0; k < 7; k++) pos = skipVarint(payload, pos); // size mtime ctime atime ino dev offset
+    c.pos = pos;
+    const linkLen = c.uvar();
+    c.pos += linkLen;
+    if (c.pos > payload.length) throw new FormatError('truncated record');
+  }
+  if (!c.done) throw new FormatError('trailing bytes in block');
+  return { paths, flags };
+}
+
+/** The file type letter of a skimmed entry's flags. */
+export function typeOfFlags(f: number): FileType {
+  const t = TYPES[f & 0x0f] as FileType | undefined;
+  if (t === undefined) throw new FormatError('bad file type');
+  return t;
+}
+
+/** The in_image value of a skimmed entry's flags. */
+export function inImageOfFlags(f: number): InImage {
+  return ((f >> 4) & 3) as InImage;
+}
+
+/** Encodes entries as one block payload (decodeBlock's input), e.g. to carry a page of a listing. */
+export function encodeEntries(entries: readonly FilesEntryInput[]): Buffer {
+  const enc = new BlockEncoder();
+  for (const e of entries) enc.add(e);
+  return Buffer.from(enc.sink.take());
+}
+
 function writeFully(fd: number, b: Buffer, pos: number): void {
   let off = 0;
   while (off < b.length) off += fs.writeSync(fd, b, off, b.length - off, pos + off);
@@ -363,6 +424,39 @@ interface TopEntry {
   readonly len: number;
 }
 
+/** Entries a walk matched in one block: paths and flags at hand, full records decoded on demand. */
+export class EntryRun {
+  private decoded: FilesEntry[] | undefined;
+
+  constructor(
+    readonly paths: readonly string[],
+    readonly flags: Uint8Array,
+    private readonly payload?: Buffer,
+    entries?: FilesEntry[],
+  ) {
+    this.decoded = entries;
+  }
+
+  static of(entries: FilesEntry[]): EntryRun {
+    const flags = new Uint8Array(entries.length);
+    entries.forEach((e, i) => (flags[i] = TYPES.indexOf(e.type) | (e.inImage << 4)));
+    return new EntryRun(entries.map((e) => e.path), flags, undefined, entries);
+  }
+
+  get count(): number {
+    return this.paths.length;
+  }
+
+  entries(): FilesEntry[] {
+    return (this.decoded ??= decodeBlock(this.payload!, this.paths.length));
+  }
+
+  /** The entries as one block payload (the block's own bytes when the whole block matched). */
+  encoded(): Buffer {
+    return this.payload ?? encodeEntries(this.entries());
+  }
+}
+
 /** Reads a finished .f file: whole-file streaming, or one directory / subtree through the index. */
 export class FilesReader {
   private blockCache = new Map<number, FilesEntry[]>();
@@ -405,13 +499,18 @@ export class FilesReader {
     this.blockCache.clear();
   }
 
-  private readBlockAt(pos: number): { entries: FilesEntry[]; next: number } {
+  private readRawAt(pos: number): { payload: Buffer; count: number; next: number } {
     const head = readFully(this.fd, BLOCK_HEAD_LEN, pos);
     const len = head.readUInt32LE(0);
     const count = head.readUInt32LE(4);
     if (head[8] !== 0) throw new FormatError(`unknown block codec ${head[8]}`);
     const payload = readFully(this.fd, len, pos + BLOCK_HEAD_LEN);
-    return { entries: decodeBlock(payload, count), next: pos + BLOCK_HEAD_LEN + len };
+    return { payload, count, next: pos + BLOCK_HEAD_LEN + len };
+  }
+
+  private readBlockAt(pos: number): { entries: FilesEntry[]; next: number } {
+    const { payload, count, next } = this.readRawAt(pos);
+    return { entries: decodeBlock(payload, count), next };
   }
 
   private block(pos: number): FilesEntry[] {
@@ -504,7 +603,41 @@ export class FilesReader {
    * file order. Reads only the index chunks and blocks that hold them.
    */
   list(path: string, depth: number): FilesEntry[] {
+    return [...this.walk(path, depth)];
+  }
+
+  /** Like list(), one block in memory at a time (see walkBlocks). */
+  *walk(path: string, depth: number): Generator<FilesEntry> {
+    for (const run of this.walkBlocks(path, depth)) yield* run.entries();
+  }
+
+  /**
+   * The matches of list(), block by block in file order, one block in memory at a time: the index is
+   * read first (only the chunks that cover `path`), then each block that holds a match, once. A
+   * whole-tree walk reads the blocks in sequence without the index. Blocks are first skimmed (paths
+   * and flags only); a block that matches whole is passed on encoded, decoded only if asked.
+   */
+  *walkBlocks(path: string, depth: number): Generator<EntryRun> {
     const base = pathLevel(path);
+    const match = (p: string) => p === path || (depth >= 1 && within(p, path) && p !== path && pathLevel(p) - base <= depth);
+    const runOf = (payload: Buffer, count: number): EntryRun | undefined => {
+      const skim = skimBlock(payload, count);
+      let hits = 0;
+      for (const p of skim.paths) if (match(p)) hits++;
+      if (hits === 0) return undefined;
+      if (hits === count) return new EntryRun(skim.paths, skim.flags, payload);
+      return EntryRun.of(decodeBlock(payload, count).filter((e) => match(e.path)));
+    };
+    if (path === '/' && depth === Infinity) {
+      let pos = HEAD_LEN;
+      while (pos < this.dataEnd) {
+        const { payload, count, next } = this.readRawAt(pos);
+        pos = next;
+        const run = runOf(payload, count);
+        if (run) yield run;
+      }
+      return;
+    }
     const offsets = new Set<number>(this.selfBlocks(path));
     if (depth >= 1) {
       const own = this.key(path);
@@ -513,29 +646,45 @@ export class FilesReader {
         if (pathLevel(k.key) - base < depth || (path === '/' && k.key === '/')) for (const o of k.offsets) offsets.add(o);
       }
     }
-    const out: FilesEntry[] = [];
-    for (const off of [...offsets].sort((a, b) => a - b)) {
-      for (const e of this.block(off)) {
-        if (e.path === path || (depth >= 1 && within(e.path, path) && e.path !== path && pathLevel(e.path) - base <= depth)) out.push(e);
-      }
+    const sorted = [...offsets].sort((a, b) => a - b);
+    offsets.clear();
+    for (const off of sorted) {
+      const { payload, count } = this.readRawAt(off);
+      const run = runOf(payload, count);
+      if (run) yield run;
     }
-    return out;
+  }
+
+  /**
+   * The last entry of `path` whose data is in the image or recorded for true-image restore (in_image 1
+   * or 2), looked up through the index: how a listing replaces a synthesised ancestor (in_image 0) by
+   * the directory's own entry that comes later in the file.
+   */
+  heldEntry(path: string): FilesEntry | undefined {
+    let found: FilesEntry | undefined;
+    for (const off of this.selfBlocks(path)) for (const e of this.block(off)) if (e.path === path && e.inImage !== 0) found = e;
+    return found;
   }
 
   /** Like list(), comparing paths without regard to ASCII case; reads the whole file. */
   listCaseInsensitive(path: string, depth: number): FilesEntry[] {
+    return [...this.walkCaseInsensitive(path, depth)];
+  }
+
+  /** Like walk(), comparing paths without regard to ASCII case; reads the whole file, a block at a time. */
+  *walkCaseInsensitive(path: string, depth: number): Generator<FilesEntry> {
     const want = path.toLowerCase();
     const base = pathLevel(path);
-    const out: FilesEntry[] = [];
     for (const e of this.entries()) {
       const p = e.path.toLowerCase();
-      if (p === want || (depth >= 1 && within(p, want) && pathLevel(p) - base <= depth)) out.push(e);
+      if (p === want || (depth >= 1 && within(p, want) && pathLevel(p) - base <= depth)) yield e;
     }
-    return out;
   }
 
   /** Number of entries at `path` and below whose data is in the image (in_image 1). */
   countSubtree(path: string): number {
-    return this.list(path, Infinity).filter((e) => e.inImage === 1).length;
+    let n = 0;
+    for (const e of this.walk(path, Infinity)) if (e.inImage === 1) n++;
+    return n;
   }
 }

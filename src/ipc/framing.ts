@@ -28,11 +28,12 @@ export class FrameDecoder {
     const out: unknown[] = [];
     for (;;) {
       if (this.buffered < 4) break;
-      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-      this.chunks = [all];
-      const len = all.readUInt32BE(0);
+      // Join the pieces only once the whole frame is here (a large reply arrives in many pieces).
+      const first = this.chunks[0]!.length >= 4 ? this.chunks[0]! : Buffer.concat(this.chunks);
+      const len = first.readUInt32BE(0);
       if (len > MAX_FRAME_BYTES) throw new FrameError(`frame length ${len} exceeds ${MAX_FRAME_BYTES}`);
-      if (all.length < 4 + len) break;
+      if (this.buffered < 4 + len) break;
+      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
       const body = all.subarray(4, 4 + len);
       const rest = all.subarray(4 + len);
       this.chunks = rest.length ? [rest] : [];

@@ -37,7 +37,14 @@ export const bpdbm = {
    * Returns its fragments so the caller reclaims storage. 227 when there is no such image (or not of `client`).
    */
   deleteImage: message('bpdbm', 'delete-image', obj({ backupid: str, client: opt(str) }), obj({ image: imageRecord, fragments: arr(fragmentRecord) })),
-  /** Catalogue entries under a path, from the newest image inside [since, until] (or one image). */
+  /**
+   * Catalogue entries under a path, from the newest image inside [since, until] (or one image), a page
+   * at a time: the first request opens a listing (227 when no image holds the path) and its reply
+   * carries `next` while more remains; send the same request with `cursor: next` for the following
+   * page on the same connection (the listing ends when the connection closes). Each page holds runs of
+   * entries of one image in walk order, encoded as a .f block payload (src/formats/files-file.ts:
+   * decodeBlock(base64-decoded entries, count)), so a million entries cost no JSON per entry.
+   */
   listFiles: message(
     'bpdbm',
     'list-files',
@@ -48,8 +55,15 @@ export const bpdbm = {
       /** bplist -k / -t: only images of this policy / policy type. */
       policy: opt(str),
       policyType: opt(int),
+      /** Continue the listing this connection opened (the `next` of the previous reply). */
+      cursor: opt(str),
+      /** Entries wanted per page (bpdbm caps it). */
+      pageSize: opt(int),
     }),
-    obj({ files: arr(obj({ backupid: str, backupTime: int, file: fileRecord })) }),
+    obj({
+      runs: arr(obj({ backupid: str, backupTime: int, count: int, entries: str })),
+      next: opt(str),
+    }),
   ),
   /** For a restore: which image holds each path (newest inside [since, until]) and what to read. */
   resolveRestore: message(

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FilesReader, FilesWriter, parentKey, pathLevel, type FilesEntryInput } from '../../src/formats/files-file.js';
+import { FilesReader, FilesWriter, decodeBlock, encodeEntries, inImageOfFlags, parentKey, pathLevel, skimBlock, typeOfFlags, type FilesEntryInput } from '../../src/formats/files-file.js';
 import type { FileRecord } from '../../src/protocol/records.js';
 
 let dir: string;
@@ -90,6 +90,34 @@ describe('files file', () => {
     const back = [...r.entries()];
     r.close();
     expect(back).toEqual(input.map((e) => ({ inImage: 1, ...e })));
+  });
+
+  it('skims a block to the same paths and flags as a full decode, and encodes entries back', () => {
+    const input: FilesEntryInput[] = [
+      rec('/', 'd', { inImage: 0 }),
+      rec('/x', 'l', { link: '/target with space', mtimeNs: '-1500000000', ctime: -2, atime: 0 }),
+      rec('/y', 'f', { size: 2 ** 52 + 3, ino: 2 ** 50, offset: 9_007_199_254_740_000, user: '', group: 'g', inImage: 2 }),
+      rec('/y2', 'f', { user: 'alice', group: 'g' }),
+      rec('/z\xff', 'h', { link: '/y', inImage: 0 }),
+    ];
+    const payload = encodeEntries(input);
+    const full = decodeBlock(payload, input.length);
+    expect(full).toEqual(input.map((e) => ({ inImage: 1, ...e })));
+    const skim = skimBlock(payload, input.length);
+    expect(skim.paths).toEqual(input.map((e) => e.path));
+    expect([...skim.flags].map((f) => [typeOfFlags(f), inImageOfFlags(f)])).toEqual(full.map((e) => [e.type, e.inImage]));
+    expect(() => skimBlock(payload.subarray(0, payload.length - 3), input.length)).toThrow();
+  });
+
+  it('walks a subtree block by block, passing whole blocks on encoded', () => {
+    const file = path.join(dir, 'runs.f');
+    writeAll(file, tree(4, 5, 300), 100);
+    const r = FilesReader.open(file);
+    const runs = [...r.walkBlocks('/data/dir002', Infinity)];
+    expect(runs.flatMap((x) => x.entries().map((e) => e.path))).toEqual(r.list('/data/dir002', Infinity).map((e) => e.path));
+    expect(runs.reduce((n, x) => n + x.count, 0)).toBe(1 + 5 + 1500);
+    for (const x of runs) expect(decodeBlock(x.encoded(), x.count)).toEqual(x.entries());
+    r.close();
   });
 
   it('round-trips names made of every byte value', () => {

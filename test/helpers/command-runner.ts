@@ -25,11 +25,21 @@ export interface CommandRun {
 export async function runCommand(ctx: CommandContext, cmd: CommandSpec, argv: string[]): Promise<CommandRun> {
   try {
     const inv = parseInvocation(cmd, argv);
-    const r = await cmd.run(ctx, inv.opts, inv.args);
-    const out = r.stdout === undefined ? '' : Buffer.isBuffer(r.stdout) ? r.stdout.toString('latin1') : typeof r.stdout === 'string' ? r.stdout : '<stream>';
-    return { status: r.status, out, err: r.stderr ?? '' };
+    const r = await cmd.run(inv.json ? { ...ctx, json: true } : ctx, inv.opts, inv.args);
+    if (inv.json) return { status: r.status, out: `${JSON.stringify(r.json ?? null)}\n`, err: r.stderr ?? '' };
+    return { status: r.status, out: await text(r.stdout), err: r.stderr ?? '' };
   } catch (e) {
     const err = toOpenbpError(e);
     return { status: err.status, out: '', err: err.message };
   }
+}
+
+/** A result's stdout as latin1 text; a streamed one is read to its end as main() would write it. */
+async function text(stdout: string | Buffer | AsyncIterable<Uint8Array> | undefined): Promise<string> {
+  if (stdout === undefined) return '';
+  if (typeof stdout === 'string') return stdout;
+  if (Buffer.isBuffer(stdout)) return stdout.toString('latin1');
+  const chunks: Buffer[] = [];
+  for await (const c of stdout) chunks.push(Buffer.from(c));
+  return Buffer.concat(chunks).toString('latin1');
 }

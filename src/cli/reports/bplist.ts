@@ -36,7 +36,30 @@ export function displayPath(f: FileRecord): string {
 }
 
 function mtimeSeconds(f: FileRecord): number {
-  return Number(BigInt(f.mtimeNs) / 1_000_000_000n);
+  const ns = f.mtimeNs;
+  // Positive times: the seconds are the digits before the last nine (no BigInt on the hot path).
+  if (ns.length > 9 && ns.length < 25 && ns.charCodeAt(0) !== 0x2d) return Number(ns.slice(0, -9));
+  return Number(BigInt(ns) / 1_000_000_000n);
+}
+
+/** Memo of the last date shown: a listing's neighbours mostly share their minute. */
+let lastMinute = NaN;
+let lastDate = '';
+function lsDate(epoch: number): string {
+  const minute = Math.floor(epoch / 60);
+  if (minute !== lastMinute) {
+    lastMinute = minute;
+    lastDate = formatLsDate(epoch);
+  }
+  return lastDate;
+}
+
+const modes = new Map<number, string>();
+function modeText(type: FileRecord['type'], mode: number): string {
+  const key = mode * 8 + 'fdlhpcbs'.indexOf(type);
+  let m = modes.get(key);
+  if (m === undefined) modes.set(key, (m = modeString(type, mode)));
+  return m;
 }
 
 /** One line's text before the path (UTF-8), e.g. "-rw-r--r-- root     root             3004 Nov 12 20:45 ". */
@@ -45,16 +68,42 @@ function longPrefix(e: ListedEntry, backupTimes: boolean): string {
   const owner = f.user || String(f.uid);
   const group = f.group || String(f.gid);
   const when = backupTimes ? e.backupTime : mtimeSeconds(f);
-  return `${modeString(f.type, f.mode)} ${owner.padEnd(8)} ${group.padEnd(8)} ${String(f.size).padStart(12)} ${formatLsDate(when)} `;
+  return `${modeText(f.type, f.mode)} ${owner.padEnd(8)} ${group.padEnd(8)} ${String(f.size).padStart(12)} ${lsDate(when)} `;
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * bplist's lines for entries of one image, as bytes (paths byte for byte, owner and group as UTF-8).
+ * Built as one latin1 string while the prefixes are ASCII, which is what they nearly always are.
+ */
+export function formatBplistRun(backupid: string, backupTime: number, files: readonly FileRecord[], fmt: BplistFormat): Buffer {
+  const parts: Buffer[] = [];
+  let text = '';
+  for (const file of files) {
+    const prefix = fmt.long ? longPrefix({ backupid, backupTime, file }, fmt.backupTimes) : fmt.backupTimes ? `${formatNbDateTime(backupTime)} ` : '';
+    if (prefix && !ASCII.test(prefix)) {
+      parts.push(Buffer.from(text, 'latin1'), Buffer.from(prefix, 'utf8'));
+      text = '';
+    } else text += prefix;
+    text += displayPath(file);
+    text += '\n';
+  }
+  parts.push(Buffer.from(text, 'latin1'));
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+
+/** bplist's plain lines (no -l, no -b): one path a line, directories ending with '/'. */
+export function formatBplistPaths(paths: readonly string[], typeAt: (i: number) => FileRecord['type']): Buffer {
+  let text = '';
+  for (let i = 0; i < paths.length; i++) {
+    const p = paths[i]!;
+    text += typeAt(i) === 'd' && !p.endsWith('/') ? `${p}/\n` : `${p}\n`;
+  }
+  return Buffer.from(text, 'latin1');
 }
 
 /** bplist's whole output as bytes (paths are written byte for byte). */
 export function formatBplist(entries: readonly ListedEntry[], fmt: BplistFormat): Buffer {
-  const parts: Buffer[] = [];
-  for (const e of entries) {
-    const prefix = fmt.long ? longPrefix(e, fmt.backupTimes) : fmt.backupTimes ? `${formatNbDateTime(e.backupTime)} ` : '';
-    if (prefix) parts.push(Buffer.from(prefix, 'utf8'));
-    parts.push(Buffer.from(displayPath(e.file) + '\n', 'latin1'));
-  }
-  return Buffer.concat(parts);
+  return Buffer.concat(entries.map((e) => formatBplistRun(e.backupid, e.backupTime, [e.file], fmt)));
 }

@@ -6,6 +6,7 @@ export const STAGING_BYTES = 4 * 1024 * 1024;
 
 export class BatchedOutput {
   private buf: Buffer;
+  private spare: Buffer | undefined;
   private used = 0;
   private flushed = 0;
   private failure: Error | undefined;
@@ -67,10 +68,17 @@ export class BatchedOutput {
     if (this.failure) throw this.failure;
     if (this.used === 0) return;
     const chunk = this.buf.subarray(0, this.used);
-    this.buf = Buffer.allocUnsafe(this.capacity); // the sink may keep the chunk until written
+    // The sink keeps the chunk until it is written; its buffer is reused from then on (two in turn,
+    // not a fresh 4 MiB per flush for the collector to find).
+    const full = this.buf;
+    this.buf = this.spare ?? Buffer.allocUnsafe(this.capacity);
+    this.spare = undefined;
     this.flushed += this.used;
     this.used = 0;
-    if (!this.sink.write(chunk)) await this.waitDrain();
+    const accepted = this.sink.write(chunk, (err) => {
+      if (!err) this.spare = full;
+    });
+    if (!accepted) await this.waitDrain();
     if (this.failure) throw this.failure;
   }
 

@@ -1,6 +1,6 @@
 // bpdbm's file questions: what a path held in which image (bplist) and which images a restore reads.
 
-import type { FilesEntry, FilesReader } from '../../formats/files-file.js';
+import { EntryRun, type FilesEntry, type FilesReader } from '../../formats/files-file.js';
 import { OpenbpError } from '../../protocol/errors.js';
 import { isWithin } from '../../protocol/byte-path.js';
 import type { FileRecord, ImageRecord } from '../../protocol/records.js';
@@ -29,32 +29,9 @@ export interface ListedFile {
   file: FileRecord;
 }
 
-function withReader<T>(store: ImageStore, backupid: string, fn: (r: FilesReader) => T): T {
-  const r = store.openFiles(backupid);
-  try {
-    return fn(r);
-  } finally {
-    r.close();
-  }
-}
-
 function stripInImage(e: FileRecord & { inImage?: number }): FileRecord {
   const { inImage: _drop, ...file } = e;
   return file;
-}
-
-/** One entry per path: an entry in the image wins over a recorded-only ancestor entry of the same path. */
-function dedupe(entries: FilesEntry[]): FilesEntry[] {
-  const at = new Map<string, number>();
-  const out: FilesEntry[] = [];
-  for (const e of entries) {
-    const i = at.get(e.path);
-    if (i === undefined) {
-      at.set(e.path, out.length);
-      out.push(e);
-    } else if (out[i]!.inImage === 0 && e.inImage !== 0) out[i] = e;
-  }
-  return out;
 }
 
 /** Complete images of a client inside [since, until], newest first. */
@@ -62,6 +39,70 @@ function candidates(store: ImageStore, q: { client: string; since?: number; unti
   return store
     .listImages({ client: q.client, ...(q.since !== undefined ? { since: q.since } : {}), ...(q.until !== undefined ? { until: q.until } : {}), ...(q.policy !== undefined ? { policy: q.policy } : {}) })
     .filter((i) => q.policyType === undefined || i.policyType === q.policyType);
+}
+
+/** A run of listed entries of one image, in file order. */
+export interface ListedBlock {
+  image: ImageRecord;
+  run: EntryRun;
+}
+
+const CASE_INSENSITIVE_RUN = 1000;
+
+function* caseInsensitiveRuns(r: FilesReader, path: string, depth: number): Generator<EntryRun> {
+  let run: FilesEntry[] = [];
+  for (const e of r.walkCaseInsensitive(path, depth)) {
+    run.push(e);
+    if (run.length >= CASE_INSENSITIVE_RUN) {
+      yield EntryRun.of(run);
+      run = [];
+    }
+  }
+  if (run.length > 0) yield EntryRun.of(run);
+}
+
+/**
+ * One entry per path, streamed: a synthesised ancestor (a directory not in the image) shows the
+ * directory's own entry found later in the file (looked up through the index), which is then not
+ * listed again; a directory listed twice (overlapping selections) is shown once. Only directory
+ * paths are remembered, so memory does not grow with the number of files. Runs that need no change
+ * pass through as they are (still encoded).
+ */
+function* dedupedRuns(r: FilesReader, runs: Iterable<EntryRun>, dirs: Set<string>): Generator<EntryRun> {
+  const replaced = new Set<string>();
+  const DIR = 1; // index of 'd' in the .f type letters
+  for (const run of runs) {
+    // Decided on paths and flags alone; the run is decoded only when something changes.
+    let changes: Map<number, FilesEntry | null> | undefined;
+    for (let i = 0; i < run.count; i++) {
+      const f = run.flags[i]!;
+      const p = run.paths[i]!;
+      const inImage = (f >> 4) & 3;
+      if (inImage !== 0 && replaced.has(p)) (changes ??= new Map()).set(i, null);
+      else if ((f & 0x0f) === DIR) {
+        if (dirs.has(p)) (changes ??= new Map()).set(i, null);
+        else {
+          dirs.add(p);
+          const held = inImage === 0 ? r.heldEntry(p) : undefined;
+          if (held) {
+            replaced.add(p);
+            (changes ??= new Map()).set(i, held);
+          }
+        }
+      }
+    }
+    if (!changes) {
+      yield run;
+      continue;
+    }
+    const out: FilesEntry[] = [];
+    run.entries().forEach((e, i) => {
+      const c = changes.get(i);
+      if (c === undefined) out.push(e);
+      else if (c !== null) out.push(c);
+    });
+    if (out.length > 0) yield EntryRun.of(out);
+  }
 }
 
 /**
@@ -82,36 +123,65 @@ function otherStreams(images: readonly ImageRecord[], found: ImageRecord, holds:
 }
 
 /**
- * Entries under a path from the newest image holding it (or one image, or every image). When that image
- * is a stream of a multi-stream backup, the newest image of each other stream holding the path adds its
- * entries (a path the streams share, like their common parent directory, once). 227 when none.
+ * Entries under a path from the newest image holding it (or one image, or every image), streamed
+ * block by block with one .f open at a time; nothing is yielded when no image holds the path. When
+ * that image is a stream of a multi-stream backup, the newest image of each other stream holding the
+ * path adds its entries (a directory the streams share, like their common parent, once). Readers are
+ * closed when the generator finishes or is returned early.
  */
-export function listFiles(store: ImageStore, q: ListFilesRequest): ListedFile[] {
+export function* walkListing(store: ImageStore, q: ListFilesRequest): Generator<ListedBlock> {
   const path = catalogPath(q.path);
   const depth = q.depth === undefined ? 1 : q.depth < 0 ? Infinity : q.depth;
   let images: ImageRecord[];
   if (q.backupid !== undefined) {
     const img = store.image(q.backupid);
-    if (!img || img.client !== q.client) throw new OpenbpError('NO_ENTITY', `no image ${q.backupid} of client ${q.client}`);
+    if (!img || img.client !== q.client) return;
     images = [img];
   } else images = candidates(store, q);
-  const out: ListedFile[] = [];
-  const read = (img: ImageRecord) => dedupe(withReader(store, img.backupid, (r) => (q.caseInsensitive ? r.listCaseInsensitive(path, depth) : r.list(path, depth))));
-  for (const img of images) {
-    const entries = read(img);
-    for (const e of entries) out.push({ backupid: img.backupid, backupTime: img.backupTime, file: stripInImage(e) });
-    if (entries.length === 0 || q.allVersions) continue;
-    const listed = new Set(entries.map((e) => e.path));
-    for (const other of otherStreams(images, img, (i) => withReader(store, i.backupid, (r) => r.has(path)))) {
-      for (const e of read(other)) {
-        if (listed.has(e.path)) continue;
-        listed.add(e.path);
-        out.push({ backupid: other.backupid, backupTime: other.backupTime, file: stripInImage(e) });
+  /** Lists one image; `dirs` (directories already shown) is shared with the other streams of a backup. */
+  function* listImage(image: ImageRecord, dirs: Set<string>): Generator<ListedBlock, number> {
+    const r = store.openFiles(image.backupid);
+    let listed = 0;
+    try {
+      const runs = q.caseInsensitive ? caseInsensitiveRuns(r, path, depth) : r.walkBlocks(path, depth);
+      for (const run of dedupedRuns(r, runs, dirs)) {
+        listed += run.count;
+        yield { image, run };
       }
+    } finally {
+      r.close();
     }
+    return listed;
+  }
+  const holds = (i: ImageRecord) => {
+    const r = store.openFiles(i.backupid);
+    try {
+      return r.has(path);
+    } finally {
+      r.close();
+    }
+  };
+  for (const image of images) {
+    const dirs = new Set<string>();
+    const listed = yield* listImage(image, dirs);
+    if (listed === 0 || q.allVersions) continue;
+    for (const other of otherStreams(images, image, holds)) yield* listImage(other, dirs);
     break;
   }
-  if (out.length === 0) throw new OpenbpError('NO_ENTITY', `no entity was found: ${q.path} is in no backup of ${q.client}`);
+}
+
+/** The 227 a listing answers when no image holds the path. */
+export function noEntity(q: { client: string; path: string }): OpenbpError {
+  return new OpenbpError('NO_ENTITY', `no entity was found: ${q.path} is in no backup of ${q.client}`);
+}
+
+/** Entries under a path, collected (see walkListing). 227 when none. */
+export function listFiles(store: ImageStore, q: ListFilesRequest): ListedFile[] {
+  const out: ListedFile[] = [];
+  for (const b of walkListing(store, q)) {
+    for (const e of b.run.entries()) out.push({ backupid: b.image.backupid, backupTime: b.image.backupTime, file: stripInImage(e) });
+  }
+  if (out.length === 0) throw noEntity(q);
   return out;
 }
 

@@ -5,7 +5,8 @@ import type { Home } from '../../config/home.js';
 import { route, type Route } from '../../ipc/rpc-server.js';
 import { bpdbm } from '../../protocol/bpdbm.js';
 import type { ImageRecord } from '../../protocol/records.js';
-import { ImageFilePager, listFiles, resolveRestore } from './file-queries.js';
+import { ImageFilePager, resolveRestore } from './file-queries.js';
+import { FileListings } from './file-listings.js';
 import { ImageStore, pendingImagesOnDisk } from './image-store.js';
 import { ImportCandidates } from './import-candidates.js';
 import { deletePolicy, getPolicy, listPolicies, putPolicy } from './policy-store.js';
@@ -22,6 +23,7 @@ export interface Bpdbm {
 export function createBpdbm(home: Home, log: (line: string) => void): Bpdbm {
   const store = new ImageStore(home.images, log);
   const pager = new ImageFilePager(store);
+  const listings = new FileListings(store);
   const candidates = new ImportCandidates(path.join(home.db, 'import'), log);
   const routes: Route[] = [
     route(bpdbm.createImage, (image) => {
@@ -46,7 +48,7 @@ export function createBpdbm(home: Home, log: (line: string) => void): Bpdbm {
       const image = store.deleteImage(backupid, client);
       return { image, fragments: image.fragments };
     }),
-    route(bpdbm.listFiles, (q) => ({ files: listFiles(store, q) })),
+    route(bpdbm.listFiles, (q, ctx) => listings.page(q, ctx)),
     route(bpdbm.resolveRestore, (q) => resolveRestore(store, q)),
     route(bpdbm.imageFiles, ({ backupid, start, count }) => pager.page(backupid, start, Math.min(count, 20000))),
     route(bpdbm.recordImportCandidates, ({ mediaId, candidates: found }) =>
@@ -73,6 +75,7 @@ export function createBpdbm(home: Home, log: (line: string) => void): Bpdbm {
     pendingImages: () => store.pendingImages(),
     close: async () => {
       pager.close();
+      listings.close();
       store.close();
     },
   };

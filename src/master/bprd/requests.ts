@@ -14,7 +14,9 @@ import type { Home } from '../../config/home.js';
 import { clientName, readBpConf } from '../../config/bp-conf.js';
 import type { LogLine } from '../../config/daemon-log.js';
 import type { DaemonService } from '../../cli/serve-daemon.js';
-import { callDaemon } from '../../cli/daemon-call.js';
+import { callDaemon, connectDaemon } from '../../cli/daemon-call.js';
+import type { RpcConnection } from '../../ipc/rpc-client.js';
+import { decodeRun, encodeRun } from '../../formats/listing-runs.js';
 import { backupJobFor } from '../../protocol/backup-job.js';
 import { writeNeededImage } from './needed-image-file.js';
 import { selectionPaths } from '../../protocol/backup-streams.js';
@@ -107,16 +109,44 @@ export function createBprd(home: Home, log: LogLine): DaemonService {
     return { jobids, missing, ...(denied.length ? { denied } : {}) };
   }
 
-  /** bplist: client '' is this client. */
-  async function listFiles(req: RequestOf<typeof bprd.listFiles>, requester: Requester) {
+  /** One bpdbm connection per asking connection: a paged listing lives on it until the asker goes away. */
+  const listingConnections = new WeakMap<RequestContext, Promise<RpcConnection>>();
+  const bpdbmFor = (ctx: RequestContext): Promise<RpcConnection> => {
+    let c = listingConnections.get(ctx);
+    if (!c) {
+      c = connectDaemon(home, 'bpdbm');
+      listingConnections.set(ctx, c);
+      const opened = c;
+      void ctx.closed.then(async () => (await opened.catch(() => undefined))?.close());
+      opened.catch(() => listingConnections.delete(ctx));
+    }
+    return c;
+  };
+
+  /**
+   * bplist: client '' is this client. Pages come from bpdbm on a connection kept for the asker; a user
+   * who is not an administrator gets only the entries they owned, pages read on until one holds some
+   * (227 when none does).
+   */
+  async function listFiles(req: RequestOf<typeof bprd.listFiles>, requester: Requester, ctx: RequestContext) {
     const here = local();
     const q = { ...req, client: req.client === '' ? here : req.client };
-    if (isAdministrator(requester)) return callDaemon(home, bpdbm.listFiles, q);
+    const conn = await bpdbmFor(ctx);
+    if (isAdministrator(requester)) return conn.request(bpdbm.listFiles, q);
     checkUserRestore({ client: q.client }, requester, here);
-    const reply = await callDaemon(home, bpdbm.listFiles, q);
-    const files = ownedBy(reply.files, requester);
-    if (files.length === 0) throw new OpenbpError('NO_ENTITY', `no entity was found: ${req.path} holds nothing of ${requester.user} in the backups of ${req.client}`);
-    return { files };
+    for (let cursor = q.cursor; ; ) {
+      const page = await conn.request(bpdbm.listFiles, { ...q, ...(cursor !== undefined ? { cursor } : {}) });
+      const runs = page.runs
+        .map((r) => encodeRun(r.backupid, r.backupTime, ownedBy(decodeRun(r).map((file) => ({ file })), requester).map((e) => e.file)))
+        .filter((r) => r.count > 0);
+      if (runs.length > 0 || q.cursor !== undefined || page.next === undefined) {
+        if (runs.length === 0 && q.cursor === undefined) {
+          throw new OpenbpError('NO_ENTITY', `no entity was found: ${req.path} holds nothing of ${requester.user} in the backups of ${req.client}`);
+        }
+        return { runs, ...(page.next !== undefined ? { next: page.next } : {}) };
+      }
+      cursor = page.next;
+    }
   }
 
   async function waitJob(req: RequestOf<typeof bprd.waitJob>, requester: Requester) {
@@ -140,7 +170,7 @@ export function createBprd(home: Home, log: LogLine): DaemonService {
       route(bprd.backup, (req) => backup(req, req.requester)),
       route(bprd.manualBackup, (req) => manualBackup(req, req.requester)),
       route(bprd.restore, (req) => restore(req, req.requester)),
-      route(bprd.listFiles, (req) => listFiles(req, owner)),
+      route(bprd.listFiles, (req, ctx) => listFiles(req, owner, ctx)),
       route(bprd.waitJob, (req) => waitJob(req, owner)),
       route(bprd.listJobs, (req) => listJobs(req, owner)),
     ],
@@ -148,7 +178,7 @@ export function createBprd(home: Home, log: LogLine): DaemonService {
       route(bprd.backup, (req, ctx) => backup(req, peer(ctx))),
       route(bprd.manualBackup, (req, ctx) => manualBackup(req, peer(ctx))),
       route(bprd.restore, (req, ctx) => restore(req, peer(ctx))),
-      route(bprd.listFiles, (req, ctx) => listFiles(req, peer(ctx))),
+      route(bprd.listFiles, (req, ctx) => listFiles(req, peer(ctx), ctx)),
       route(bprd.waitJob, (req, ctx) => waitJob(req, peer(ctx))),
       route(bprd.listJobs, (req, ctx) => listJobs(req, peer(ctx))),
     ],

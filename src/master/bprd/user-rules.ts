@@ -5,6 +5,7 @@ import os from 'node:os';
 import type { PeerCredentials } from '../../native/sys.js';
 import type { FileRecord, JobRecord, Requester } from '../../protocol/records.js';
 import { bpdbm } from '../../protocol/bpdbm.js';
+import { decodeRun } from '../../formats/listing-runs.js';
 import { OpenbpError } from '../../protocol/errors.js';
 import { bytePathToText } from '../../protocol/byte-path.js';
 import { IdNames } from '../../archive/id-names.js';
@@ -62,9 +63,10 @@ export async function splitByOwner(
   for (const path of q.paths) {
     let files: { file: FileRecord }[];
     try {
-      ({ files } = await callDaemon(home, bpdbm.listFiles, {
+      const { runs } = await callDaemon(home, bpdbm.listFiles, {
         client: q.client, path, depth: 0, ...(q.since !== undefined ? { since: q.since } : {}), ...(q.until !== undefined ? { until: q.until } : {}),
-      }));
+      });
+      files = runs.flatMap((r) => decodeRun(r).map((file) => ({ file })));
     } catch (e) {
       if (e instanceof OpenbpError && e.status === 227) {
         allowed.push(path);

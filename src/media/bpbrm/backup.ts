@@ -1,6 +1,7 @@
 // bpbrm's backup: bpbkar's stream goes straight into bptm; file records go to bpdbm, progress to bpjobd.
 
 import fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import path from 'node:path';
 import type { Home } from '../../config/home.js';
 import { readBufferTunables } from '../../config/tunables.js';
@@ -20,6 +21,8 @@ import { removeImageLeftovers } from '../../storage/disk/delete-fragments.js';
 import { keyFilePath } from '../../config/key-store.js';
 
 const BASE_PAGE = 10000;
+/** File-record batches (1,000 records each) bpbrm holds for bpdbm before it stops reading bpbkar's events. */
+const CATALOGUE_BATCHES_AHEAD = 8;
 
 /** Writes the base image's file records, one JSON object a line, to `file` (paged: a reply stays far below the frame limit). */
 async function writeBaseFiles(peers: JobPeers, backupid: string, file: string): Promise<number> {
@@ -101,14 +104,28 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
       files += ev.files.length;
       const batch = ev.files;
       catalogue.push(() => peers.bpdbm.request(bpdbm.addFiles, { backupid: spec.backupid, files: batch }));
+      holdClientWhileCatalogueBehind();
       progress.push({ kbytes: Math.floor(bytes / 1024), files, path: batch[batch.length - 1]?.path ?? '' });
     } else if (ev.kind === 'warning') {
-      warnings.push(`${ev.path}: ${ev.message}`);
+      warnings.push(ev.message.includes(ev.path) ? ev.message : `${ev.path}: ${ev.message}`);
     } else {
       client.reported = ev.status;
       files = ev.files;
     }
   });
+  // File records wait here only while bpdbm is behind by a few batches: then bpbkar's event pipe is
+  // not read (its writes block) until bpdbm has caught up, so memory does not grow with the tree.
+  let held = false;
+  function holdClientWhileCatalogueBehind(): void {
+    if (held || catalogue.pending <= CATALOGUE_BATCHES_AHEAD) return;
+    const events = bpbkar.child.stdio[3] as Readable;
+    held = true;
+    events.pause();
+    catalogue.whenAtMost(CATALOGUE_BATCHES_AHEAD / 2, () => {
+      held = false;
+      events.resume();
+    });
+  }
   // Our copy of the pipe's write end must close, or bptm never sees the end of the stream.
   bptm.child.stdin!.destroy();
   void jobUpdate({ jobid: spec.jobid, patch: { jobpid: process.pid }, tryPatch: { pid: process.pid }, tryLines: ['connected', 'begin writing'] });

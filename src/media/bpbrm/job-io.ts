@@ -48,14 +48,35 @@ export function startJobChild(
 export class SerialQueue {
   private tail: Promise<void> = Promise.resolve();
   private firstError: unknown;
+  private queued = 0;
+  private onDone: (() => void) | undefined;
+
+  /** Tasks pushed and not finished yet. */
+  get pending(): number {
+    return this.queued;
+  }
+
+  /** Calls fn once (the next time a task finishes with at most `n` left). */
+  whenAtMost(n: number, fn: () => void): void {
+    if (this.queued <= n) return fn();
+    const prev = this.onDone;
+    this.onDone = () => {
+      if (this.queued > n) return;
+      this.onDone = prev;
+      fn();
+    };
+  }
 
   push(task: () => Promise<unknown>): void {
+    this.queued++;
     this.tail = this.tail.then(async () => {
-      if (this.firstError !== undefined) return;
       try {
-        await task();
+        if (this.firstError === undefined) await task();
       } catch (e) {
         this.firstError = e;
+      } finally {
+        this.queued--;
+        this.onDone?.();
       }
     });
   }
