@@ -9,13 +9,8 @@ import path from 'node:path';
 import { OpenbpHome } from '../helpers/openbp-home.js';
 import { compareTrees } from '../helpers/compare-trees.js';
 import { writeRealData } from '../helpers/slow-job.js';
+import { processesOfHome, type HomeProcess } from '../helpers/open-files.js';
 import { cartridgeCounters, setUpTapeLibrary, tapePolicy } from '../helpers/tape-library.js';
-
-interface Proc {
-  name: string;
-  pid: number;
-  ppid: number;
-}
 
 async function fragmentsOf(home: OpenbpHome, policy: string): Promise<{ fragment: number; mediaId: string; fileNumber: number }[]> {
   const out = (await home.ok('bpimagelist', ['-l', '-policy', policy])).stdout.split('\n');
@@ -137,14 +132,15 @@ describe('tape media faults (real daemons, virtual tape library)', () => {
     fs.writeFileSync(home.path('db', 'config', 'SIZE_DATA_BUFFERS'), '4096\n');
     fs.writeFileSync(home.path('db', 'config', 'NUMBER_DATA_BUFFERS'), '2\n');
     const backup = home.run('bpbackup', ['-w', '-p', 'killslow', '-s', 'user', slow]);
-    let victim: Proc | undefined;
+    let victim: HomeProcess | undefined;
     const deadline = Date.now() + 30_000;
     while (!victim && Date.now() < deadline) {
-      const ps = (JSON.parse((await home.ok('bpps', ['--json'])).stdout) as { processes: Proc[] }).processes;
+      // Straight from /proc (a bpps run is too slow on a loaded machine: the job could end meanwhile).
+      const ps = processesOfHome(home.root);
       const parent = ps.find((p) => p.name === 'bptm' && ps.some((c) => c.name === 'bptm' && c.ppid === p.pid));
       // Kill once the second fragment is being written (the first 1 MiB fragment is on tape).
       if (parent && fs.statSync(`${lib}/cartridges/K00000L5.tap`).size > 1536 * 1024) victim = parent;
-      if (!victim) await new Promise((r) => setTimeout(r, 50));
+      if (!victim) await new Promise((r) => setTimeout(r, 10));
     }
     expect(victim).toBeDefined();
     process.kill(victim!.pid, 'SIGKILL');
