@@ -1,7 +1,7 @@
 // What a per-job process is told to do: a JSON spec file named on its command line (--spec FILE).
 
 import { arr, bool, int, num, obj, oneOf, opt, str, type Infer } from './schema.js';
-import { fragmentRecord, renamePair, requester, storageUnit, tapeAssignment } from './records.js';
+import { fragmentRecord, imageDescription, renamePair, requester, storageUnit, tapeAssignment } from './records.js';
 import { restoreSubmission } from './nbjm.js';
 
 /** bpbkar: walk these absolute paths and write a pax stream to stdout, file records to fd 3. */
@@ -64,6 +64,8 @@ export const bptmSpec = obj({
   blockIndex: opt(str),
   /** Tape units: the drive and volumes nbrb allocated. */
   tape: opt(tapeAssignment),
+  /** Write only: client, policy and schedule of the image, for the tape backup headers. */
+  image: opt(imageDescription),
 });
 export type BptmSpec = Infer<typeof bptmSpec>;
 
@@ -95,6 +97,8 @@ export const bpbrmSpec = obj({
   runAs: opt(requester),
   /** Tape units: the drive and volumes nbrb allocated. */
   tape: opt(tapeAssignment),
+  /** Backup: client, policy and schedule of the image, handed to bptm for the tape backup headers. */
+  image: opt(imageDescription),
 });
 export type BpbrmSpec = Infer<typeof bpbrmSpec>;
 
