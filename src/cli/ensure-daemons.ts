@@ -6,6 +6,7 @@ import { ensureHomeLayout, socketPath, type Home } from '../config/home.js';
 import { processLogFd } from '../config/daemon-log.js';
 import { callOnce } from '../ipc/rpc-client.js';
 import { spawnBinary } from '../ipc/spawn.js';
+import { socketListening } from '../ipc/socket-probe.js';
 import { ping } from '../protocol/lifecycle.js';
 import { DAEMONS, type DaemonName } from '../protocol/message.js';
 import { OpenbpError } from '../protocol/errors.js';
@@ -66,8 +67,10 @@ export async function ensureDaemons(home: Home): Promise<DaemonName[]> {
     await new Promise((r) => setTimeout(r, 50));
   }
   try {
-    const states = await daemonStates(home);
-    for (const [d, up] of states) {
+    // A daemon that listens is running, even when load makes it slow to answer a ping: starting another
+    // copy of it would only have that copy refuse (serve-daemon.ts), so only the silent sockets get one.
+    const listening = await Promise.all(DAEMONS.map(async (d) => [d, await socketListening(socketPath(home, d))] as const));
+    for (const [d, up] of listening) {
       if (up) continue;
       const log = processLogFd(home, d);
       const child = spawnBinary(d, [], { detached: true, stdio: ['ignore', log, log], env: { ...process.env, OPENBP_HOME: home.root } });

@@ -2,7 +2,7 @@
 
 import fs from 'node:fs';
 import { serveRpc, route, type Route } from '../ipc/rpc-server.js';
-import { callOnce } from '../ipc/rpc-client.js';
+import { socketListening } from '../ipc/socket-probe.js';
 import { ensureHomeLayout, pidPath, socketPath, userRequestSocketPath, type Home } from '../config/home.js';
 import { openProcessLog, type LogLine } from '../config/daemon-log.js';
 import { ping, terminate } from '../protocol/lifecycle.js';
@@ -29,12 +29,9 @@ export async function serveDaemon(home: Home, name: DaemonName, factory: DaemonF
   process.title = name;
   ensureHomeLayout(home);
   const sock = socketPath(home, name);
-  try {
-    await callOnce(sock, name, ping(name), {}, { timeoutMs: 2000 });
-    return { status: 0, stderr: `${name}: already running` };
-  } catch {
-    /* not running: we are it */
-  }
+  // A listener on the socket is the running daemon, however slow it is to answer a ping under load: a
+  // second one must not take its socket over (the first would go on, unreachable, holding waits and state).
+  if (await socketListening(sock)) return { status: 0, stderr: `${name}: already running` };
   const log = openProcessLog(home, name);
   const service = await factory(home, log);
   const started = Math.floor(Date.now() / 1000);
@@ -48,7 +45,15 @@ export async function serveDaemon(home: Home, name: DaemonName, factory: DaemonF
       return {};
     }),
   ];
-  const server = await serveRpc(sock, routes, { onError: (m) => log(`error: ${m}`) });
+  let server;
+  try {
+    server = await serveRpc(sock, routes, { onError: (m) => log(`error: ${m}`) });
+  } catch (e) {
+    // Another copy started in the same instant and listens already.
+    await service.close();
+    if (await socketListening(sock)) return { status: 0, stderr: `${name}: already running` };
+    throw e;
+  }
   const userServer =
     service.userRoutes && process.getuid?.() === 0
       ? await serveRpc(userRequestSocketPath(home), service.userRoutes, { onError: (m) => log(`error (user socket): ${m}`), mode: 0o666, identifyPeers: true })

@@ -3,9 +3,10 @@
 import type { Home } from '../config/home.js';
 import { bpjobd } from '../protocol/bpjobd.js';
 import { bprd } from '../protocol/bprd.js';
-import type { JobRecord } from '../protocol/records.js';
+import { JOB_STATE, type JobRecord } from '../protocol/records.js';
 import { OpenbpError } from '../protocol/errors.js';
-import { callDaemon } from './daemon-call.js';
+import { callDaemon, connectDaemon } from './daemon-call.js';
+import type { RpcConnection } from '../ipc/rpc-client.js';
 import { ownsMaster } from './master-access.js';
 
 /** The master's owner asks bpjobd; another user asks bprd, which answers for their own jobs only. */
@@ -18,42 +19,78 @@ const POLL_MS = 500;
 /**
  * Resolves with the final records; seconds = 0 waits without limit. onProgress, when given, sees the
  * jobs' records about twice a second while they run (for a terminal's status line).
+ *
+ * Two witnesses watch each job: bpjobd's wait (answered when the job ends) and the poll of the jobs'
+ * records. A job the poll finds done ends its wait even if the wait's answer never comes (a bpjobd
+ * restarted in between, or one that lost its socket to another copy); a job bpjobd no longer knows
+ * fails the wait with its status instead of leaving it waiting for ever.
  */
 export async function waitForJobs(home: Home, jobids: readonly number[], seconds: number, onProgress?: (jobs: JobRecord[]) => void): Promise<JobRecord[]> {
-  const all = Promise.all(jobids.map((jobid) => waitOne(home, jobid)));
-  let poller: NodeJS.Timeout | undefined;
+  const open = new Set<RpcConnection>();
   let stopped = false;
-  if (onProgress) {
-    const poll = async () => {
-      try {
-        const { jobs } = await callDaemon(home, jobSpecs(home).list, { jobids: [...jobids] });
-        if (!stopped) onProgress(jobs);
-      } catch {
-        /* progress is best effort */
+  const seen = new Map<number, { done: (j: JobRecord) => void; gone: (e: OpenbpError) => void }>();
+  const all = Promise.all(
+    jobids.map(
+      (jobid) =>
+        new Promise<JobRecord>((resolve, reject) => {
+          seen.set(jobid, { done: resolve, gone: reject });
+          waitOne(home, jobid, open, () => stopped).then(resolve, reject);
+        }),
+    ),
+  );
+  let poller: NodeJS.Timeout | undefined;
+  const poll = async () => {
+    try {
+      const { jobs } = await callDaemon(home, jobSpecs(home).list, { jobids: [...jobids] });
+      if (!stopped) {
+        onProgress?.(jobs);
+        for (const jobid of jobids) {
+          const j = jobs.find((x) => x.jobid === jobid);
+          if (!j) seen.get(jobid)?.gone(new OpenbpError('NO_ENTITY', `job ${jobid} does not exist any more (bpdbjobs -jobid ${jobid})`));
+          else if (j.state === JOB_STATE.done) seen.get(jobid)?.done(j);
+        }
       }
-      // A poll still in flight when the wait ended must not schedule another (the process would never exit).
-      if (!stopped) poller = setTimeout(() => void poll(), POLL_MS);
-    };
-    void poll();
-  }
+    } catch {
+      /* the poll is best effort: the wait itself reports a daemon that cannot be reached */
+    }
+    // A poll still in flight when the wait ended must not schedule another (the process would never exit).
+    if (!stopped) poller = setTimeout(() => void poll(), POLL_MS);
+  };
+  void poll();
   try {
     return await withTimeout(all, jobids, seconds);
   } finally {
     stopped = true;
     if (poller) clearTimeout(poller);
+    for (const c of open) c.close();
   }
 }
 
 const WAIT_RETRIES = 10;
 
-/** Waits for one job; a bpjobd that restarts meanwhile (connection broken) is asked again. */
-async function waitOne(home: Home, jobid: number): Promise<JobRecord> {
+/**
+ * Waits for one job on a connection of its own (kept in `open` so the caller can close it when the
+ * poll settled the job first); a bpjobd that restarts meanwhile (connection broken) is asked again.
+ */
+async function waitOne(home: Home, jobid: number, open: Set<RpcConnection>, stopped: () => boolean): Promise<JobRecord> {
+  const spec = jobSpecs(home).wait;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await callDaemon(home, jobSpecs(home).wait, { jobid });
+      const conn = await connectDaemon(home, spec.daemon);
+      if (stopped()) {
+        conn.close();
+        throw new OpenbpError('NETWORK_BROKEN', 'wait ended');
+      }
+      open.add(conn);
+      try {
+        return await conn.request(spec, { jobid });
+      } finally {
+        open.delete(conn);
+        conn.close();
+      }
     } catch (e) {
       const retriable = e instanceof OpenbpError && (e.code === 'NETWORK_BROKEN' || e.code === 'CANNOT_CONNECT');
-      if (!retriable || attempt >= WAIT_RETRIES) throw e;
+      if (!retriable || attempt >= WAIT_RETRIES || stopped()) throw e;
       await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
     }
   }

@@ -499,12 +499,21 @@ export class FilesReader {
     this.blockCache.clear();
   }
 
+  /** What this reader has read from the file since it was opened (the head, trailer and top index not counted). */
+  readonly reads = { count: 0, bytes: 0 };
+
+  private read(len: number, pos: number): Buffer {
+    this.reads.count++;
+    this.reads.bytes += len;
+    return readFully(this.fd, len, pos);
+  }
+
   private readRawAt(pos: number): { payload: Buffer; count: number; next: number } {
-    const head = readFully(this.fd, BLOCK_HEAD_LEN, pos);
+    const head = this.read(BLOCK_HEAD_LEN, pos);
     const len = head.readUInt32LE(0);
     const count = head.readUInt32LE(4);
     if (head[8] !== 0) throw new FormatError(`unknown block codec ${head[8]}`);
-    const payload = readFully(this.fd, len, pos + BLOCK_HEAD_LEN);
+    const payload = this.read(len, pos + BLOCK_HEAD_LEN);
     return { payload, count, next: pos + BLOCK_HEAD_LEN + len };
   }
 
@@ -534,7 +543,7 @@ export class FilesReader {
   }
 
   private chunk(t: TopEntry): IndexEntry[] {
-    const c = new Cursor(readFully(this.fd, t.len, t.off));
+    const c = new Cursor(this.read(t.len, t.off));
     const out: IndexEntry[] = [];
     let prev = '';
     while (!c.done) {

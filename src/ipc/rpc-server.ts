@@ -7,6 +7,7 @@ import { PROTOCOL_VERSION, type MessageSpec, type ReplyFrame, type RequestFrame 
 import { SchemaError } from '../protocol/schema.js';
 import { OpenbpError, toOpenbpError } from '../protocol/errors.js';
 import { sys, type PeerCredentials } from '../native/sys.js';
+import { socketListening } from './socket-probe.js';
 
 export interface RequestContext {
   /** Resolves when the requesting connection closes (for long waits that should stop early). */
@@ -128,6 +129,9 @@ export async function serveRpc(socketPath: string, routes: Route[], events: RpcS
     }
   });
 
+  // Only a stale socket file is removed: taking over one that a live (perhaps only slow) server listens
+  // on would leave that server running unreachable, still holding its clients' waits and its store.
+  if (await socketListening(socketPath)) throw new OpenbpError('SOCKET_OPEN_FAILED', `${socketPath}: another process already listens there`);
   try {
     fs.unlinkSync(socketPath);
   } catch {
