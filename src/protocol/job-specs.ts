@@ -2,6 +2,7 @@
 
 import { arr, bool, int, num, obj, oneOf, opt, str, type Infer } from './schema.js';
 import { fragmentRecord, renamePair, requester, storageUnit, tapeAssignment } from './records.js';
+import { restoreSubmission } from './nbjm.js';
 
 /** bpbkar: walk these absolute paths and write a pax stream to stdout, file records to fd 3. */
 export const bpbkarSpec = obj({
@@ -96,3 +97,15 @@ export const bpbrmSpec = obj({
   tape: opt(tapeAssignment),
 });
 export type BpbrmSpec = Infer<typeof bpbrmSpec>;
+
+/**
+ * bprd's restore child (`bprd -restore_child FILE`): a restore that reads tape. It submits `submit` to nbjm,
+ * answers on stdout with one line (restoreChildReply), waits for the jobs to end and then removes the
+ * neededimage files the jobs named and its own spec file, whatever happened.
+ */
+export const restoreChildSpec = obj({ submit: restoreSubmission });
+export type RestoreChildSpec = Infer<typeof restoreChildSpec>;
+
+/** The restore child's one line on stdout: the jobs it submitted, or the error (status code name and words) it failed with. */
+export const restoreChildReply = obj({ jobids: opt(arr(int)), error: opt(obj({ code: str, status: int, message: str })) });
+export type RestoreChildReply = Infer<typeof restoreChildReply>;
