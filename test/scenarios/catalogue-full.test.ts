@@ -10,6 +10,15 @@ import { execa } from 'execa';
 import { OpenbpHome } from '../helpers/openbp-home.js';
 import { compareTrees } from '../helpers/compare-trees.js';
 
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+function logFile(home: OpenbpHome, proc: string): string {
+  const dir = home.path('logs', proc);
+  return path.join(dir, fs.readdirSync(dir)[0]!);
+}
+
 function freeBytes(dir: string): number {
   const s = fs.statfsSync(dir);
   return s.bavail * s.bsize;
@@ -58,6 +67,9 @@ describe('catalogue filesystem full', () => {
     const full = await home.within(home.run('bpbackup', ['-w', path.join(data, 'many')]), 120_000, 'the backup into a full catalogue');
     expect(full.code).toBe(220);
     expect(full.stderr).toContain('EXIT STATUS 220');
+    expect(fs.readFileSync(logFile(home, 'bpdbm'), 'utf8')).toMatch(/ENOSPC/);
+    // Neither a temp file of an atomic write nor the aborted image's pending files is left taking the space.
+    expect(filesUnder(home.path('db')).filter((f) => /\.tmp$|\.pending$/.test(f))).toEqual([]);
 
     // No half image listed, its fragments reclaimed, earlier images and the jobs database readable.
     expect((await home.ok('bpimagelist', ['-l'])).stdout).toBe(before);
