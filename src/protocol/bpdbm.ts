@@ -26,6 +26,13 @@ export const bpdbm = {
   commitImage: message('bpdbm', 'commit-image', obj({ backupid: str, kbytes: int, numFiles: int, elapsed: int, backupStatus: int }), imageRecord),
   /** Forgets an image that did not complete; returns its fragments so storage can be reclaimed. */
   abortImage: message('bpdbm', 'abort-image', obj({ backupid: str }), obj({ fragments: arr(fragmentRecord) })),
+  /**
+   * bpdbm -consistency -repair: removes .f files without a header, aborts images left pending, moves
+   * images whose .f or fragments are gone (or short) aside to db/damaged-images (unlisted), and returns
+   * the fragment files on `units` that no image lists, for the caller to remove. 220 while an image is
+   * being written.
+   */
+  repairCatalogue: message('bpdbm', 'repair-catalogue', obj({ units: arr(str) }), obj({ actions: arr(str), stray: arr(str) })),
   listImages: message('bpdbm', 'list-images', imageFilter, obj({ images: arr(imageRecord) })),
   /**
    * Sets a committed image's expiration (epoch seconds; 2147483647 = infinity), its fragments' too; the

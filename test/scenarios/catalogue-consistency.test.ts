@@ -1,5 +1,6 @@
 // bpdbm -consistency: a clean catalogue checks clean (also after bpdbm was killed mid-backup and the
-// daemons recovered), and each kind of damage to the catalogue or its disk unit is reported with 220.
+// daemons recovered), each kind of damage to the catalogue or its disk unit is reported with 220, and
+// -repair (refused while a job is active) fixes it without touching a valid image or its fragments.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -69,5 +70,49 @@ describe('bpdbm -consistency', () => {
       `header without .f: ${headerOf(one!)} (${one!.backupid})`,
       `partial fragment: ${path.join(stu, 'stray_1000000001_C1_F1.img.part')} (stray_1000000001)`,
     ].sort());
+  });
+
+  it('-repair is refused while a job is active, then repairs what it reported and keeps every valid image', async () => {
+    slowBuffers(home);
+    const backup = home.run('bpbackup', ['-w', path.join(data, 'big')]);
+    const stu = home.path('stu', 'default');
+    const deadline = Date.now() + 30_000;
+    while (!fs.readdirSync(stu).some((f) => f.endsWith('.part') && !f.startsWith('stray')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const busy = await home.run('bpdbm', ['-consistency', '-repair']);
+    expect([busy.code, busy.stderr]).toEqual([220, expect.stringMatching(/jobs are active/)]);
+    expect((await home.within(backup, 60_000, 'the backup beside the refused repair')).code).toBe(0);
+    normalBuffers(home);
+
+    const before = (JSON.parse((await home.ok('bpimagelist', ['--json'])).stdout) as { images: ImageRecord[] }).images;
+    const damaged = (await home.run('bpdbm', ['-consistency'])).stdout.match(/\(([^)]+)\)$/gm)!.map((m) => m.slice(1, -1));
+    const valid = before.filter((i) => !damaged.includes(i.backupid));
+    const broken = before.filter((i) => damaged.includes(i.backupid));
+    expect(broken).toHaveLength(2);
+    const r = await home.run('bpdbm', ['-consistency', '2', '-repair']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.pop()).toMatch(/: the catalogue is consistent$/);
+    expect(lines).toHaveLength(5);
+    expect(lines.filter((l) => /^moved image \S+ aside/.test(l))).toHaveLength(2);
+    expect(lines.filter((l) => /^removed .*(stray_|gone_)/.test(l))).toHaveLength(3);
+
+    // Every valid image is still listed with its fragments; the damaged ones are gone from the listings.
+    const after = (JSON.parse((await home.ok('bpimagelist', ['--json'])).stdout) as { images: ImageRecord[] }).images;
+    expect(after.map((i) => i.backupid).sort()).toEqual(valid.map((i) => i.backupid).sort());
+    for (const i of valid) for (const f of i.fragments) expect(fs.existsSync(f.mediaId)).toBe(true);
+    expect(fs.readdirSync(stu).filter((f) => f.startsWith('stray'))).toEqual([]);
+    expect((await home.run('bpimagelist', ['-backupid', broken[0]!.backupid])).code).toBe(227);
+    expect(filesUnder(home.path('db', 'damaged-images')).filter((f) => /_\d+_[A-Z]{4}$/.test(f))).toHaveLength(2);
+    const again = await home.run('bpdbm', ['-consistency']);
+    expect([again.code, again.stdout]).toEqual([0, expect.stringMatching(/^checked \d+ images and \d+ disk fragments: the catalogue is consistent\n?$/)]);
+    const dst = fs.mkdtempSync(path.join(os.tmpdir(), 'obpcons-out-'));
+    try {
+      const rename = path.join(dst, 'rename');
+      fs.writeFileSync(rename, `change ${data} to ${path.join(dst, 'r')}\n`);
+      await home.ok('bprestore', ['-w', '-R', rename, path.join(data, 'big')]);
+      expect(fs.readFileSync(path.join(dst, 'r', 'big')).equals(fs.readFileSync(path.join(data, 'big')))).toBe(true);
+    } finally {
+      fs.rmSync(dst, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 // bpdbm -consistency: a read-only check of the image catalogue against itself and the disk storage
 // units it names (headers without .f, .f without header, images left pending, fragments missing or
-// short on storage, fragment files on a unit that no image lists). It reports; it never changes a file.
+// short on storage, fragment files on a unit that no image lists). checkConsistency reports and never
+// changes a file; the repair (repairCatalogue, run inside bpdbm) acts on what it reports.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -39,6 +40,30 @@ function entries(dir: string): fs.Dirent[] {
   } catch {
     return [];
   }
+}
+
+/** Where the repair moves damaged images' headers and file lists (outside db/images: never listed). */
+export function damagedRoot(imagesRoot: string): string {
+  return path.join(path.dirname(imagesRoot), 'damaged-images');
+}
+
+/** Disk fragment paths listed by the headers moved aside by a repair (their files stay for inspection). */
+function asideFragments(root: string): string[] {
+  const out: string[] = [];
+  for (const c of entries(root)) {
+    for (const b of entries(path.join(root, c.name))) {
+      for (const f of entries(path.join(root, c.name, b.name))) {
+        if (!f.isFile() || !HEADER_NAME.test(f.name)) continue;
+        try {
+          const image = parseImageHeader(fs.readFileSync(path.join(root, c.name, b.name, f.name), 'latin1'));
+          for (const frag of image.fragments) if (path.isAbsolute(frag.mediaId)) out.push(frag.mediaId);
+        } catch {
+          // an unreadable header moved aside lists nothing
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /** Checks db/images and the disk units its fragments live on (plus `extraUnits`, e.g. every configured disk unit). */
@@ -82,7 +107,7 @@ export function checkConsistency(imagesRoot: string, extraUnits: string[] = []):
     }
   }
   // Disk fragments: mediaId is the fragment file's path (tape fragments name a cartridge and are not checked here).
-  const listed = new Set<string>();
+  const listed = new Set<string>(asideFragments(damagedRoot(imagesRoot)));
   const units = new Set(extraUnits.map((u) => path.resolve(u)));
   let fragments = 0;
   for (const image of images) {

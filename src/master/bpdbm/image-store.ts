@@ -293,6 +293,37 @@ export class ImageStore {
     return c.image;
   }
 
+  /**
+   * Moves a committed image's header, .f and .blk under `asideRoot` (same <client>/<bucket>/ layout):
+   * it is no longer listed or restorable, and its files stay for inspection. Used by the repair for
+   * images whose file list or fragments are gone.
+   */
+  moveAside(backupid: string, asideRoot: string): ImageRecord {
+    const c = this.committedImage(backupid, undefined);
+    const dir = path.join(asideRoot, path.relative(this.imagesRoot, c.paths.dir));
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // The header first: from its rename on the image is unlisted (a crash after it leaves a .f swept at start).
+    fs.renameSync(c.paths.header, path.join(dir, path.basename(c.paths.header)));
+    syncDir(c.paths.dir);
+    this.committed.delete(backupid);
+    for (const f of [c.paths.files, c.paths.blocks]) {
+      try {
+        fs.renameSync(f, path.join(dir, path.basename(f)));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+    }
+    syncDir(dir);
+    syncDir(c.paths.dir);
+    this.log(`moved image ${backupid} aside to ${dir}`);
+    return c.image;
+  }
+
+  /** Ids of images being written now by this bpdbm (a repair must not run beside them). */
+  writing(): string[] {
+    return [...this.pending.values()].filter((p) => p.writer).map((p) => p.image.backupid);
+  }
+
   /** Pending images (being written, or left by an earlier run). */
   pendingImages(): ImageRecord[] {
     return [...this.pending.values()].map((p) => p.image).sort(newestFirst);

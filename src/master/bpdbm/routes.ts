@@ -5,6 +5,7 @@ import type { Home } from '../../config/home.js';
 import { route, type Route } from '../../ipc/rpc-server.js';
 import { bpdbm } from '../../protocol/bpdbm.js';
 import type { ImageRecord } from '../../protocol/records.js';
+import { repairCatalogue } from './catalogue-repair.js';
 import { ImageFilePager, resolveRestore } from './file-queries.js';
 import { FileListings } from './file-listings.js';
 import { ImageStore, pendingImagesOnDisk } from './image-store.js';
@@ -41,6 +42,11 @@ export function createBpdbm(home: Home, log: (line: string) => void): Bpdbm {
     route(bpdbm.imageBlocks, ({ backupid }) => ({ index: store.blockIndex(backupid).toString('base64') })),
     route(bpdbm.commitImage, (req) => store.commitImage(req)),
     route(bpdbm.abortImage, ({ backupid }) => ({ fragments: store.abortImage(backupid) })),
+    route(bpdbm.repairCatalogue, ({ units }) => {
+      pager.close();
+      listings.close();
+      return repairCatalogue(store, home.images, units);
+    }),
     route(bpdbm.listImages, (filter) => ({ images: store.listImages(filter) })),
     route(bpdbm.setExpiration, ({ backupid, expiration, client }) => store.setExpiration(backupid, expiration, client)),
     route(bpdbm.deleteImage, ({ backupid, client }) => {

@@ -43,7 +43,19 @@ export class JobLog {
 
   append(job: JobRecord): void {
     const line = Buffer.from(`${JSON.stringify(job)}\n`, 'utf8');
-    fs.writeSync(this.fd, line);
+    const size = fs.fstatSync(this.fd).size;
+    try {
+      let done = 0;
+      while (done < line.length) done += fs.writeSync(this.fd, line, done);
+    } catch (e) {
+      // A write that failed part-way (ENOSPC) is cut back, so no torn record sits before the next one.
+      try {
+        fs.ftruncateSync(this.fd, size);
+      } catch {
+        /* the replay skips an unreadable line */
+      }
+      throw e;
+    }
     this.written += line.length;
   }
 

@@ -29,10 +29,18 @@ export function createBpjobd(home: Home, log: LogLine): DaemonService {
 
   function save(j: JobRecord): void {
     jobs.set(j.jobid, j);
-    store.append(j);
-    if (j.state === JOB_STATE.done) {
-      for (const w of waiters.get(j.jobid) ?? []) w(j);
-      waiters.delete(j.jobid);
+    try {
+      store.append(j);
+    } catch (e) {
+      // Disk full or failing: the record stays in memory (the next append that succeeds carries it, the
+      // last record of a job wins) and the caller is told; what is already in jobs.log is untouched.
+      log(`cannot append job ${j.jobid} to jobs.log: ${(e as Error).message}`);
+      throw new OpenbpError('DATABASE_ERROR', `cannot record job ${j.jobid}: ${(e as Error).message}`, { cause: e });
+    } finally {
+      if (j.state === JOB_STATE.done) {
+        for (const w of waiters.get(j.jobid) ?? []) w(j);
+        waiters.delete(j.jobid);
+      }
     }
   }
 

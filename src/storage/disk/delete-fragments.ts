@@ -76,3 +76,15 @@ export async function removeImageLeftovers(unitPath: string, backupid: string, c
   if (failures.length > 0) throw new OpenbpError('SYSTEM_CALL_FAILED', `cannot remove fragments: ${failures.join('; ')}`);
   return removed;
 }
+
+/** Removes one fragment file (or `.part`) found on a unit that no image lists; anything else is refused. */
+export function removeStrayFragment(file: string): void {
+  const name = path.basename(file);
+  if (!path.isAbsolute(file) || !parseFragmentFileName(name.endsWith(PART_SUFFIX) ? name.slice(0, -PART_SUFFIX.length) : name)) {
+    throw new OpenbpError('INVALID_REQUEST', `${file} is not a disk fragment file`);
+  }
+  const failures: string[] = [];
+  unlinkIfThere(file, failures);
+  syncDirs([path.dirname(file)]);
+  if (failures.length > 0) throw new OpenbpError('SYSTEM_CALL_FAILED', `cannot remove fragments: ${failures.join('; ')}`);
+}
