@@ -42,9 +42,9 @@ describe('files changing during a backup', () => {
     const original = fs.readFileSync(shrink);
     const backup = home.run('bpbackup', ['-w', data]);
     // bpbkar reads big files in 1 MiB pieces and waits on the slow ring between them: act while it is inside.
-    expect(await waitUntilOpen(shrink, 30_000)).toBe(true);
+    expect(await waitUntilOpen(shrink, 60_000)).toBe(true);
     fs.truncateSync(shrink, 2 * MIB);
-    expect(await waitUntilOpen(grow, 30_000)).toBe(true);
+    expect(await waitUntilOpen(grow, 60_000)).toBe(true);
     fs.appendFileSync(grow, Buffer.alloc(3 * MIB, 0x77));
     fs.rmSync(vanish);
     const r = await home.within(backup, 60_000, 'bpbackup -w of changing files');

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { processesOfHome } from '../helpers/open-files.js';
 import { OpenbpHome } from '../helpers/openbp-home.js';
 import { normalBuffers, slowBuffers, writeRealData } from '../helpers/slow-job.js';
 
@@ -64,18 +65,31 @@ describe('separate processes', () => {
     const seen = new Set<string>();
     let shmSeen = false;
     const bptmPids = new Set<number>();
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 90_000;
     let finished = false;
     void backup.then(() => (finished = true));
-    while (!finished && Date.now() < deadline) {
+    // Catch the job's processes straight from /proc (fast), hold bpbkar still with SIGSTOP so the job cannot
+    // end meanwhile, and then ask bpps what it sees.
+    let stopped: number | undefined;
+    while (!finished && Date.now() < deadline && stopped === undefined) {
+      const procs = processesOfHome(home.root);
+      const kar = procs.find((p) => p.name === 'bpbkar');
+      if (kar && procs.filter((p) => p.name === 'bptm').length >= 2 && procs.some((p) => p.name === 'bpbrm')) {
+        process.kill(kar.pid, 'SIGSTOP');
+        stopped = kar.pid;
+      } else {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    expect(stopped).toBeDefined();
+    try {
       const ps = await home.run('bpps', ['--json']);
       const procs = (JSON.parse(ps.stdout) as { processes: Array<{ name: string; pid: number }> }).processes;
       for (const p of procs) seen.add(p.name);
-      const tm = procs.filter((p) => p.name === 'bptm').map((p) => p.pid);
-      for (const pid of tm) bptmPids.add(pid);
-      if (bptmPids.size && fs.readdirSync('/dev/shm').some((f) => ours(f, bptmPids))) shmSeen = true;
-      if (['bpbrm', 'bpbkar', 'bptm'].every((n) => seen.has(n)) && bptmPids.size >= 2 && shmSeen) break;
-      await new Promise((r) => setTimeout(r, 100));
+      for (const p of procs.filter((x) => x.name === 'bptm')) bptmPids.add(p.pid);
+      shmSeen = fs.readdirSync('/dev/shm').some((f) => ours(f, bptmPids));
+    } finally {
+      process.kill(stopped!, 'SIGCONT');
     }
     const r = await backup;
     expect(r.code).toBe(0);
