@@ -25,7 +25,13 @@ export function slowBuffers(home: OpenbpHome): void {
   fs.writeFileSync(path.join(home.path('db', 'config'), 'NUMBER_DATA_BUFFERS_DISK'), '2\n');
 }
 
+/** Restores through two 1 KiB buffers as well (SIZE_DATA_BUFFERS_DISK also sizes the restore ring). */
+export function slowRestores(home: OpenbpHome): void {
+  slowBuffers(home);
+  fs.writeFileSync(path.join(home.path('db', 'config'), 'NUMBER_DATA_BUFFERS_RESTORE'), '2\n');
+}
+
 /** Back to the defaults (30 x 256 KiB). */
 export function normalBuffers(home: OpenbpHome): void {
-  for (const f of ['SIZE_DATA_BUFFERS_DISK', 'NUMBER_DATA_BUFFERS_DISK']) fs.rmSync(home.path('db', 'config', f), { force: true });
+  for (const f of ['SIZE_DATA_BUFFERS_DISK', 'NUMBER_DATA_BUFFERS_DISK', 'NUMBER_DATA_BUFFERS_RESTORE']) fs.rmSync(home.path('db', 'config', f), { force: true });
 }

@@ -194,8 +194,8 @@ class Backup {
     try {
       fd = fs.openSync(bytePathToBuffer(abs), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      this.warn(abs, code === 'ENOENT' ? `${abs}: file vanished before it was read` : `${abs}: cannot open: ${(e as Error).message}`, code);
+      const err = e as NodeJS.ErrnoException;
+      this.warn(abs, `can't open file: ${abs} (errno = ${Math.abs(err.errno ?? 5)}${err.code ? `, ${err.code}` : ''})`, err.code);
       return false;
     }
     try {
@@ -226,9 +226,10 @@ class Backup {
           return false;
         }
         buf.fill(0, pos + header.length + got, pos + total);
-        if (got < size) this.warn(abs, `${abs}: file shrank by ${size - got} bytes; padding with zeros`, 'ESHRANK');
-      } else {
-        await this.large(fd, abs, header, size);
+        if (got < size) this.warn(abs, `${abs}: file shrank by ${size - got} bytes while being read; padded with zeros`, 'ESHRANK');
+        else this.checkUnchanged(fd, abs, st);
+      } else if (await this.large(fd, abs, header, size)) {
+        this.checkUnchanged(fd, abs, st);
       }
       this.record(fileRecordOf(abs, entry, st, offset, ''));
       return true;
@@ -237,7 +238,23 @@ class Backup {
     }
   }
 
-  private async large(fd: number, abs: string, header: Buffer, size: number): Promise<void> {
+  /**
+   * After a file was read whole: warns when it grew (the entry holds the first `st.size` bytes, as its
+   * header says) or was rewritten in place while being read.
+   */
+  private checkUnchanged(fd: number, abs: string, st: fs.BigIntStats): void {
+    let now: fs.BigIntStats;
+    try {
+      now = fs.fstatSync(fd, { bigint: true });
+    } catch {
+      return;
+    }
+    if (now.size > st.size) this.warn(abs, `${abs}: file grew by ${now.size - st.size} bytes while being read; stored its first ${st.size} bytes`, 'EGREW');
+    else if (now.mtimeNs !== st.mtimeNs || now.size !== st.size) this.warn(abs, `${abs}: file changed while being read`, 'ECHANGED');
+  }
+
+  /** Writes a large file in pieces; true when every byte the header promises came from the file. */
+  private async large(fd: number, abs: string, header: Buffer, size: number): Promise<boolean> {
     if (!this.out.fits(header.length)) await this.out.flush();
     const h = this.out.reserve(header.length);
     header.copy(h.buf, h.pos);
@@ -254,7 +271,7 @@ class Backup {
         } catch (e) {
           failed = `${abs}: read error: ${(e as Error).message}; rest padded with zeros`;
         }
-        if (got < n && failed === undefined) failed = `${abs}: file shrank by ${left - got} bytes; padding with zeros`;
+        if (got < n && failed === undefined) failed = `${abs}: file shrank by ${left - got} bytes while being read; padded with zeros`;
       }
       if (got < n) buf.fill(0, pos + got, pos + n);
       left -= n;
@@ -266,6 +283,7 @@ class Backup {
       buf.fill(0, pos, pos + pad);
     }
     if (failed) this.warn(abs, failed, 'EREAD');
+    return failed === undefined;
   }
 
   /** Writes a sparse file's header (with its map) and then only its data segments, read at their offsets. */

@@ -106,7 +106,7 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
       holdClientWhileCatalogueBehind();
       progress.push({ kbytes: Math.floor(bytes / 1024), files, path: batch[batch.length - 1]?.path ?? '' });
     } else if (ev.kind === 'warning') {
-      warnings.push(`${ev.path}: ${ev.message}`);
+      warnings.push(ev.message.includes(ev.path) ? ev.message : `${ev.path}: ${ev.message}`);
     } else {
       client.reported = ev.status;
       files = ev.files;

@@ -32,8 +32,11 @@ export function backupOutcome(client: number, media: number): number {
   return media;
 }
 
-/** Restore: the client's (nbtar) status unless the media side failed to deliver the data. */
+/**
+ * Restore: the client's (nbtar) status unless the media side failed to deliver the data. nbtar sees a
+ * stream cut short by a dead bptm only as a damaged archive (1): the media failure decides then too.
+ */
 export function restoreOutcome(client: number, media: number): number {
-  if (media !== 0 && (client === 0 || client === 50 || client === 185)) return media;
+  if (media !== 0 && (client === 0 || client === 1 || client === 50 || client === 185)) return media;
   return client;
 }
