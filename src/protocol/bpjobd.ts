@@ -2,7 +2,7 @@
 
 import { message } from './message.js';
 import { arr, bool, empty, int, obj, opt, str } from './schema.js';
-import { jobRecord, tryRecord } from './records.js';
+import { jobRecord, jobTapeResources, tryRecord } from './records.js';
 
 const jobPatch = obj({
   state: opt(int),
@@ -20,6 +20,7 @@ const jobPatch = obj({
   backupid: opt(str),
   stateDetail: opt(str),
   fileList: opt(arr(str)),
+  tape: opt(jobTapeResources),
 });
 
 export const bpjobd = {

@@ -1,7 +1,8 @@
 // What a per-job process is told to do: a JSON spec file named on its command line (--spec FILE).
 
 import { arr, bool, int, num, obj, oneOf, opt, str, type Infer } from './schema.js';
-import { fragmentRecord, renamePair, requester, storageUnit, tapeAssignment } from './records.js';
+import { fragmentRecord, imageDescription, renamePair, requester, storageUnit, tapeAssignment } from './records.js';
+import { restoreSubmission } from './nbjm.js';
 
 /** bpbkar: walk these absolute paths and write a pax stream to stdout, file records to fd 3. */
 export const bpbkarSpec = obj({
@@ -63,6 +64,8 @@ export const bptmSpec = obj({
   blockIndex: opt(str),
   /** Tape units: the drive and volumes nbrb allocated. */
   tape: opt(tapeAssignment),
+  /** Write only: client, policy and schedule of the image, for the tape backup headers. */
+  image: opt(imageDescription),
 });
 export type BptmSpec = Infer<typeof bptmSpec>;
 
@@ -94,5 +97,19 @@ export const bpbrmSpec = obj({
   runAs: opt(requester),
   /** Tape units: the drive and volumes nbrb allocated. */
   tape: opt(tapeAssignment),
+  /** Backup: client, policy and schedule of the image, handed to bptm for the tape backup headers. */
+  image: opt(imageDescription),
 });
 export type BpbrmSpec = Infer<typeof bpbrmSpec>;
+
+/**
+ * bprd's restore child (`bprd -restore_child FILE`): a restore that reads tape. It submits `submit` to nbjm,
+ * answers on stdout with one line (restoreChildReply), waits for the jobs to end and then removes the
+ * neededimage files the jobs named and its own spec file, whatever happened.
+ */
+export const restoreChildSpec = obj({ submit: restoreSubmission });
+export type RestoreChildSpec = Infer<typeof restoreChildSpec>;
+
+/** The restore child's one line on stdout: the jobs it submitted, or the error (status code name and words) it failed with. */
+export const restoreChildReply = obj({ jobids: opt(arr(int)), error: opt(obj({ code: str, status: int, message: str })) });
+export type RestoreChildReply = Infer<typeof restoreChildReply>;

@@ -63,6 +63,8 @@ export const nbemm = {
   assignVolume: message('nbemm', 'assign-volume', obj({ mediaId: str, pool: str, retentionLevel: int }), volumeRecord),
   /** An image was committed with `kbytes` on this volume: images, kbytes and last-written time grow. */
   volumeWritten: message('nbemm', 'volume-written', obj({ mediaId: str, kbytes: int, images: int, written: int }), volumeRecord),
+  /** A restore read from this volume: its restore count, mount count and last-read time grow. */
+  volumeRead: message('nbemm', 'volume-read', obj({ mediaId: str, read: int }), volumeRecord),
   /**
    * bplabel wrote a new media header: the volume is unassigned (no images, no retention, FULL/SUSPENDED/IMPORTED
    * cleared; FROZEN kept) and moves to `pool` when given.

@@ -1,7 +1,7 @@
 // nbjm: the job manager; takes jobs from nbpem and bprd, runs them through bpbrm.
 
 import { message } from './message.js';
-import { arr, bool, empty, int, num, obj, oneOf, opt, str } from './schema.js';
+import { arr, bool, empty, int, num, obj, oneOf, opt, str, type Infer } from './schema.js';
 import { mountableVolume, renamePair, requester, schedType } from './records.js';
 
 export const backupJobSpec = obj({
@@ -49,6 +49,10 @@ export const restoreJobSpec = obj({
   neededImage: opt(str),
 });
 
+/** A restore request as nbjm takes it: `sequential` runs the jobs one after another (a point in time across images). */
+export const restoreSubmission = obj({ jobs: arr(restoreJobSpec), sequential: opt(bool) });
+export type RestoreSubmission = Infer<typeof restoreSubmission>;
+
 /** A verify job: read image `backupid` back whole and check its fragments' checksums and its tar stream. */
 export const verifyJobSpec = obj({
   backupid: str,
@@ -59,7 +63,7 @@ export const verifyJobSpec = obj({
 export const nbjm = {
   submitBackup: message('nbjm', 'submit-backup', backupJobSpec, obj({ jobid: int })),
   /** `sequential`: run the jobs one after another in the order given (a point in time rebuilt across images). */
-  submitRestore: message('nbjm', 'submit-restore', obj({ jobs: arr(restoreJobSpec), sequential: opt(bool) }), obj({ jobids: arr(int) })),
+  submitRestore: message('nbjm', 'submit-restore', restoreSubmission, obj({ jobids: arr(int) })),
   /** bpverify: one verify job (bpdbjobs type 3) per image, run one after another in the order given. */
   submitVerify: message('nbjm', 'submit-verify', obj({ jobs: arr(verifyJobSpec) }), obj({ jobids: arr(int) })),
   /**

@@ -39,6 +39,14 @@ export const tryRecord = obj({
 });
 export type TryRecord = Infer<typeof tryRecord>;
 
+/**
+ * The tape resources a running job holds, as nbrb granted them: robot number, drive index, the volume written
+ * (backups), the pool, the volumes read (restores, verifies). Kept in the job record so that a restarted nbrb
+ * rebuilds the allocation with its drive and volumes.
+ */
+export const jobTapeResources = obj({ robot: int, drive: int, volume: opt(str), pool: str, readVolumes: arr(str) });
+export type JobTapeResources = Infer<typeof jobTapeResources>;
+
 export const jobRecord = obj({
   jobid: int,
   jobtype: int,
@@ -74,6 +82,8 @@ export const jobRecord = obj({
   stateDetail: str,
   /** Multiple data streams: the stream (1..) a child job backs up; absent otherwise. */
   stream: opt(int),
+  /** Tape jobs: the drive and volumes nbrb allocated (while the job runs). */
+  tape: opt(jobTapeResources),
 });
 export type JobRecord = Infer<typeof jobRecord>;
 
@@ -285,6 +295,13 @@ export const volumeRecord = obj({
   restores: int,
 });
 export type VolumeRecord = Infer<typeof volumeRecord>;
+
+/**
+ * Client, policy and schedule of a backup image, as bptm writes them into every tape backup header so that
+ * bpimport can rebuild the image's catalogue entry from the cartridge alone. schedType is the SCHED_TYPES code.
+ */
+export const imageDescription = obj({ client: str, policy: str, policyType: int, schedLabel: str, schedType: int });
+export type ImageDescriptionRecord = Infer<typeof imageDescription>;
 
 /** A volume a tape job may mount: its media ID and the barcode the robot knows it by. */
 export const mountableVolume = obj({ mediaId: str, barcode: str });

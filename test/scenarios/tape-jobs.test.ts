@@ -101,6 +101,15 @@ describe('tape jobs (real daemons, virtual tape library)', () => {
     const rr = await home.run('bprestore', ['-w', '-R', renameFile, src]);
     if (rr.code !== 0) throw new Error(`bprestore exited ${rr.code}\n${rr.stdout}\n${rr.stderr}\n${home.logTail()}`);
     expect(await compareTrees(src, dst, { owners: isRoot })).toEqual([]);
+
+    // A bprd child ran the tape restore: it submitted the job and, once the job ended, removed the
+    // neededimage file and its request.
+    const bprdLog = fs.readdirSync(home.path('logs', 'bprd')).map((f) => fs.readFileSync(home.path('logs', 'bprd', f), 'utf8')).join('');
+    expect(bprdLog).toMatch(/restore child pid \d+ started/);
+    expect(bprdLog).toMatch(/restore child \d+: jobs \d+ reading 1 neededimage file/);
+    const restoreDir = home.path('run', 'restore');
+    for (let i = 0; i < 100 && fs.existsSync(restoreDir) && fs.readdirSync(restoreDir).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(fs.existsSync(restoreDir) ? fs.readdirSync(restoreDir) : []).toEqual([]);
   });
 
   it('appends a second image on the same cartridge; both restore', async () => {

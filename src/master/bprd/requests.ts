@@ -19,6 +19,7 @@ import type { RpcConnection } from '../../ipc/rpc-client.js';
 import { decodeRun, encodeRun } from '../../formats/listing-runs.js';
 import { backupJobFor } from '../../protocol/backup-job.js';
 import { writeNeededImage } from './needed-image-file.js';
+import { startRestoreChild } from './restore-child.js';
 import { selectionPaths } from '../../protocol/backup-streams.js';
 import { checkJobOwner, checkUserBackup, checkUserRestore, isAdministrator, ownedBy, ownerOfThisProcess, requesterOf, splitByOwner } from './user-rules.js';
 
@@ -95,7 +96,7 @@ export function createBprd(home: Home, log: LogLine): DaemonService {
     const { allowed, denied } = admin ? { allowed: req.paths, denied: [] as string[] } : await splitByOwner(home, requester, { client, paths: req.paths, ...window });
     const { plans, missing, ordered } = await callDaemon(home, bpdbm.resolveRestore, { client, paths: allowed, ...window });
     if (plans.length === 0) throw new OpenbpError('NO_ENTITY', `no backup of ${client} holds the requested files`);
-    const { jobids } = await callDaemon(home, nbjm.submitRestore, {
+    const submit = {
       jobs: plans.map((p) => ({
         ...writeNeededImage(home, p.image, { start: p.rangeStart ?? 0, end: p.rangeEnd ?? -1 }),
         client, destClient, backupid: p.image.backupid, paths: p.paths, renames: req.renames, keepExisting: req.keepExisting,
@@ -104,7 +105,11 @@ export function createBprd(home: Home, log: LogLine): DaemonService {
         ...(p.rangeEnd !== undefined ? { rangeEnd: p.rangeEnd } : {}),
       })),
       ...(ordered ? { sequential: true } : {}),
-    });
+    };
+    // A restore that reads tape runs in a bprd child of its own (it owns the neededimage files until the jobs end).
+    const { jobids } = submit.jobs.some((j) => j.neededImage !== undefined)
+      ? await startRestoreChild(home, submit, log)
+      : await callDaemon(home, nbjm.submitRestore, submit);
     log(`restore by ${requester.user} (uid ${requester.uid}) for ${destClient}: jobs ${jobids.join(',')}${denied.length ? `; ${denied.length} path(s) refused` : ''}`);
     return { jobids, missing, ...(denied.length ? { denied } : {}) };
   }

@@ -28,6 +28,7 @@ export function mediaRoutes(db: MediaStore): Route[] {
     route(nbemm.changeVolume, (c) => db.changeVolume(c)),
     route(nbemm.assignVolume, ({ mediaId, pool, retentionLevel }) => db.assignVolume(mediaId, pool, retentionLevel)),
     route(nbemm.volumeWritten, (w) => db.volumeWritten(w)),
+    route(nbemm.volumeRead, (r) => db.volumeRead(r)),
     route(nbemm.labelVolume, ({ mediaId, pool }) => db.labelVolume(mediaId, pool)),
     route(nbemm.volumeImagesExpired, ({ mediaId, listedAt }) => db.volumeImagesExpired(mediaId, listedAt)),
     route(nbemm.volumeImported, (c) => db.volumeImported(c)),

@@ -272,6 +272,15 @@ export class MediaStore {
     return this.put(next, `${w.images} image(s), ${w.kbytes} KB written`);
   }
 
+  /** A restore read the volume (mounted it once). */
+  volumeRead(r: { mediaId: string; read: number }): VolumeRecord {
+    const v = this.volume(r.mediaId);
+    const next: VolumeRecord = {
+      ...v, restores: v.restores + 1, mounts: v.mounts + 1, lastMount: Math.max(v.lastMount, r.read), firstMount: v.firstMount || r.read, lastRead: Math.max(v.lastRead, r.read),
+    };
+    return this.put(next, `read by a restore (${next.restores} restore(s))`);
+  }
+
   private put(v: VolumeRecord, what: string): VolumeRecord {
     this.volumes.set(v.mediaId, v);
     this.saveVolumes();

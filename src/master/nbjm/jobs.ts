@@ -9,7 +9,7 @@ import { nbemm } from '../../protocol/nbemm.js';
 import { nbpem } from '../../protocol/nbpem.js';
 import { bpjobd } from '../../protocol/bpjobd.js';
 import { bpdbm } from '../../protocol/bpdbm.js';
-import { JOB_STATE, JOB_TYPE, type ImageRecord, type StorageUnit } from '../../protocol/records.js';
+import { JOB_STATE, JOB_TYPE, SCHED_TYPES, type ImageRecord, type TapeAssignment, type StorageUnit } from '../../protocol/records.js';
 import { OpenbpError, toOpenbpError } from '../../protocol/errors.js';
 import { statusMessage } from '../../protocol/status.js';
 import { formatNbDateTime } from '../../cli/dates.js';
@@ -167,6 +167,14 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     }
   }
 
+  /** A restore that read tape counts on each volume it read: restores, mounts, last-read time. */
+  async function recordVolumeReads(jobid: number, tape: TapeAssignment): Promise<void> {
+    const read = nowSeconds();
+    for (const v of tape.readVolumes) {
+      await callDaemon(home, nbemm.volumeRead, { mediaId: v.mediaId, read }).catch((e: Error) => log(`job ${jobid}: read statistics of ${v.mediaId} not updated: ${e.message}`));
+    }
+  }
+
   /**
    * The image an incremental compares with: INCR the newest complete image of the client, policy and
    * stream (0 = single-stream), CINC the newest full of them. None: the job runs as a full.
@@ -243,6 +251,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
       result = await runBpbrm({
         jobid, kind: 'backup', client: job.client, unit, backupid, paths: job.paths, retentionLevel: job.retentionLevel, expiration,
         fragments: [], renames: [], keepExisting: false, restoreOwnership: false, ...(base ? { baseBackupid: base.backupid } : {}), ...(tape ? { tape } : {}),
+        image: { client: image.client, policy: image.policy, policyType: image.policyType, schedLabel: image.schedLabel, schedType: SCHED_TYPES[image.schedType].code },
         ...runAsFor(job.requester),
         ...(job.compress ? { compress: true } : {}), ...(job.encrypt ? { encrypt: true } : {}),
       });
@@ -323,6 +332,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
         ...(job.rangeEnd !== undefined ? { rangeEnd: job.rangeEnd } : {}),
         ...(tape ? { tape } : {}),
       });
+      if (tape) await recordVolumeReads(jobid, tape);
     } catch (e) {
       const err = toOpenbpError(e);
       result = { status: err.status, kbytes: 0, files: 0, message: err.message };

@@ -54,7 +54,7 @@ export function decide(req: AllocationRequest, units: readonly StorageUnit[], al
       if (ofPolicy >= req.maxPolicyJobs) return { wait: `limit jobs per policy (${req.maxPolicyJobs}) reached for ${req.policy}` };
     }
   }
-  if (req.kind !== 'backup') return withTape(req, candidates[0]!, allocated, media);
+  if (req.kind !== 'backup') return withTape(req, readerUnit(req, units, media) ?? candidates[0]!, allocated, media);
   let tapeWait: string | undefined;
   for (const u of candidates) {
     const used = allocated.filter((a) => a.unit.label === u.label && a.kind === 'backup').length;
@@ -64,6 +64,17 @@ export function decide(req: AllocationRequest, units: readonly StorageUnit[], al
     tapeWait = d.wait;
   }
   return { wait: tapeWait ?? `maximum job count reached for storage unit ${candidates.map((u) => u.label).join(', ')}` };
+}
+
+/**
+ * A restore or verify of tape media that names no storage unit (an imported image has none): a tape unit
+ * of the robot and density of the first volume to read, on demand only or not.
+ */
+function readerUnit(req: AllocationRequest, units: readonly StorageUnit[], media: MediaView | undefined): StorageUnit | undefined {
+  if ((req.stunit !== undefined && req.stunit !== '' && req.stunit !== '*ANY*') || !req.media?.length || !media) return undefined;
+  const v = media.volumes.find((x) => x.mediaId === req.media![0]);
+  if (!v) return undefined;
+  return units.find((u) => u.type === 'tape' && u.robotNumber === v.robotNumber && u.density === v.density);
 }
 
 /** A disk unit as it is; a tape unit with a drive and volumes, or why not. */

@@ -15,6 +15,7 @@ import { decide, queueOrder, type Allocation, type AllocationRequest } from './a
 import { nowMs } from '../../config/clock.js';
 import { formatNbDateTime } from '../../cli/dates.js';
 import { pickVolume, volumesInUse, type MediaView } from './tape-allocate.js';
+import { recoverAllocations, tapeResources } from './recover-allocations.js';
 
 const FROZEN = 0x1;
 const FULL = 0x8;
@@ -30,6 +31,10 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
   let waiting: Waiting[] = [];
   let evaluating = false;
   let again = false;
+  // Requests wait until start() has rebuilt the allocations of running jobs: a job asking before that would
+  // be given a drive or volume a running job holds.
+  let markRecovered!: () => void;
+  const recovered = new Promise<void>((resolve) => (markRecovered = resolve));
 
   const limits = () => ({ maxJobsPerClient: confInt(readBpConf(home), 'MAX_JOBS_PER_CLIENT', 1) });
 
@@ -38,11 +43,16 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
     return { robots, drives, volumes, pools };
   }
 
-  /** The job takes the volume: nbemm moves a scratch volume into the pool and counts the mount. */
+  /**
+   * The job takes the volume: nbemm moves a scratch volume into the pool and counts the mount. The job record
+   * keeps the drive and volumes, for the allocation a restarted nbrb rebuilds.
+   */
   async function assign(jobid: number, tape: TapeAssignment, retentionLevel: number): Promise<void> {
-    if (!tape.volume) return;
-    await callDaemon(home, nbemm.assignVolume, { mediaId: tape.volume.mediaId, pool: tape.pool, retentionLevel });
-    log(`job ${jobid}: volume ${tape.volume.mediaId} in drive ${tape.drive.name}`);
+    if (tape.volume) {
+      await callDaemon(home, nbemm.assignVolume, { mediaId: tape.volume.mediaId, pool: tape.pool, retentionLevel });
+      log(`job ${jobid}: volume ${tape.volume.mediaId} in drive ${tape.drive.name}`);
+    }
+    await callDaemon(home, bpjobd.update, { jobid, patch: { tape: tapeResources(tape) } }).catch((e: Error) => log(`job ${jobid}: recording its tape resources failed: ${e.message}`));
   }
 
   async function evaluate(): Promise<void> {
@@ -100,7 +110,8 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
 
   return {
     routes: [
-      route(nbrb.allocate, (body, ctx) => {
+      route(nbrb.allocate, async (body, ctx) => {
+        await recovered;
         const existing = allocated.get(body.jobid);
         if (existing) return { unit: existing.unit, ...(existing.tape ? { tape: existing.tape } : {}) };
         return new Promise((resolve, reject) => {
@@ -132,12 +143,14 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
           void evaluate();
         });
       }),
-      route(nbrb.release, (body) => {
+      route(nbrb.release, async (body) => {
+        await recovered;
         if (allocated.delete(body.jobid)) log(`job ${body.jobid}: released`);
         void evaluate();
         return {};
       }),
       route(nbrb.nextVolume, async ({ jobid, mediaId, reason }) => {
+        await recovered;
         const a = allocated.get(jobid);
         if (!a?.tape?.volume) throw new OpenbpError('INVALID_PARAMETER', `job ${jobid} holds no tape volume`);
         const mark = reason === 'full' ? FULL : FROZEN;
@@ -161,14 +174,16 @@ export function createNbrb(home: Home, log: LogLine): DaemonService {
     async start() {
       try {
         const [{ jobs }, { units }] = await Promise.all([callDaemon(home, bpjobd.list, { activeOnly: true }), callDaemon(home, nbemm.listStorageUnits, {})]);
-        for (const j of jobs) {
-          const unit = units.find((u) => u.label === j.stunit);
-          if (j.state !== 1 || !unit || allocated.has(j.jobid)) continue;
-          allocated.set(j.jobid, { jobid: j.jobid, client: j.client, policy: j.policy, kind: j.jobtype === 2 ? 'restore' : j.jobtype === 3 ? 'verify' : 'backup', unit });
-          log(`job ${j.jobid}: allocation of ${unit.label} recovered`);
+        const media = jobs.some((j) => j.tape) ? await mediaView() : undefined;
+        for (const a of recoverAllocations(jobs, units, media)) {
+          if (allocated.has(a.jobid)) continue;
+          allocated.set(a.jobid, a);
+          log(`job ${a.jobid}: allocation of ${a.unit.label}${a.tape ? ` drive ${a.tape.drive.index}${a.tape.volume ? ` volume ${a.tape.volume.mediaId}` : ''}` : ''} recovered`);
         }
       } catch (e) {
         log(`recovering allocations failed: ${(e as Error).message}`);
+      } finally {
+        markRecovered();
       }
     },
     close: async () => {},

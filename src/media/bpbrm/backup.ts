@@ -58,6 +58,7 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
   const bptmSpec: BptmSpec = {
     jobid: spec.jobid, backupid: spec.backupid, direction: 'write', unit: spec.unit, numberOfBuffers: tun.numberOfBuffers,
     bufferSize: tun.bufferSize, copy: 1, retentionLevel: spec.retentionLevel, expiration: spec.expiration, ...(spec.tape ? { tape: spec.tape } : {}),
+    ...(spec.image ? { image: spec.image } : {}),
     ...(spec.compress ? { compress: true } : {}), ...(spec.encrypt ? { encrypt: true, keyFile: keyFilePath(home) } : {}),
   };
   const media: SideEnd = { code: null, signal: null };

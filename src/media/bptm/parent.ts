@@ -121,6 +121,7 @@ export async function runBptmParent(deps: ParentDeps): Promise<BptmOutcome> {
         fragmentChecksum: false,
         expiration: spec.expiration,
         retentionLevel: spec.retentionLevel,
+        ...(spec.image ? { image: spec.image } : {}),
       });
       const sink = new FragmentSink(writer, (fragment) =>
         emitSafe({ kind: 'fragment', fragment: form.keyTag ? { ...fragment, keyTag: form.keyTag } : fragment, blocks: blocks!.sectionFor(fragment).toString('base64') }),

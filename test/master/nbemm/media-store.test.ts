@@ -31,6 +31,16 @@ describe('media store', () => {
     expect(again.volume('A00001').slot).toBeUndefined();
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'volumes.json'), 'utf8'))).toMatchObject({ format: 'openbp-emm-volumes', version: 1 });
   });
+  it('counts a restore read: restores, mounts, last-read time (never moved back), persisted', () => {
+    const db = new MediaStore(dir, () => {}, () => 1000);
+    db.addRobot({ number: 0, type: 'TLD', path: '/x', host: 'h' });
+    db.inventory(0, 'hcart3', [{ slot: 1, barcode: 'A00000L5' }]);
+    expect(db.volume('A00000')).toMatchObject({ restores: 0, lastRead: 0, mounts: 0 });
+    db.volumeRead({ mediaId: 'A00000', read: 5000 });
+    db.volumeRead({ mediaId: 'A00000', read: 4000 });
+    expect(new MediaStore(dir, () => {}).volume('A00000')).toMatchObject({ restores: 2, lastRead: 5000, mounts: 2, firstMount: 5000, lastMount: 5000 });
+    expect(() => db.volumeRead({ mediaId: 'Z00009', read: 1 })).toThrow(expect.objectContaining({ status: 95 }));
+  });
   it('numbers user pools after the defaults', () => {
     const db = new MediaStore(dir, () => {});
     expect(db.addPool('Offsite')).toEqual({ number: 4, name: 'Offsite', description: '' });

@@ -78,4 +78,14 @@ describe('nbrb tape allocation', () => {
     const running: Allocation = { jobid: 1, client: 'x', kind: 'backup', unit, tape: holding(0, 'A00001') };
     expect(decide(req, [unit], [running], { maxJobsPerClient: 9 }, one)).toEqual({ wait: expect.stringContaining('waiting for a drive') });
   });
+
+  it('a restore of an image with no storage unit (imported) reads on a tape unit of its volume\'s robot, not the first disk unit', () => {
+    const disk: StorageUnit = { ...unit, label: 'disk0', type: 'disk', path: '/d', density: undefined, robotType: undefined, robotNumber: undefined } as unknown as StorageUnit;
+    const onDemand: StorageUnit = { ...unit, onDemandOnly: true };
+    const req: AllocationRequest = { jobid: 3, client: 'c', policy: 'p', priority: 0, stunit: '', kind: 'restore', arrived: 3, media: ['A00001'] };
+    const v = view([vol('A00001', { pool: 1 })]);
+    expect(decide(req, [disk, onDemand], [], { maxJobsPerClient: 9 }, v)).toMatchObject({ unit: { label: 't' }, tape: { readVolumes: [{ mediaId: 'A00001' }] } });
+    // Disk images (no media to read) keep the first unit.
+    expect(decide({ ...req, media: [] }, [disk, onDemand], [], { maxJobsPerClient: 9 }, v)).toEqual({ unit: disk });
+  });
 });
