@@ -1,7 +1,8 @@
 // The one place where a command meets the process: argv in, output and exit status out.
 
-import { Command, Option, CommanderError } from 'commander';
-import { commanderName, normalizeArgv } from './argv.js';
+import { createRequire } from 'node:module';
+import type { Command } from 'commander';
+import { attributeName, commanderName, normalizeArgv, parseDeclaredOptions } from './argv.js';
 import type { CommandContext, CommandResult, CommandSpec, OptionSpec, ParsedOptions } from './command.js';
 import { resolveHome } from '../config/home.js';
 import { OpenbpError, toOpenbpError } from '../protocol/errors.js';
@@ -9,7 +10,13 @@ import { SchemaError } from '../protocol/schema.js';
 import { formatError } from './format-error.js';
 import { colourEnabled, makeColour, makeSpinner } from './terminal.js';
 
+// commander costs ~40 ms per process start: it is loaded only for help, errors and unusual argv.
+function commander(): typeof import('commander') {
+  return createRequire(import.meta.url)('commander') as typeof import('commander');
+}
+
 function buildProgram(spec: CommandSpec): Command {
+  const { Command, Option } = commander();
   const program = new Command(spec.name);
   program.description(spec.summary);
   program.exitOverride();
@@ -43,7 +50,7 @@ function buildProgram(spec: CommandSpec): Command {
 function convert(spec: CommandSpec, raw: Record<string, unknown>): ParsedOptions {
   const out: ParsedOptions = {};
   for (const o of spec.options) {
-    const attr = new Option(commanderName(o)).attributeName();
+    const attr = attributeName(commanderName(o));
     const v = raw[attr];
     if (v === undefined) continue;
     if (o.kind === 'flag') out[o.key] = o.optionalValue ? (typeof v === 'string' && v !== '' ? v : true) : true;
@@ -65,13 +72,15 @@ export interface ParsedInvocation {
 
 /** Parses argv against a command spec; throws OpenbpError(20) on bad usage. */
 export function parseInvocation(spec: CommandSpec, argv: readonly string[]): ParsedInvocation {
-  const program = buildProgram(spec);
   const normalized = normalizeArgv(argv, spec.options);
+  const simple = parseDeclaredOptions(spec, normalized);
+  if (simple) return { opts: convert(spec, simple.raw), args: simple.args, json: simple.raw.json === true };
+  const program = buildProgram(spec);
   if (normalized.includes('--help')) return { help: program.helpInformation() + (spec.epilog ? `\n${spec.epilog}\n` : ''), opts: {}, args: [], json: false };
   try {
     program.parse(normalized, { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError) {
+    if (e instanceof commander().CommanderError) {
       const msg = e.message.replace(/^error: /, '').replace(/'--opt-([a-z0-9-]+)/g, (_m, k: string) => `'${flagFor(spec, k)}`);
       throw new OpenbpError('INVALID_PARAMETER', msg, { hint: `see ${spec.name} --help` });
     }

@@ -1,4 +1,4 @@
-import { normalizeArgv } from '../../src/cli/argv.js';
+import { normalizeArgv, parseDeclaredOptions } from '../../src/cli/argv.js';
 import { parseInvocation } from '../../src/cli/main.js';
 import { command as bpbackup } from '../../src/cmd/bpbackup.js';
 import { command as bprestore } from '../../src/cmd/bprestore.js';
@@ -51,5 +51,26 @@ describe('rename files', () => {
     expect(parseRenameFile(data)).toEqual([['/a b/c', '/x y/z'], ['/\xff\xfe/n', '/r']]);
     expect(() => parseRenameFile(Buffer.from('move /a to /b\n'))).toThrow(/line 1/);
     expect(() => parseRenameFile(Buffer.from('change /a to /b/../etc\n'))).toThrow(/\.\./);
+  });
+});
+
+describe('argv read without commander', () => {
+  const plain = (spec: typeof bpbackup, argv: string[]) => parseDeclaredOptions(spec, normalizeArgv(argv, spec.options));
+
+  it('reads declared options and operands the way commander does', () => {
+    const argv = ['-w', '01:02:03', '-p', 'pol', '-s', 'sched', '/etc', '/var'];
+    expect(plain(bpbackup, argv)).toBeDefined();
+    const inv = parseInvocation(bpbackup, argv);
+    expect(inv.opts).toMatchObject({ wait: '01:02:03' });
+    expect(inv.args).toEqual(['/etc', '/var']);
+  });
+
+  it('leaves unknown or repeated options, missing values and extra operands to commander', () => {
+    expect(plain(bpbackup, ['-nosuch', '/etc'])).toBeUndefined();
+    expect(plain(bpbackup, ['-p', 'a', '-p', 'b'])).toBeUndefined();
+    expect(plain(bpbackup, ['-p'])).toBeUndefined();
+    expect(plain(bpplsched, [])).toBeUndefined(); // <policy> is required
+    expect(() => parseInvocation(bpbackup, ['-nosuch'])).toThrow(OpenbpError);
+    expect(() => parseInvocation(bpbackup, ['-p'])).toThrow(OpenbpError);
   });
 });
