@@ -1,10 +1,9 @@
 // The catalogue record of an entry read back from an image stream (bpimport): what bpbkar would have recorded.
 
-import type { FileRecord, FileType } from '../protocol/records.js';
+import type { FileRecord } from '../protocol/records.js';
 import { resolveStreamPath } from './path-safety.js';
-import type { EntryType, TarEntry } from './tar-entry.js';
-
-const CATALOGUE_TYPE: Record<EntryType, FileType> = { file: 'f', directory: 'd', symlink: 'l', hardlink: 'h', fifo: 'p', char: 'c', block: 'b' };
+import type { TarEntry } from './tar-entry.js';
+import { recordOfEntry } from './metadata-capture.js';
 
 /**
  * The .f record of a stream entry at `offset`. Times the stream does not carry (atime, ctime without pax) are
@@ -22,21 +21,11 @@ export function fileRecordFromEntry(entry: TarEntry, offset: number): FileRecord
     link = target.abs;
   }
   const mtimeSec = Number(entry.mtimeNs / 1_000_000_000n);
-  return {
-    path: at.abs,
-    type: CATALOGUE_TYPE[entry.type],
-    mode: entry.mode,
-    uid: entry.uid,
-    gid: entry.gid,
-    user: entry.uname,
-    group: entry.gname,
-    size: entry.type === 'file' ? entry.size : 0,
-    mtimeNs: entry.mtimeNs.toString(),
+  const node = {
     ctime: entry.ctimeNs !== undefined ? Number(entry.ctimeNs / 1_000_000_000n) : mtimeSec,
     atime: entry.atimeNs !== undefined ? Number(entry.atimeNs / 1_000_000_000n) : mtimeSec,
     ino: 0,
     dev: 0,
-    offset,
-    link,
   };
+  return recordOfEntry(at.abs, entry, node, offset, link);
 }

@@ -59,8 +59,16 @@ const CATALOGUE_TYPE: Record<EntryType, FileType> = {
   block: 'b',
 };
 
+/** What the catalogue keeps of a file beyond its tar entry: seconds since the epoch, inode and device. */
+export interface NodeFields {
+  readonly ctime: number;
+  readonly atime: number;
+  readonly ino: number;
+  readonly dev: number;
+}
+
 /** The catalogue record of an entry; `link` is the symlink target or, for hard links, the first path (absolute). */
-export function fileRecordOf(absPath: string, entry: TarEntry, st: fs.BigIntStats, offset: number, link: string): FileRecord {
+export function recordOfEntry(absPath: string, entry: TarEntry, node: NodeFields, offset: number, link: string): FileRecord {
   return {
     path: absPath,
     type: CATALOGUE_TYPE[entry.type],
@@ -71,11 +79,17 @@ export function fileRecordOf(absPath: string, entry: TarEntry, st: fs.BigIntStat
     group: entry.gname,
     size: entry.type === 'file' ? entry.size : 0,
     mtimeNs: entry.mtimeNs.toString(),
-    ctime: Number(st.ctimeNs / 1_000_000_000n),
-    atime: Number(st.atimeNs / 1_000_000_000n),
-    ino: Number(st.ino),
-    dev: Number(st.dev),
+    ctime: node.ctime,
+    atime: node.atime,
+    ino: node.ino,
+    dev: node.dev,
     offset,
     link,
   };
+}
+
+/** The catalogue record of a file bpbkar read: times, inode and device from its lstat. */
+export function fileRecordOf(absPath: string, entry: TarEntry, st: fs.BigIntStats, offset: number, link: string): FileRecord {
+  const node = { ctime: Number(st.ctimeNs / 1_000_000_000n), atime: Number(st.atimeNs / 1_000_000_000n), ino: Number(st.ino), dev: Number(st.dev) };
+  return recordOfEntry(absPath, entry, node, offset, link);
 }

@@ -5,8 +5,8 @@ import { OpenbpError } from '../../protocol/errors.js';
 import { decodeHeader, type BackupHeader } from './backup-header.js';
 import type { MediaHeader } from './media-header.js';
 import type { TapeHandle } from './tape-device.js';
-import { isTapeError } from './tape-error.js';
-import { checkMediaHeader, readRecord } from './tape-writer.js';
+import { isTapeError, errorText } from './tape-error.js';
+import { checkMediaHeader, readFirstRecord, readRecord } from './tape-writer.js';
 
 export interface CartridgeContents {
   readonly mediaHeader: MediaHeader;
@@ -16,23 +16,12 @@ export interface CartridgeContents {
   readonly end: 'eh' | 'full';
 }
 
-function msg(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /**
  * Rewinds and reads the MH (172 when it is not an openbp media header, 93 when it names another media ID), then
  * the first record of each following tape file. A file that does not start with a BH or EH is 173.
  */
 export async function readCartridgeContents(h: TapeHandle, mediaId: string): Promise<CartridgeContents> {
-  await h.setBlockSize(0).catch(() => {});
-  let first: Uint8Array | null;
-  try {
-    await h.rewind();
-    first = await readRecord(h);
-  } catch (e) {
-    throw new OpenbpError('MEDIA_READ_ERROR', `reading the media header of ${mediaId}: ${msg(e)}`, { cause: e, media: mediaId });
-  }
+  const first = await readFirstRecord(h, (e) => new OpenbpError('MEDIA_READ_ERROR', `reading the media header of ${mediaId}: ${errorText(e)}`, { cause: e, media: mediaId }));
   if (first === null) throw new OpenbpError('MEDIA_HEADER_UNREADABLE', `${mediaId} is blank (no media header): label it with bplabel`, { media: mediaId });
   const mediaHeader = checkMediaHeader(first, mediaId);
   const fragments: BackupHeader[] = [];
@@ -43,7 +32,7 @@ export async function readCartridgeContents(h: TapeHandle, mediaId: string): Pro
       rec = await readRecord(h);
     } catch (e) {
       if (isTapeError(e, 'EIO')) return { mediaHeader, fragments, end: 'full' }; // end of data before another file
-      throw new OpenbpError('MEDIA_POSITION_ERROR', `spacing to tape file ${file} of ${mediaId}: ${msg(e)}`, { cause: e, media: mediaId });
+      throw new OpenbpError('MEDIA_POSITION_ERROR', `spacing to tape file ${file} of ${mediaId}: ${errorText(e)}`, { cause: e, media: mediaId });
     }
     if (rec === null) return { mediaHeader, fragments, end: 'full' };
     const d = decodeHeader(rec);

@@ -7,7 +7,7 @@ import type { FragmentRecord, ImportFragment } from '../../protocol/records.js';
 import { decodeHeader } from './backup-header.js';
 import { HEADER_BYTES } from './header-fields.js';
 import type { TapeHandle } from './tape-device.js';
-import { isTapeError } from './tape-error.js';
+import { isTapeError, errorText } from './tape-error.js';
 import { FRAGMENT_FLAG_CONTINUED, FRAGMENT_FLAG_IRREGULAR, MEDIA_TYPE_TAPE } from './tape-writer.js';
 
 /** Mounts a cartridge for reading; release() gives it back. */
@@ -19,10 +19,6 @@ export interface ImportImage {
   readonly retentionLevel: number;
   /** Fragments in stream order, as phase 1 found them. */
   readonly fragments: readonly ImportFragment[];
-}
-
-function msg(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /**
@@ -54,7 +50,7 @@ export async function* readImportStream(img: ImportImage, mount: MountForImport,
           b = await h.readBlock(f.blockSize);
         } catch (e) {
           if (isTapeError(e, 'EIO') && (await h.status()).flags.eod) break; // a fragment cut off by a crash: what is there
-          throw new OpenbpError('MEDIA_READ_ERROR', `reading fragment ${f.fragment} of ${img.backupid} on ${f.mediaId}: ${msg(e)}`, { cause: e, media: f.mediaId });
+          throw new OpenbpError('MEDIA_READ_ERROR', `reading fragment ${f.fragment} of ${img.backupid} on ${f.mediaId}: ${errorText(e)}`, { cause: e, media: f.mediaId });
         }
         if (b.length === 0) break;
         if (shortSeen) irregular = true;
@@ -86,7 +82,7 @@ async function positionAt(h: TapeHandle, backupid: string, f: ImportFragment): P
     await h.spaceFiles(f.fileNumber);
     rec = await h.readBlock(Math.max(HEADER_BYTES, f.blockSize));
   } catch (e) {
-    throw new OpenbpError('CANNOT_POSITION_TO_IMAGE', `positioning to file ${f.fileNumber} of ${f.mediaId}: ${msg(e)}`, { cause: e, media: f.mediaId });
+    throw new OpenbpError('CANNOT_POSITION_TO_IMAGE', `positioning to file ${f.fileNumber} of ${f.mediaId}: ${errorText(e)}`, { cause: e, media: f.mediaId });
   }
   const d = decodeHeader(rec);
   if (!d.ok || d.kind !== 'BH' || d.header.backupid !== backupid || d.header.fragment !== f.fragment || d.mediaId !== f.mediaId) {

@@ -5,7 +5,8 @@ import type { BackupHeader } from './backup-header.js';
 import { readCartridgeContents } from './cartridge-contents.js';
 import { decodeMediaHeader, encodeMediaHeader, type MediaHeader } from './media-header.js';
 import type { TapeHandle } from './tape-device.js';
-import { readRecord } from './tape-writer.js';
+import { readFirstRecord } from './tape-writer.js';
+import { errorText } from './tape-error.js';
 
 export type LabelFound =
   | { readonly kind: 'blank' }
@@ -13,20 +14,9 @@ export type LabelFound =
   /** An openbp cartridge: its MH and the backup headers on it (undefined when they could not be read). */
   | { readonly kind: 'openbp'; readonly header: MediaHeader; readonly fragments: readonly BackupHeader[] | undefined };
 
-function msg(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** Reads what the cartridge holds: nothing, a foreign first record, or an openbp MH and its BHs. */
 export async function inspectCartridge(h: TapeHandle): Promise<LabelFound> {
-  await h.setBlockSize(0).catch(() => {});
-  let first: Uint8Array | null;
-  try {
-    await h.rewind();
-    first = await readRecord(h);
-  } catch (e) {
-    throw new OpenbpError('MEDIA_READ_ERROR', `reading the first record: ${msg(e)}`, { cause: e });
-  }
+  const first = await readFirstRecord(h, (e) => new OpenbpError('MEDIA_READ_ERROR', `reading the first record: ${errorText(e)}`, { cause: e }));
   if (first === null) return { kind: 'blank' };
   const d = decodeMediaHeader(first);
   if (!d.ok) return { kind: 'foreign', detail: d.detail };
@@ -41,6 +31,6 @@ export async function writeMediaHeader(h: TapeHandle, header: MediaHeader): Prom
     await h.writeBlock(encodeMediaHeader(header));
     await h.writeFilemarks(1);
   } catch (e) {
-    throw new OpenbpError('MEDIA_WRITE_ERROR', `labelling ${header.mediaId}: ${msg(e)}`, { cause: e, media: header.mediaId });
+    throw new OpenbpError('MEDIA_WRITE_ERROR', `labelling ${header.mediaId}: ${errorText(e)}`, { cause: e, media: header.mediaId });
   }
 }

@@ -12,6 +12,7 @@ import { VirtualLibrary } from './library.js';
 import { MtxChanger } from './mtx-changer.js';
 import { StDrive } from './st-drive.js';
 import type { Changer, TapeDevice, TapeHandle } from './tape-device.js';
+import { errorText } from './tape-error.js';
 
 export interface MountRequest {
   readonly robots: readonly RobotRecord[];
@@ -29,10 +30,6 @@ export interface MountedCartridge {
   release(): Promise<void>;
 }
 
-function msg(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** The device of a drive record: /dev/nst* is a real st drive, DIR/driveN a drive of the virtual library DIR. */
 async function deviceOf(drive: DriveRecord, lib: VirtualLibrary | undefined): Promise<TapeDevice> {
   if (drive.path.startsWith('/dev/')) return new StDrive(drive.path);
@@ -46,7 +43,7 @@ async function openHandle(device: TapeDevice, write: boolean, drive: DriveRecord
   try {
     return await device.open({ rewindOnClose: false, write });
   } catch (e) {
-    throw new OpenbpError('MEDIA_OPEN_ERROR', `opening drive ${drive.index} (${drive.path}): ${msg(e)}`, { cause: e });
+    throw new OpenbpError('MEDIA_OPEN_ERROR', `opening drive ${drive.index} (${drive.path}): ${errorText(e)}`, { cause: e });
   }
 }
 
@@ -70,7 +67,7 @@ export async function mountCartridge(req: MountRequest): Promise<MountedCartridg
   try {
     st = await changer.status();
   } catch (e) {
-    throw new OpenbpError('MEDIA_UNAVAILABLE', `cannot read robot ${robot.type}(${robot.number}): ${msg(e)}`, { media: v.mediaId });
+    throw new OpenbpError('MEDIA_UNAVAILABLE', `cannot read robot ${robot.type}(${robot.number}): ${errorText(e)}`, { media: v.mediaId });
   }
   const robotDrives = req.drives.filter((d) => d.robotNumber === robot.number);
   const inDrive = st.drives.find((d) => d.full && d.barcode === v.barcode);
@@ -90,7 +87,7 @@ export async function mountCartridge(req: MountRequest): Promise<MountedCartridg
     try {
       await changer.load(slot.n, drive.robotDrive!);
     } catch (e) {
-      throw new OpenbpError('MEDIA_UNAVAILABLE', `loading ${v.mediaId} from slot ${slot.n} into drive ${drive.index}: ${msg(e)}`, { cause: e, media: v.mediaId });
+      throw new OpenbpError('MEDIA_UNAVAILABLE', `loading ${v.mediaId} from slot ${slot.n} into drive ${drive.index}: ${errorText(e)}`, { cause: e, media: v.mediaId });
     }
     loadedFrom = slot.n;
   }

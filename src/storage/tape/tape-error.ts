@@ -51,3 +51,8 @@ export function toTapeError(e: unknown, detail?: string): unknown {
   if (code === 'ENOENT') return new TapeError('ENXIO', detail);
   return e;
 }
+
+/** The words of anything thrown, for an error message that names what failed. */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -12,7 +12,7 @@ import { fragmentsInRange, type ImageReader, type StreamRange } from '../driver.
 import { decodeHeader } from './backup-header.js';
 import { HEADER_BYTES } from './header-fields.js';
 import type { TapeHandle } from './tape-device.js';
-import { isTapeError } from './tape-error.js';
+import { isTapeError, errorText } from './tape-error.js';
 import { FRAGMENT_FLAG_IRREGULAR, MEDIA_TYPE_TAPE } from './tape-writer.js';
 
 /** Gives an open handle on the cartridge with this media ID (loading it if needed). The reader never closes it. */
@@ -27,10 +27,6 @@ interface OpenFragment {
   /** Stream offset of the first byte of `buf`. */
   bufAt: number;
   buf: Uint8Array;
-}
-
-function msg(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 export class TapeImageReader implements ImageReader {
@@ -83,7 +79,7 @@ export class TapeImageReader implements ImageReader {
       handle = await this.mount(record.mediaId);
     } catch (e) {
       if (e instanceof OpenbpError) throw e;
-      throw new OpenbpError('MEDIA_OPEN_ERROR', `mounting ${record.mediaId}: ${msg(e)}`, { cause: e, media: record.mediaId });
+      throw new OpenbpError('MEDIA_OPEN_ERROR', `mounting ${record.mediaId}: ${errorText(e)}`, { cause: e, media: record.mediaId });
     }
     await this.positionAtFragment(handle, record);
     this.onPositioned(record);
@@ -102,7 +98,7 @@ export class TapeImageReader implements ImageReader {
       try {
         await handle.spaceRecords(skip);
       } catch (e) {
-        throw this.fail(`spacing ${skip} records into fragment ${record.fragment} on ${record.mediaId}: ${msg(e)}`, e);
+        throw this.fail(`spacing ${skip} records into fragment ${record.fragment} on ${record.mediaId}: ${errorText(e)}`, e);
       }
       frag.bufAt = record.streamOffset + skip * record.blockSize;
     }
@@ -118,7 +114,7 @@ export class TapeImageReader implements ImageReader {
       if (f.fileNumber > 0) await h.spaceFiles(f.fileNumber);
       rec = await h.readBlock(Math.max(HEADER_BYTES, f.blockSize));
     } catch (e) {
-      throw new OpenbpError('CANNOT_POSITION_TO_IMAGE', `positioning to file ${f.fileNumber} of ${f.mediaId}: ${msg(e)}`, { cause: e, media: f.mediaId });
+      throw new OpenbpError('CANNOT_POSITION_TO_IMAGE', `positioning to file ${f.fileNumber} of ${f.mediaId}: ${errorText(e)}`, { cause: e, media: f.mediaId });
     }
     const d = decodeHeader(rec);
     const ok = d.ok && d.kind === 'BH' && d.mediaId === f.mediaId && d.header.copy === f.copy && d.header.fragment === f.fragment && d.header.streamOffset === f.streamOffset;
@@ -130,7 +126,7 @@ export class TapeImageReader implements ImageReader {
     try {
       b = await frag.handle.readBlock(frag.record.blockSize);
     } catch (e) {
-      if (isTapeError(e, 'EIO') || isTapeError(e, 'ENOMEM')) throw this.fail(`reading fragment ${frag.record.fragment} on ${frag.record.mediaId}: ${msg(e)}`, e);
+      if (isTapeError(e, 'EIO') || isTapeError(e, 'ENOMEM')) throw this.fail(`reading fragment ${frag.record.fragment} on ${frag.record.mediaId}: ${errorText(e)}`, e);
       throw e;
     }
     if (b.length === 0) throw this.fail(`fragment ${frag.record.fragment} on ${frag.record.mediaId} is shorter than its ${frag.record.bytes} bytes`);

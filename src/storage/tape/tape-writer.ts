@@ -37,6 +37,17 @@ function now(): number {
   return Math.floor(Date.now() / 1000);
 }
 
+/** Rewinds (variable-block mode) and reads the first record, the media header's place; null on a blank cartridge. */
+export async function readFirstRecord(h: TapeHandle, onError: (e: unknown) => Error): Promise<Uint8Array | null> {
+  await h.setBlockSize(0).catch(() => {});
+  try {
+    await h.rewind();
+    return await readRecord(h);
+  } catch (e) {
+    throw onError(e);
+  }
+}
+
 /** Reads the record at the current position; null when there is none (blank tape or a filemark). A record longer than `max` comes back as max+1 zero bytes (foreign). */
 export async function readRecord(h: TapeHandle, max = PROBE_BYTES): Promise<Uint8Array | null> {
   try {
