@@ -22,7 +22,18 @@ export function evaluateTargets(results, extra) {
   }
   if (get(results, 'restore big', 'openbp')) ratio('restore big MB/s vs tar -xf', 'restore big', 'mbps', 'tar', 0.8);
   if (get(results, 'restore small', 'openbp')) ratio('restore small MB/s vs tar -xf', 'restore small', 'mbps', 'tar', 0.7);
-  if (results.some((r) => r.case.startsWith('incr'))) out.push({ name: 'incremental, nothing changed', measured: 'n/a (openbp has no incrementals)', goal: '-', pass: null });
+  for (const [c, name] of [['incr small (no change)', 'incremental, nothing changed'], ['incr small (1% changed)', 'incremental, 1% changed']]) {
+    const o = get(results, c, 'openbp'), t = get(results, c, 'tar');
+    if (!o || !t) {
+      if (results.some((r) => r.case === c)) out.push({ name, measured: !o ? 'openbp missing/failed' : 'tar missing', goal: '<= 1.5x tar, < restic, borg', pass: null });
+      continue;
+    }
+    const x = o.wallS / t.wallS;
+    const peers = ['restic', 'borg'].map((p) => get(results, c, p)).filter(Boolean);
+    const beats = peers.every((p) => o.wallS < p.wallS);
+    const vs = peers.map((p) => `${p.tool} ${p.wallS.toFixed(2)} s`).join(', ');
+    out.push({ name: `${name} (wall vs tar --listed-incremental)`, measured: `${f2(x)}x (${o.wallS.toFixed(2)} vs ${t.wallS.toFixed(2)} s${vs ? `; ${vs}` : ''})`, goal: '<= 1.5x, faster than restic, borg', pass: x <= 1.5 && beats, value: x });
+  }
   if (results.some((r) => r.case.startsWith('restore one'))) limit('restore one file, daemons up', get(results, 'restore one file (small)', 'openbp'), 0.5);
   const list = get(results, 'list tiny image', 'bplist -R'), tarList = get(results, 'list tiny image', 'tar -tvf');
   if (list && tarList) {

@@ -80,25 +80,62 @@ export function restoreSteps(ctx, ds, meta, { withRestic = true, withBorg = true
   return steps;
 }
 
-/** Backup with nothing changed since the full backup. openbp has no incrementals yet. */
-export function incrementalSteps(ctx, ds) {
-  const snap0 = path.join(ctx.work, 'out', `tar-${ds}.snar0`);
-  const snap1 = path.join(ctx.work, 'out', `tar-${ds}.snar1`);
-  const inc1 = path.join(ctx.work, 'out', `tar-${ds}-inc1.tar`);
+/**
+ * Backup after a full with nothing changed (`changed` = 0) or with that fraction of the files rewritten
+ * before every timed run (the same files each time, so each tool sees them changed since its last run).
+ * openbp runs an INCR schedule of a policy whose full was taken untimed first.
+ */
+export function incrementalSteps(ctx, ds, changed = 0) {
+  const tag = changed ? `c${Math.round(changed * 1000)}` : 'c0';
+  const snap0 = path.join(ctx.work, 'out', `tar-${ds}-${tag}.snar0`);
+  const snap1 = path.join(ctx.work, 'out', `tar-${ds}-${tag}.snar1`);
+  const inc1 = path.join(ctx.work, 'out', `tar-${ds}-${tag}-inc1.tar`);
+  const policy = `bench-incr-${tag}`;
+  const victims = changed ? changedFiles(path.join(ctx.data, ds), changed) : [];
+  let touch = 0;
+  const change = () => { touch++; for (const f of victims) fs.writeFileSync(f, `changed ${touch}\n`); };
   const steps = {
     tar: {
       prep: (i) => {
-        if (i === 0) sh(`tar -cf ${q(path.join(ctx.work, 'out', `tar-${ds}-inc0.tar`))} --listed-incremental=${q(snap0)} ${q(ds)}`, { cwd: ctx.data });
+        if (i === 0) sh(`tar -cf ${q(path.join(ctx.work, 'out', `tar-${ds}-${tag}-inc0.tar`))} --listed-incremental=${q(snap0)} ${q(ds)}`, { cwd: ctx.data });
         fs.copyFileSync(snap0, snap1);
         rmrf(inc1);
+        change();
       },
       cmd: () => `tar -cf ${q(inc1)} --listed-incremental=${q(snap1)} ${q(ds)}`,
     },
   };
-  if (ctx.have.restic && fs.existsSync(resticRepo(ctx, ds))) steps.restic = { cmd: () => `restic -q -r ${q(resticRepo(ctx, ds))} backup ${q(path.join(ctx.data, ds))}` };
-  if (ctx.have.borg && fs.existsSync(borgRepo(ctx, ds))) steps.borg = { cmd: (i) => `borg create ${q(borgRepo(ctx, ds))}::inc-${i} ${q(ds)}` };
+  if (ctx.have.restic && fs.existsSync(resticRepo(ctx, ds))) steps.restic = { prep: change, cmd: () => `restic -q -r ${q(resticRepo(ctx, ds))} backup ${q(path.join(ctx.data, ds))}` };
+  if (ctx.have.borg && fs.existsSync(borgRepo(ctx, ds))) steps.borg = { prep: change, cmd: (i) => `borg create ${q(borgRepo(ctx, ds))}::inc-${tag}-${i} ${q(ds)}` };
+  steps.openbp = {
+    openbp: true,
+    prep: (i) => {
+      if (i === 0) {
+        const client = sh('hostname -s', { env: ctx.env }).trim();
+        for (const c of [
+          `bppolicynew ${policy}`,
+          `bpplclients ${policy} -add ${q(client)} Linux Debian`,
+          `bpplinclude ${policy} -add ${q(path.join(ctx.data, ds))}`,
+          `bpplsched ${policy} -add full -st FULL`,
+          `bpplsched ${policy} -add incr -st INCR`,
+          `bpbackup -i -p ${policy} -s full -w`,
+        ]) sh(c, { env: ctx.env });
+      }
+      change();
+    },
+    cmd: () => `bpbackup -i -p ${policy} -s incr -w`,
+  };
   for (const s of Object.values(steps)) s.cwd = ctx.data;
   return steps;
+}
+
+/** Every 1/fraction-th regular file under dir, in a stable order. */
+function changedFiles(dir, fraction) {
+  const files = [];
+  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) if (e.isFile()) files.push(path.join(e.parentPath, e.name));
+  files.sort();
+  const step = Math.max(1, Math.round(1 / fraction));
+  return files.filter((_, i) => i % step === 0);
 }
 
 /** Restore of one file (`rel` under ctx.data) from the full image/archive of `ds`. */
