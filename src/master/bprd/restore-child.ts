@@ -12,10 +12,10 @@ import { writeFileAtomic } from '../../config/atomic-file.js';
 import { spawnBinary } from '../../ipc/spawn.js';
 import { callDaemon } from '../../cli/daemon-call.js';
 import { nbjm, type RestoreSubmission } from '../../protocol/nbjm.js';
-import { bpjobd } from '../../protocol/bpjobd.js';
 import { OpenbpError, toOpenbpError, type ErrorRecord } from '../../protocol/errors.js';
 import { restoreChildReply, restoreChildSpec, type RestoreChildReply } from '../../protocol/job-specs.js';
 import { readJobSpec } from '../../cli/job-spec-file.js';
+import { waitForJobs } from '../../cli/wait-jobs.js';
 
 /** How long bprd waits for the child's answer before it gives up on the request (the child cleans up alone). */
 const ANSWER_MS = 120_000;
@@ -63,27 +63,11 @@ export async function runRestoreChild(home: Home, specFile: string, answer: (rep
     }
     answer({ jobids });
     log(`restore child ${process.pid}: jobs ${jobids.join(',')} reading ${neededImages.length} neededimage file(s)`);
-    for (const jobid of jobids) await waitEnded(home, jobid, log);
+    // The commands' own wait: it rides out bpjobd restarts and ends on the polled job state too.
+    await waitForJobs(home, jobids, 0).catch((e: unknown) => log(`restore child ${process.pid}: stopped waiting for jobs ${jobids.join(',')}: ${toOpenbpError(e).message}`));
     return 0;
   } finally {
     for (const f of [...neededImages, specFile]) fs.rmSync(f, { force: true });
-  }
-}
-
-/** bpjobd.wait, through bpjobd restarts; a job bpjobd no longer knows is over for us. */
-async function waitEnded(home: Home, jobid: number, log: LogLine): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await callDaemon(home, bpjobd.wait, { jobid });
-      return;
-    } catch (e) {
-      const err = toOpenbpError(e);
-      if (err.code === 'NO_ENTITY' || attempt >= 30) {
-        log(`restore child ${process.pid}: stopped waiting for job ${jobid}: ${err.message}`);
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 1000));
-    }
   }
 }
 
