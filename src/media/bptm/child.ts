@@ -57,7 +57,11 @@ export async function runBptmChild(deps: ChildDeps): Promise<ChildOutcome> {
     }
   } catch (e) {
     stop.trigger(toOpenbpError(e, spec.direction === 'write' ? 'MEDIA_WRITE_ERROR' : 'MEDIA_READ_ERROR'));
-    if (chan) await chan.sendFlushed(MSG.ERROR, stop.reason!.status);
+  }
+  try {
+    // Also a failure the stop saw without an exception here (the restore's reader went away between two
+    // writes): the parent must hear the status, not just see this process go (it would say 85).
+    if (stop.reason && chan) await chan.sendFlushed(MSG.ERROR, stop.reason.status);
   } finally {
     ring?.close();
     removeShmFile(deps.shmPath);
