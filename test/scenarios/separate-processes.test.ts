@@ -72,7 +72,8 @@ describe('separate processes', () => {
     // end meanwhile, and then ask bpps what it sees.
     let stopped: number | undefined;
     while (!finished && Date.now() < deadline && stopped === undefined) {
-      const procs = processesOfHome(home.root);
+      // A process counts once it has taken its title (bpps reads /proc/<pid>/comm), not while node is still starting.
+      const procs = processesOfHome(home.root).filter((p) => titleOf(p.pid) === p.name);
       const kar = procs.find((p) => p.name === 'bpbkar');
       if (kar && procs.filter((p) => p.name === 'bptm').length >= 2 && procs.some((p) => p.name === 'bpbrm')) {
         process.kill(kar.pid, 'SIGSTOP');
@@ -109,3 +110,12 @@ describe('separate processes', () => {
     expect(digestOfEnds(path.join(out, 'big.sparse'))).toBe(digestOfEnds(path.join(data, 'big.sparse')));
   });
 });
+
+/** A process's title as bpps sees it (/proc/<pid>/comm); '' once it is gone. */
+function titleOf(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'latin1').trim();
+  } catch {
+    return '';
+  }
+}
