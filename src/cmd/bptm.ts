@@ -1,6 +1,7 @@
 // bptm: moves one image between a pipe and a storage unit through a shared-memory ring (parent + child).
 
 import { spawn } from 'node:child_process';
+import { binaryEnv } from '../ipc/spawn.js';
 import { defineCommand } from '../cli/command.js';
 import { OpenbpError } from '../protocol/errors.js';
 import { bptmSpec } from '../protocol/job-specs.js';
@@ -65,7 +66,7 @@ export const command = defineCommand({
       const selfArgs = [...process.execArgv, '--', ...process.argv.slice(1)];
       // The child starts before the parent's own modules load (a failure is reported by runBptmParent).
       const started = startedNow(() =>
-        startChild(spec, process.pid, stop, (shmPath, stdio) => spawn(process.execPath, [...selfArgs, '--child', '--shm', shmPath], { stdio, env: process.env })),
+        startChild(spec, process.pid, stop, (shmPath, stdio) => spawn(process.execPath, [...selfArgs, '--child', '--shm', shmPath], { stdio, env: binaryEnv() })),
       );
       const { runBptmParent } = await import('../media/bptm/parent.js');
       const out = await runBptmParent({
