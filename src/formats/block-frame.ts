@@ -34,10 +34,11 @@
 import zlib from 'node:zlib';
 import crypto from 'node:crypto';
 import { OpenbpError } from '../protocol/errors.js';
+import { FRAME_HEADER_BYTES } from './block-frame-size.js';
 
 export const FRAME_MAGIC = Buffer.from('OBPK', 'latin1');
 export const FRAME_VERSION = 1;
-export const FRAME_HEADER_BYTES = 64;
+export { FRAME_HEADER_BYTES };
 export const CODEC = { stored: 0, brotli: 1 } as const;
 export const CIPHER = { none: 0, aes256gcm: 1 } as const;
 

@@ -7,7 +7,7 @@ import type { ChildProcess, StdioOptions } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import { OpenbpError } from '../../protocol/errors.js';
 import type { BptmSpec } from '../../protocol/job-specs.js';
-import { FRAME_HEADER_BYTES } from '../../formats/block-frame.js';
+import { FRAME_HEADER_BYTES } from '../../formats/block-frame-size.js';
 import { createShmFile, DEFAULT_SHM_DIR, removeShmFile } from './shm-file.js';
 import { ShmRing } from './shm-ring.js';
 import { RingChannel } from './ring-channel.js';
