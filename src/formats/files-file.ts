@@ -542,6 +542,19 @@ export class FilesReader {
     }
   }
 
+  /**
+   * Entries in file (walk) order from the first block that may hold `path` itself to the end, one block
+   * in memory at a time (found through the index; nothing when the index has no block for it).
+   */
+  *entriesFrom(path: string): Generator<FilesEntry> {
+    let pos = this.selfBlocks(path)[0] ?? this.dataEnd;
+    while (pos < this.dataEnd) {
+      const { entries, next } = this.readBlockAt(pos);
+      yield* entries;
+      pos = next;
+    }
+  }
+
   private chunk(t: TopEntry): IndexEntry[] {
     const c = new Cursor(this.read(t.len, t.off));
     const out: IndexEntry[] = [];

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Home } from '../../../src/config/home.js';
 import { ImageStore } from '../../../src/master/bpdbm/image-store.js';
-import { listFiles, resolveRestore } from '../../../src/master/bpdbm/file-queries.js';
+import { listFiles, resolveRestore, streamRange } from '../../../src/master/bpdbm/file-queries.js';
 import { decodeBlock } from '../../../src/formats/files-file.js';
 import { createBpdbm, pendingImages } from '../../../src/master/bpdbm/routes.js';
 import { bpdbm } from '../../../src/protocol/bpdbm.js';
@@ -184,6 +184,19 @@ describe('file queries', () => {
     }
     const r = resolveRestore(store, { client: 'big', paths: ['/data/d7'] });
     expect(r.plans[0]!.entries).toBe(1001);
+    // A one-file restore's stream range ends at the next file's header, found by reading on from the
+    // file's block (a few reads), not by a scan of the whole .f.
+    const one = resolveRestore(store, { client: 'big', paths: ['/data/d123/f5'] }).plans[0]!;
+    expect([one.rangeStart, one.rangeEnd]).toEqual([(123000 + 5) * 1536, (123000 + 6) * 1536]);
+    const last = resolveRestore(store, { client: 'big', paths: ['/data/d199/f999'] }).plans[0]!;
+    expect([last.rangeStart, last.rangeEnd]).toEqual([(199000 + 999) * 1536, -1]);
+    const ranged = store.openFiles('big_1700000000');
+    try {
+      expect(streamRange(ranged, ['/data/d123/f5'], [])).toEqual({ rangeStart: (123000 + 5) * 1536, rangeEnd: (123000 + 6) * 1536 });
+      expect(ranged.reads.count).toBeLessThan(20);
+    } finally {
+      ranged.close();
+    }
   });
 });
 
