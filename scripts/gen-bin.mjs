@@ -14,7 +14,11 @@ pkg.bin = {};
 const LAUNCH = `#!/bin/sh\n':' //; unset NODE_EXTRA_CA_CERTS; exec node "$0" "$@"\n`;
 for (const name of names) {
   const file = path.join(root, 'bin', name);
-  const text = `${LAUNCH}'use strict';\nPromise.all([import('../dist/src/cli/main.js'), import('../dist/src/cmd/${name}.js')]).then(([m, c]) => m.main(c.command));\n`;
+  // The build's bundle of the binary (scripts/build-bundles.mjs, one file to load); the tsc output if there is none.
+  const text =
+    `${LAUNCH}'use strict';\n` +
+    `if (require('fs').existsSync(\`\${__dirname}/../dist/bin/${name}.mjs\`)) import('../dist/bin/${name}.mjs');\n` +
+    `else Promise.all([import('../dist/src/cli/main.js'), import('../dist/src/cmd/${name}.js')]).then(([m, c]) => m.main(c.command));\n`;
   if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) fs.writeFileSync(file, text, { mode: 0o755 });
   fs.chmodSync(file, 0o755);
   pkg.bin[name] = `bin/${name}`;

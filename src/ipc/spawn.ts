@@ -1,7 +1,7 @@
 // Starting openbp binaries as child processes (node directly, no shell; descriptors passed as given).
 
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { binaryPath } from '../config/install.js';
+import { binaryEntry } from '../config/install.js';
 
 export interface SpawnBinaryOptions {
   stdio?: StdioOptions;
@@ -21,9 +21,9 @@ export function binaryEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessE
   return rest;
 }
 
-/** Spawns bin/<name> with the running node; the child's title is its binary name. */
+/** Spawns the binary's bundle (else bin/<name>) with the running node; the child's title is its binary name. */
 export function spawnBinary(name: string, args: readonly string[], opts: SpawnBinaryOptions = {}): ChildProcess {
-  return spawn(process.execPath, [binaryPath(name), ...args], {
+  return spawn(process.execPath, [binaryEntry(name), ...args], {
     stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'],
     env: binaryEnv(opts.env ?? process.env),
     detached: opts.detached ?? false,

@@ -50,16 +50,16 @@ export interface MtGet {
   blkno: number;
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url)); // <root>/<out...>/src/native
+const here = path.dirname(fileURLToPath(import.meta.url)); // <root>/<out...>/src/native, or <root>/dist/bin in a bundle
 const RELATIVE = path.join('build', 'Release', 'openbp_sys.node');
 
 /**
  * Where the compiled addon lives: $OPENBP_NATIVE_ADDON, else <root>/build/Release/openbp_sys.node for the nearest
- * ancestor of this file that has one (dist/ and .build/a/ outputs both find the repo root's build/).
+ * ancestor of this file that has one (dist/, .build/a/ outputs and dist/bin bundles all find the repo root's build/).
  */
 function findAddon(): string {
   if (process.env.OPENBP_NATIVE_ADDON) return process.env.OPENBP_NATIVE_ADDON;
-  let dir = path.resolve(here, '..', '..');
+  let dir = here;
   for (;;) {
     const candidate = path.join(dir, RELATIVE);
     if (fs.existsSync(candidate)) return candidate;
