@@ -17,6 +17,8 @@ for (const name of names) {
   // The build's bundle of the binary (scripts/build-bundles.mjs, one file to load); the tsc output if there is none.
   const text =
     `${LAUNCH}'use strict';\n` +
+    // Stack traces name src/ lines through the bundle's source map when OPENBP_DEBUG is set (~5 ms more per start).
+    `if (process.env.OPENBP_DEBUG) process.setSourceMapsEnabled(true);\n` +
     `if (require('fs').existsSync(\`\${__dirname}/../dist/bin/${name}.mjs\`)) import('../dist/bin/${name}.mjs');\n` +
     `else Promise.all([import('../dist/src/cli/main.js'), import('../dist/src/cmd/${name}.js')]).then(([m, c]) => m.main(c.command));\n`;
   if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) fs.writeFileSync(file, text, { mode: 0o755 });

@@ -73,7 +73,8 @@ export async function ensureDaemons(home: Home): Promise<DaemonName[]> {
     for (const [d, up] of listening) {
       if (up) continue;
       const log = processLogFd(home, d);
-      const child = spawnBinary(d, [], { detached: true, stdio: ['ignore', log, log], env: { ...process.env, OPENBP_HOME: home.root } });
+      // Daemons log the stack of what they did not expect: it names src/ lines (they start once, the map costs little).
+      const child = spawnBinary(d, [], { detached: true, stdio: ['ignore', log, log], env: { ...process.env, OPENBP_HOME: home.root }, sourceMaps: true });
       child.unref();
       if (typeof log === 'number') fs.closeSync(log);
       started.push(d);
