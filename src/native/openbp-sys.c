@@ -1,5 +1,5 @@
 /* openbp_sys: the few POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs, SEEK_DATA/SEEK_HOLE, SO_PEERCRED,
- * the st driver's MTIOCTOP/MTIOCGET/MTIOCPOS ioctls), as N-API functions.
+ * the st driver's MTIOCTOP/MTIOCGET/MTIOCPOS ioctls, shared mappings, pipes and their sizes), as N-API functions.
  * Paths arrive as Buffers (raw bytes, no encoding). Failures throw an Error with .code = errno name, .errno, .syscall. */
 #include <node_api.h>
 #include <errno.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mtio.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -61,6 +62,8 @@ static const char *errno_name(int e) {
     case EBUSY: return "EBUSY";
     case ENOMEDIUM: return "ENOMEDIUM";
     case ENOTTY: return "ENOTTY";
+    case EMFILE: return "EMFILE";
+    case ENFILE: return "ENFILE";
     default: return "EUNKNOWN";
   }
 }
@@ -436,6 +439,127 @@ static napi_value js_mt_pos(napi_env env, napi_callback_info info) {
   return n;
 }
 
+/* ---- shared mappings: bptm's ring. A mapping is an external ArrayBuffer; munmap() detaches it (its views read as
+ * empty, never as freed memory) and unmaps at once; one never unmapped is unmapped when it is collected. ---- */
+
+typedef struct Mapping {
+  void *addr;
+  size_t len;
+  int unmapped;
+  struct Mapping *next;
+} Mapping;
+
+static Mapping *mappings = NULL; /* live mappings (the JS thread only) */
+
+static void mapping_unlink(Mapping *m) {
+  for (Mapping **p = &mappings; *p; p = &(*p)->next) {
+    if (*p == m) {
+      *p = m->next;
+      return;
+    }
+  }
+}
+
+static void mapping_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)data;
+  Mapping *m = hint;
+  if (!m->unmapped) munmap(m->addr, m->len);
+  mapping_unlink(m);
+  free(m);
+}
+
+/* mmapShared(fd, length) -> ArrayBuffer over mmap(NULL, length, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_POPULATE, fd, 0). */
+static napi_value js_mmap_shared(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "mmapShared");
+  int fd = (int)int_arg(env, argv[0]);
+  int64_t len = int_arg(env, argv[1]);
+  if (len <= 0) return throw_errno(env, EINVAL, "mmap");
+  void *addr = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+  if (addr == MAP_FAILED) return throw_errno(env, errno, "mmap");
+  Mapping *m = calloc(1, sizeof *m);
+  if (!m) {
+    munmap(addr, (size_t)len);
+    return throw_errno(env, ENOMEM, "mmap");
+  }
+  m->addr = addr;
+  m->len = (size_t)len;
+  napi_value ab;
+  if (napi_create_external_arraybuffer(env, addr, (size_t)len, mapping_finalize, m, &ab) != napi_ok) {
+    munmap(addr, (size_t)len);
+    free(m);
+    napi_throw_error(env, "EINVAL", "openbp_sys: cannot wrap the mapping");
+    return NULL;
+  }
+  m->next = mappings;
+  mappings = m;
+  return ab;
+}
+
+/* munmap(arrayBuffer) -> true when this call unmapped it, false when it was no live mapping (or was unmapped already). */
+static napi_value js_munmap(napi_env env, napi_callback_info info) {
+  GET_ARGS(1, "munmap");
+  bool is_ab = false;
+  napi_value result;
+  CHECK(napi_is_arraybuffer(env, argv[0], &is_ab));
+  if (!is_ab) {
+    napi_throw_type_error(env, "EINVAL", "munmap needs the ArrayBuffer mmapShared returned");
+    return NULL;
+  }
+  void *data = NULL;
+  size_t len = 0;
+  CHECK(napi_get_arraybuffer_info(env, argv[0], &data, &len));
+  Mapping *m = mappings;
+  while (m && !(m->addr == data && !m->unmapped)) m = m->next;
+  if (!m) {
+    CHECK(napi_get_boolean(env, false, &result));
+    return result;
+  }
+  /* Unmap first and mark it (the finalizer may run inside the detach and free m). */
+  munmap(m->addr, m->len);
+  m->unmapped = 1;
+  CHECK(napi_detach_arraybuffer(env, argv[0]));
+  CHECK(napi_get_boolean(env, true, &result));
+  return result;
+}
+
+/* pipe() -> [readFd, writeFd], both close-on-exec (a spawn passes them on explicitly). */
+static napi_value js_pipe(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return throw_errno(env, errno, "pipe2");
+  napi_value arr, r, w;
+  CHECK(napi_create_array_with_length(env, 2, &arr));
+  CHECK(napi_create_int32(env, fds[0], &r));
+  CHECK(napi_create_int32(env, fds[1], &w));
+  CHECK(napi_set_element(env, arr, 0, r));
+  CHECK(napi_set_element(env, arr, 1, w));
+  return arr;
+}
+
+/* setPipeSize(fd, bytes) -> the pipe's capacity now (fcntl F_SETPIPE_SZ; the kernel rounds up to pages). */
+static napi_value js_set_pipe_size(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "setPipeSize");
+  int fd = (int)int_arg(env, argv[0]);
+  int size = (int)int_arg(env, argv[1]);
+  int r = fcntl(fd, F_SETPIPE_SZ, size);
+  if (r < 0) return throw_errno(env, errno, "fcntl(F_SETPIPE_SZ)");
+  napi_value n;
+  CHECK(napi_create_int32(env, r, &n));
+  return n;
+}
+
+/* pipeSize(fd) -> the pipe's capacity (fcntl F_GETPIPE_SZ). */
+static napi_value js_pipe_size(napi_env env, napi_callback_info info) {
+  GET_ARGS(1, "pipeSize");
+  int fd = (int)int_arg(env, argv[0]);
+  int r = fcntl(fd, F_GETPIPE_SZ);
+  if (r < 0) return throw_errno(env, errno, "fcntl(F_GETPIPE_SZ)");
+  napi_value n;
+  CHECK(napi_create_int32(env, r, &n));
+  return n;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"utimensat", NULL, js_utimensat, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -449,6 +573,11 @@ static napi_value init(napi_env env, napi_value exports) {
     {"mtOp", NULL, js_mt_op, NULL, NULL, NULL, napi_enumerable, NULL},
     {"mtGet", NULL, js_mt_get, NULL, NULL, NULL, napi_enumerable, NULL},
     {"mtPos", NULL, js_mt_pos, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"mmapShared", NULL, js_mmap_shared, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"munmap", NULL, js_munmap, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pipe", NULL, js_pipe, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"setPipeSize", NULL, js_set_pipe_size, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pipeSize", NULL, js_pipe_size, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

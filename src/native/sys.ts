@@ -1,4 +1,5 @@
-// Loads the openbp_sys native addon: the POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs, SO_PEERCRED, st ioctls).
+// Loads the openbp_sys native addon: the POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs, SO_PEERCRED, st ioctls,
+// shared mappings, pipes and their sizes).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,6 +32,22 @@ export interface OpenbpSys {
   mtGet(fd: number): MtGet;
   /** ioctl(fd, MTIOCPOS): the logical block number (SCSI READ POSITION). */
   mtPos(fd: number): number;
+  /**
+   * mmap(fd, 0..length) shared, read-write, populated: the same bytes as every other mapping of that file. The fd may
+   * be closed afterwards. Unmapped by munmap(), or when the ArrayBuffer is collected.
+   */
+  mmapShared(fd: number, length: number): ArrayBuffer;
+  /**
+   * Unmaps a mapping from mmapShared at once and detaches its ArrayBuffer (every view of it then reads as empty,
+   * never as freed memory). Only once no I/O into the mapping is in flight. false when it was not mapped (any more).
+   */
+  munmap(mapping: ArrayBuffer): boolean;
+  /** pipe2(O_CLOEXEC): [readFd, writeFd]. */
+  pipe(): [number, number];
+  /** fcntl(F_SETPIPE_SZ): sets a pipe's capacity; returns the capacity the kernel chose (>= bytes). EPERM above pipe-max-size. */
+  setPipeSize(fd: number, bytes: number): number;
+  /** fcntl(F_GETPIPE_SZ): a pipe's capacity in bytes. */
+  pipeSize(fd: number): number;
 }
 
 export interface PeerCredentials {

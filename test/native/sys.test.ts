@@ -50,4 +50,62 @@ describe('openbp_sys native addon', () => {
     expect(sys().lgetxattr(f, Buffer.from('user.openbp'))).toEqual(Buffer.from([0, 1, 255]));
     expect(sys().lgetxattr(f, Buffer.from('user.none'))).toBeNull();
   });
+
+  it('maps a file shared: writes through one mapping show in the file and in another mapping; munmap detaches', () => {
+    const p = path.join(dir, 'ring.buf');
+    fs.writeFileSync(p, Buffer.alloc(65536));
+    const fd1 = fs.openSync(p, 'r+');
+    const fd2 = fs.openSync(p, 'r+');
+    const a = sys().mmapShared(fd1, 65536);
+    const b = sys().mmapShared(fd2, 65536);
+    fs.closeSync(fd1); // the mapping outlives its descriptor
+    fs.closeSync(fd2);
+    const va = Buffer.from(a);
+    const vb = Buffer.from(b, 4096, 4096);
+    va.write('openbp', 4096 + 10, 'latin1');
+    expect(vb.toString('latin1', 10, 16)).toBe('openbp');
+    expect(fs.readFileSync(p).toString('latin1', 4106, 4112)).toBe('openbp');
+    expect(sys().munmap(a)).toBe(true);
+    expect(a.byteLength).toBe(0);
+    expect(va.length).toBe(0); // a view of an unmapped ring reads as empty, not as freed memory
+    expect(sys().munmap(a)).toBe(false);
+    expect(vb.toString('latin1', 10, 16)).toBe('openbp');
+    expect(sys().munmap(b)).toBe(true);
+  });
+
+  it('refuses to map what is not a mappable file', () => {
+    const p = path.join(dir, 'short.buf');
+    fs.writeFileSync(p, '');
+    const fd = fs.openSync(p, 'r');
+    try {
+      expect(() => sys().mmapShared(fd, 4096)).toThrow(expect.objectContaining({ code: 'EACCES', syscall: 'mmap' })); // read-only fd, shared write map
+      expect(() => sys().mmapShared(fd, 0)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    } finally {
+      fs.closeSync(fd);
+    }
+    expect(() => sys().mmapShared(-1, 4096)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    expect(() => sys().munmap(new ArrayBuffer(8))).not.toThrow();
+    expect(sys().munmap(new ArrayBuffer(8))).toBe(false);
+  });
+
+  it('makes pipes and sets their capacity', () => {
+    const [r, w] = sys().pipe();
+    try {
+      expect(fs.fstatSync(r).isFIFO()).toBe(true);
+      const got = sys().setPipeSize(w, 256 * 1024);
+      expect(got).toBeGreaterThanOrEqual(256 * 1024);
+      expect(sys().pipeSize(r)).toBe(got); // one pipe: both ends see the capacity
+      fs.writeSync(w, Buffer.from('through'));
+      const b = Buffer.alloc(16);
+      expect(b.toString('latin1', 0, fs.readSync(r, b, 0, 16, null))).toBe('through');
+      const f = path.join(dir, 'plain');
+      fs.writeFileSync(f, '');
+      const fd = fs.openSync(f, 'r');
+      expect(() => sys().setPipeSize(fd, 65536)).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'fcntl(F_SETPIPE_SZ)' }));
+      fs.closeSync(fd);
+    } finally {
+      fs.closeSync(r);
+      fs.closeSync(w);
+    }
+  });
 });

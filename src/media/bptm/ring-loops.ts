@@ -13,7 +13,7 @@ export interface ByteSource {
   read(buf: Buffer, offset: number, length: number): Promise<number>;
 }
 
-/** Where a consumer puts bytes; `block` may be reused once the promise resolves. */
+/** Where a consumer puts bytes; `block` (a ring slot itself) may be reused once the promise resolves: keep no reference. */
 export interface ByteSink {
   write(block: Buffer): Promise<void>;
 }
@@ -31,7 +31,6 @@ function batchOf(ring: ShmRing): number {
 export async function produce(ring: ShmRing, chan: RingChannel, source: ByteSource, stop: Stop, hooks: LoopHooks = {}): Promise<number> {
   const { slots, slotSize } = ring;
   const batch = batchOf(ring);
-  const buf = Buffer.allocUnsafe(slotSize);
   let produced = 0;
   let posted = 0;
   let hungrySent = -1;
@@ -45,10 +44,12 @@ export async function produce(ring: ShmRing, chan: RingChannel, source: ByteSour
       }
       await chan.until(() => produced - chan.freed < slots);
     }
+    // The source reads straight into the shared slot: no staging buffer, no copy.
+    const slot = ring.slot(produced % slots);
     let fill = 0;
     let ended = false;
     while (fill < slotSize) {
-      const n = await source.read(buf, fill, slotSize - fill);
+      const n = await source.read(slot, fill, slotSize - fill);
       stop.check();
       if (n === 0) {
         ended = true;
@@ -57,7 +58,6 @@ export async function produce(ring: ShmRing, chan: RingChannel, source: ByteSour
       fill += n;
     }
     if (fill > 0) {
-      ring.writeSlot(produced % slots, buf, fill);
       produced++;
       total += fill;
       hooks.onBytes?.(total);
@@ -78,7 +78,6 @@ export async function produce(ring: ShmRing, chan: RingChannel, source: ByteSour
 export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, stop: Stop, hooks: LoopHooks = {}): Promise<number> {
   const { slots, slotSize } = ring;
   const batch = batchOf(ring);
-  const buf = Buffer.allocUnsafe(slotSize);
   let consumed = 0;
   let posted = 0;
   let hungrySent = -1;
@@ -95,8 +94,8 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
       continue;
     }
     const len = chan.eofBytes !== undefined ? Math.min(slotSize, chan.eofBytes - consumed * slotSize) : slotSize;
-    ring.readSlot(consumed % slots, buf, len);
-    await sink.write(len === slotSize ? buf : buf.subarray(0, len));
+    const slot = ring.slot(consumed % slots);
+    await sink.write(len === slotSize ? slot : slot.subarray(0, len));
     stop.check();
     consumed++;
     total += len;

@@ -119,4 +119,60 @@ describe('ring hand-off (in one process)', () => {
     p.prodChan.send(5, 129);
     await expect(consuming).rejects.toMatchObject({ status: 129 });
   });
+
+  it('slots are one shared mapping: a byte written in a producer slot is in the consumer slot, no copy', () => {
+    const p = pair(3, 1024);
+    p.prodRing.slot(2).write('shared', 1000, 'latin1');
+    expect(p.consRing.slot(2).toString('latin1', 1000, 1006)).toBe('shared');
+    expect(p.consRing.slot(2).buffer).toBe(p.consRing.slot(0).buffer); // views of one mapping
+    p.prodRing.close();
+    p.consRing.close();
+  });
+
+  it('after close a slot is no longer reachable: slot() fails with 89 and old views read as empty', () => {
+    const p = pair(2, 1024);
+    const view = p.consRing.slot(1);
+    p.consRing.close();
+    p.consRing.close(); // idempotent
+    expect(view.length).toBe(0);
+    expect(() => p.consRing.slot(1)).toThrow(expect.objectContaining({ status: 89 }));
+    expect(p.prodRing.slot(1).length).toBe(1024); // the other process's mapping is its own
+    p.prodRing.close();
+  });
+
+  it('wraps around the ring many times and ends in the middle of a slot', async () => {
+    const p = pair(2, 4096);
+    const data = crypto.randomBytes(4096 * 37 + 123);
+    const out: Buffer[] = [];
+    const [sent, received] = await Promise.all([
+      produce(p.prodRing, p.prodChan, randomSource(data, 4096 * 3, 5), p.stopP),
+      consume(p.consRing, p.consChan, collectSink(out, 4), p.stopC),
+    ]);
+    expect([sent, received]).toEqual([data.length, data.length]);
+    expect(out.length).toBe(38);
+    expect(out[37]!.length).toBe(123);
+    expect(Buffer.concat(out).equals(data)).toBe(true);
+    p.prodRing.close();
+    p.consRing.close();
+  });
+
+  it('a stop in the middle of the stream ends the producer and, through ERROR, the consumer', async () => {
+    const p = pair(2, 1024);
+    const endless: ByteSource = {
+      async read(buf, offset, length) {
+        await pause(1);
+        buf.fill(7, offset, offset + length);
+        return length;
+      },
+    };
+    const producing = produce(p.prodRing, p.prodChan, endless, p.stopP);
+    const consuming = consume(p.consRing, p.consChan, collectSink([], 1), p.stopC);
+    await pause(20);
+    p.stopP.trigger(new OpenbpError('CLIENT_ABORTED', 'the client went away'));
+    p.prodChan.send(5, 50); // what the stopped side tells its peer
+    await expect(producing).rejects.toMatchObject({ status: 50 });
+    await expect(consuming).rejects.toMatchObject({ status: 50 });
+    p.prodRing.close();
+    p.consRing.close();
+  });
 });
