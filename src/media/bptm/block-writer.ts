@@ -23,14 +23,15 @@ export class BlockWriter implements ByteSink {
     this.framed = isFramed(form);
   }
 
-  async write(block: Buffer): Promise<void> {
+  /** `checksum`: the block's blockChecksum, already computed by the producer (plain blocks only). */
+  async write(block: Buffer, checksum?: string): Promise<void> {
     if (this.framed) {
       const { stored } = encodeFrame(block, this.rawOffset, this.form, this.backupid);
       this.pending.push({ storedLength: stored.length, rawLength: block.length, checksum: blockChecksum(stored) });
       this.rawOffset += block.length;
       await this.inner.write(stored);
     } else {
-      this.pending.push({ storedLength: block.length, rawLength: block.length, checksum: blockChecksum(block) });
+      this.pending.push({ storedLength: block.length, rawLength: block.length, checksum: checksum ?? blockChecksum(block) });
       this.rawOffset += block.length;
       await this.inner.write(block);
     }

@@ -11,6 +11,7 @@ import { openFdSource } from './fd-source.js';
 import { openFdSink } from './fd-sink.js';
 import { peerLost } from './exit-status.js';
 import type { Stop } from './stop.js';
+import { storesPlainBlocks } from './block-plan.js';
 
 export interface ChildDeps {
   readonly spec: BptmSpec;
@@ -46,7 +47,8 @@ export async function runBptmChild(deps: ChildDeps): Promise<ChildOutcome> {
     channel.send(MSG.READY, 0);
     if (spec.direction === 'write') {
       const source = openFdSource(deps.inFd ?? 0, Math.max(2 * spec.bufferSize, 1024 * 1024), stop);
-      bytes = await produce(ring, channel, source, stop);
+      // Plain blocks are checksummed here, where the stream arrives, while the parent writes the previous ones.
+      bytes = await produce(ring, channel, source, stop, { sums: storesPlainBlocks(spec) });
       await channel.until(() => channel.doneBytes !== undefined);
       channel.finished = true;
     } else {

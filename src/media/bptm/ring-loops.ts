@@ -7,20 +7,29 @@
 import { MSG, type RingChannel } from './ring-channel.js';
 import type { ShmRing } from './shm-ring.js';
 import type { Stop } from './stop.js';
+import { blockChecksum } from '../../formats/block-frame.js';
 
 /** Where a producer gets bytes: resolves with up to `length` bytes read into buf at offset, 0 at the end. */
 export interface ByteSource {
   read(buf: Buffer, offset: number, length: number): Promise<number>;
 }
 
-/** Where a consumer puts bytes; `block` (a ring slot itself) may be reused once the promise resolves: keep no reference. */
+/**
+ * Where a consumer puts bytes; `block` (a ring slot itself) may be reused once the promise resolves: keep no
+ * reference. `checksum` is the block's blockChecksum when the producer computed it (LoopHooks.sums).
+ */
 export interface ByteSink {
-  write(block: Buffer): Promise<void>;
+  write(block: Buffer, checksum?: string): Promise<void>;
 }
 
 export interface LoopHooks {
   /** Called after each slot with the bytes moved so far. */
   onBytes?(total: number): void;
+  /**
+   * Producer: compute each filled slot's blockChecksum and send it with the slot (a backup's child, whose
+   * slots are the stored blocks when they are not framed: the parent is spared the hashing).
+   */
+  sums?: boolean;
 }
 
 function batchOf(ring: ShmRing): number {
@@ -58,6 +67,7 @@ export async function produce(ring: ShmRing, chan: RingChannel, source: ByteSour
       fill += n;
     }
     if (fill > 0) {
+      if (hooks.sums) chan.sendSum(produced, blockChecksum(fill === slotSize ? slot : slot.subarray(0, fill)));
       produced++;
       total += fill;
       hooks.onBytes?.(total);
@@ -95,7 +105,7 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
     }
     const len = chan.eofBytes !== undefined ? Math.min(slotSize, chan.eofBytes - consumed * slotSize) : slotSize;
     const slot = ring.slot(consumed % slots);
-    await sink.write(len === slotSize ? slot : slot.subarray(0, len));
+    await sink.write(len === slotSize ? slot : slot.subarray(0, len), chan.takeSum(consumed));
     stop.check();
     consumed++;
     total += len;

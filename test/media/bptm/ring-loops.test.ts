@@ -9,6 +9,7 @@ import { ShmRing } from '../../../src/media/bptm/shm-ring.js';
 import { consume, produce, type ByteSink, type ByteSource } from '../../../src/media/bptm/ring-loops.js';
 import { createShmFile, openShmFile } from '../../../src/media/bptm/shm-file.js';
 import { Stop } from '../../../src/media/bptm/stop.js';
+import { blockChecksum } from '../../../src/formats/block-frame.js';
 
 /** Two connected in-memory duplexes; each write arrives split in two, to exercise frame reassembly. */
 function duplexPair(): [Duplex, Duplex] {
@@ -174,5 +175,30 @@ describe('ring hand-off (in one process)', () => {
     await expect(consuming).rejects.toMatchObject({ status: 50 });
     p.prodRing.close();
     p.consRing.close();
+  });
+
+  it('with sums the producer checksums every block and the consumer receives each with its block', async () => {
+    const p = pair(3, 1024);
+    const data = crypto.randomBytes(1024 * 10 + 5);
+    const got: Array<[Buffer, string | undefined]> = [];
+    const sink: ByteSink = {
+      async write(block, checksum) {
+        got.push([Buffer.from(block), checksum]);
+      },
+    };
+    await Promise.all([produce(p.prodRing, p.prodChan, randomSource(data, 3000, 3), p.stopP, { sums: true }), consume(p.consRing, p.consChan, sink, p.stopC)]);
+    expect(got.length).toBe(11);
+    for (const [block, sum] of got) expect(sum).toBe(blockChecksum(block));
+    expect(Buffer.concat(got.map(([b]) => b)).equals(data)).toBe(true);
+    // Without sums the consumer is given none (it checksums framed blocks itself).
+    const q = pair(3, 1024);
+    const sums: Array<string | undefined> = [];
+    await Promise.all([
+      produce(q.prodRing, q.prodChan, randomSource(data, 3000, 3), q.stopP),
+      consume(q.consRing, q.consChan, { write: async (_b, s) => void sums.push(s) }, q.stopC),
+    ]);
+    expect(sums.length).toBe(11);
+    expect(sums.every((s) => s === undefined)).toBe(true);
+    for (const r of [p.prodRing, p.consRing, q.prodRing, q.consRing]) r.close();
   });
 });
