@@ -19,6 +19,7 @@ import { removeBptmBuffer } from './bptm-buffer.js';
 import { reapOnAbnormalEnd } from './reap.js';
 import { removeImageLeftovers } from '../../storage/disk/delete-fragments.js';
 import { keyFilePath } from '../../config/key-store.js';
+import { openDataPipe } from '../../ipc/data-pipe.js';
 
 const BASE_PAGE = 10000;
 /** File-record batches (1,000 records each) bpbrm holds for bpdbm before it stops reading bpbkar's events. */
@@ -65,7 +66,9 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
   const client: SideEnd = { code: null, signal: null };
   let mediaMessage: string | undefined;
 
-  const bptm = startJobChild(home, 'bptm', spec.jobid, bptmSpec, 'pipe', 'ignore', (v) => {
+  // bpbkar's stream goes to bptm through a real pipe of 1 MiB (a spawn's 'pipe' would be a socket pair of 208 KiB).
+  const data = openDataPipe();
+  const bptm = startJobChild(home, 'bptm', spec.jobid, bptmSpec, data.read, 'ignore', (v) => {
     const ev = bptmEvent.parse(v);
     if (ev.kind === 'fragment') {
       const { fragment, blocks } = ev;
@@ -98,7 +101,7 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
   const bpbkarSpec: BpbkarSpec = {
     jobid: spec.jobid, backupid: spec.backupid, client: spec.client, paths: spec.paths, ...(baseFiles ? { baseFiles } : {}), ...(spec.runAs ? { runAs: spec.runAs } : {}),
   };
-  const bpbkar = startJobChild(home, 'bpbkar', spec.jobid, bpbkarSpec, 'ignore', bptm.child.stdin!, (v) => {
+  const bpbkar = startJobChild(home, 'bpbkar', spec.jobid, bpbkarSpec, 'ignore', data.write, (v) => {
     const ev = bpbkarEvent.parse(v);
     if (ev.kind === 'files') {
       files += ev.files.length;
@@ -127,7 +130,7 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
     });
   }
   // Our copy of the pipe's write end must close, or bptm never sees the end of the stream.
-  bptm.child.stdin!.destroy();
+  data.close();
   void jobUpdate({ jobid: spec.jobid, patch: { jobpid: process.pid }, tryPatch: { pid: process.pid }, tryLines: ['connected', 'begin writing'] });
 
   reapOnAbnormalEnd(bptm.child, 'bptm', log, true);

@@ -12,6 +12,8 @@ import { blockChecksum } from '../../formats/block-frame.js';
 /** Where a producer gets bytes: resolves with up to `length` bytes read into buf at offset, 0 at the end. */
 export interface ByteSource {
   read(buf: Buffer, offset: number, length: number): Promise<number>;
+  /** True while a read into a caller's buffer is still in flight (after a stop): the buffer must stay mapped. */
+  readonly busy?: boolean;
 }
 
 /**
