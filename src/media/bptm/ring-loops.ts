@@ -22,7 +22,18 @@ export interface ByteSource {
  */
 export interface ByteSink {
   write(block: Buffer, checksum?: string): Promise<void>;
+  /**
+   * Optional: several blocks at once, in order (consecutive slots, so a sink can write them with one system
+   * call: a disk file takes one 4 MiB write far cheaper than sixteen of 256 KiB). Same contract as write()
+   * for each block; `checksums[i]` belongs to `blocks[i]`.
+   */
+  writeRun?(blocks: readonly Buffer[], checksums: readonly (string | undefined)[]): Promise<void>;
 }
+
+/** The most a consumer hands a sink's writeRun at once. */
+export const RUN_BYTES = 4 * 1024 * 1024;
+/** ... and at most this many blocks (well below IOV_MAX). */
+const MAX_RUN_BLOCKS = 64;
 
 export interface LoopHooks {
   /** Called after each slot with the bytes moved so far. */
@@ -90,6 +101,7 @@ export async function produce(ring: ShmRing, chan: RingChannel, source: ByteSour
 export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, stop: Stop, hooks: LoopHooks = {}): Promise<number> {
   const { slots, slotSize } = ring;
   const batch = batchOf(ring);
+  const maxRun = Math.min(MAX_RUN_BLOCKS, Math.max(1, Math.floor(RUN_BYTES / slotSize)));
   let consumed = 0;
   let posted = 0;
   let hungrySent = -1;
@@ -105,12 +117,30 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
       await chan.until(() => consumed < chan.filled || chan.eofBytes !== undefined);
       continue;
     }
-    const len = chan.eofBytes !== undefined ? Math.min(slotSize, chan.eofBytes - consumed * slotSize) : slotSize;
-    const slot = ring.slot(consumed % slots);
-    await sink.write(len === slotSize ? slot : slot.subarray(0, len), chan.takeSum(consumed));
+    const lengthOf = (n: number): number => (chan.eofBytes !== undefined ? Math.min(slotSize, chan.eofBytes - n * slotSize) : slotSize);
+    const blockOf = (n: number): Buffer => {
+      const slot = ring.slot(n % slots);
+      const len = lengthOf(n);
+      return len === slotSize ? slot : slot.subarray(0, len);
+    };
+    // The filled slots up to the end of the ring (a run is contiguous in the mapping), at most RUN_BYTES.
+    const run = sink.writeRun ? Math.min(chan.filled - consumed, slots - (consumed % slots), maxRun) : 1;
+    if (run > 1) {
+      const blocks: Buffer[] = [];
+      const sums: (string | undefined)[] = [];
+      for (let n = consumed; n < consumed + run; n++) {
+        blocks.push(blockOf(n));
+        sums.push(chan.takeSum(n));
+      }
+      await sink.writeRun!(blocks, sums);
+      for (const b of blocks) total += b.length;
+    } else {
+      const block = blockOf(consumed);
+      await sink.write(block, chan.takeSum(consumed));
+      total += block.length;
+    }
     stop.check();
-    consumed++;
-    total += len;
+    consumed += run;
     hooks.onBytes?.(total);
     if (consumed - posted >= batch || chan.peerHungry) {
       chan.peerHungry = false;

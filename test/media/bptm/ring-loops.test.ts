@@ -201,4 +201,32 @@ describe('ring hand-off (in one process)', () => {
     expect(sums.every((s) => s === undefined)).toBe(true);
     for (const r of [p.prodRing, p.consRing, q.prodRing, q.consRing]) r.close();
   });
+
+  it('a sink with writeRun is handed runs of consecutive slots that never wrap past the ring end', async () => {
+    const p = pair(5, 1024);
+    const data = crypto.randomBytes(1024 * 47 + 9);
+    const out: Buffer[] = [];
+    const runs: number[] = [];
+    const sink: ByteSink = {
+      async write(block) {
+        out.push(Buffer.from(block));
+        runs.push(1);
+        await pause(2);
+      },
+      async writeRun(blocks) {
+        // consecutive slots of one mapping: each block starts where the previous one ended
+        for (let i = 1; i < blocks.length; i++) expect(blocks[i]!.byteOffset).toBe(blocks[i - 1]!.byteOffset + 1024);
+        for (const b of blocks) out.push(Buffer.from(b));
+        runs.push(blocks.length);
+        await pause(2); // let the producer fill several slots meanwhile
+      },
+    };
+    await Promise.all([produce(p.prodRing, p.prodChan, randomSource(data, 5000, 50), p.stopP, { sums: true }), consume(p.consRing, p.consChan, sink, p.stopC)]);
+    expect(Buffer.concat(out).equals(data)).toBe(true);
+    expect(runs.reduce((a, b) => a + b, 0)).toBe(48);
+    expect(Math.max(...runs)).toBeGreaterThan(1);
+    expect(Math.max(...runs)).toBeLessThanOrEqual(5);
+    p.prodRing.close();
+    p.consRing.close();
+  });
 });
