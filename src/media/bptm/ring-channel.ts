@@ -4,8 +4,11 @@
 // a float64 value. Counts are cumulative (slots filled / freed since the start), so a late or
 // coalesced message is never ambiguous, and one message can hand over any number of slots.
 // SUM is the one exception to the value: bytes 2..7 hold the block number (uint48 LE, counted from 0 like
-// the slots filled) and bytes 8..15 the block's checksum (the 8 bytes of blockChecksum), sent before the
-// FILLED that hands the block over.
+// the slots filled) and bytes 8..15 a block checksum (the 8 bytes of blockChecksum). Producer -> consumer,
+// sent before the FILLED that hands the block over: on backup the sum to record, on restore the sum the
+// catalogue expects (the consumer checks the block before any byte of it goes on). Consumer -> producer,
+// only on restore: the block did not match, here is what it hashed to (the producer, which knows where the
+// block came from, reports it; an ERROR follows).
 
 import type { Duplex } from 'node:stream';
 import type { Stop } from './stop.js';
@@ -48,6 +51,8 @@ export class RingChannel {
   private rest: Buffer = Buffer.alloc(0);
   /** Checksums received and not taken yet, by block number. */
   private readonly sums = new Map<number, string>();
+  /** Set: SUM frames from the peer go here instead of being kept for takeSum (a restore's producer hears of a mismatch). */
+  onSum: ((block: number, checksum: string) => void) | undefined;
   /** SUM frames waiting to go out with the next message (one write for a batch of blocks). */
   private queued: Buffer[] = [];
   private waiter: (() => void) | undefined;
@@ -142,7 +147,12 @@ export class RingChannel {
     const buf = this.rest.length > 0 ? Buffer.concat([this.rest, chunk]) : chunk;
     let off = 0;
     for (; off + FRAME <= buf.length; off += FRAME) {
-      if (buf[off] === MSG.SUM) this.sums.set(buf.readUIntLE(off + 2, 6), buf.toString('hex', off + 8, off + 16));
+      if (buf[off] === MSG.SUM) {
+        const block = buf.readUIntLE(off + 2, 6);
+        const sum = buf.toString('hex', off + 8, off + 16);
+        if (this.onSum) this.onSum(block, sum);
+        else this.sums.set(block, sum);
+      }
       else this.apply(buf[off]!, (buf[off + 1]! & HUNGRY) !== 0, buf.readDoubleLE(off + 8));
     }
     this.rest = off < buf.length ? Buffer.from(buf.subarray(off)) : Buffer.alloc(0);

@@ -8,10 +8,22 @@ import { MSG, type RingChannel } from './ring-channel.js';
 import type { ShmRing } from './shm-ring.js';
 import type { Stop } from './stop.js';
 import { blockChecksum } from '../../formats/block-frame.js';
+import { OpenbpError } from '../../protocol/errors.js';
 
 /** Where a producer gets bytes: resolves with up to `length` bytes read into buf at offset, 0 at the end. */
+/** A check a source left to the consumer: the checksum the block must have, and the failure to report if not. */
+export interface DeferredCheck {
+  readonly checksum: string;
+  mismatch(actual: string): OpenbpError;
+}
+
 export interface ByteSource {
   read(buf: Buffer, offset: number, length: number): Promise<number>;
+  /**
+   * Optional, asked once a slot is filled: when the slot holds exactly one stored block whose checksum the
+   * source did not check, the check to leave to the consumer (LoopHooks.verify on its side).
+   */
+  takeCheck?(): DeferredCheck | undefined;
   /** True while a read into a caller's buffer is still in flight (after a stop): the buffer must stay mapped. */
   readonly busy?: boolean;
 }
@@ -43,6 +55,8 @@ export interface LoopHooks {
    * slots are the stored blocks when they are not framed: the parent is spared the hashing).
    */
   sums?: boolean;
+  /** Consumer: check each block against the SUM the producer sent for it (a restore's child), before it goes on. */
+  verify?: boolean;
 }
 
 function batchOf(ring: ShmRing): number {
@@ -55,6 +69,14 @@ export async function produce(ring: ShmRing, chan: RingChannel, source: ByteSour
   const batch = batchOf(ring);
   let produced = 0;
   let posted = 0;
+  // Checks left to the consumer, by block number, until the consumer has freed the block (it checked it then).
+  const deferred = new Map<number, DeferredCheck>();
+  if (source.takeCheck) {
+    chan.onSum = (block, actual) => {
+      const d = deferred.get(block);
+      stop.trigger(d ? d.mismatch(actual) : new OpenbpError('MEDIA_READ_ERROR', `ring block ${block} fails its checksum: sha256 ${actual}...`));
+    };
+  }
   let hungrySent = -1;
   let total = 0;
   for (;;) {
@@ -81,6 +103,12 @@ export async function produce(ring: ShmRing, chan: RingChannel, source: ByteSour
     }
     if (fill > 0) {
       if (hooks.sums) chan.sendSum(produced, blockChecksum(fill === slotSize ? slot : slot.subarray(0, fill)));
+      const check = source.takeCheck?.();
+      if (check) {
+        chan.sendSum(produced, check.checksum);
+        deferred.set(produced, check);
+        if (deferred.size > 2 * slots) for (const n of deferred.keys()) if (n < chan.freed) deferred.delete(n);
+      }
       produced++;
       total += fill;
       hooks.onBytes?.(total);
@@ -124,7 +152,7 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
       return len === slotSize ? slot : slot.subarray(0, len);
     };
     // The filled slots up to the end of the ring (a run is contiguous in the mapping), at most RUN_BYTES.
-    const run = sink.writeRun ? Math.min(chan.filled - consumed, slots - (consumed % slots), maxRun) : 1;
+    const run = sink.writeRun && !hooks.verify ? Math.min(chan.filled - consumed, slots - (consumed % slots), maxRun) : 1;
     if (run > 1) {
       const blocks: Buffer[] = [];
       const sums: (string | undefined)[] = [];
@@ -136,7 +164,15 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
       for (const b of blocks) total += b.length;
     } else {
       const block = blockOf(consumed);
-      await sink.write(block, chan.takeSum(consumed));
+      const sum = chan.takeSum(consumed);
+      if (hooks.verify && sum !== undefined) {
+        const actual = blockChecksum(block);
+        if (actual !== sum) {
+          chan.sendSum(consumed, actual); // goes out with the ERROR that follows
+          throw new OpenbpError('MEDIA_READ_ERROR', `ring block ${consumed} fails its checksum: sha256 ${actual}..., catalogue ${sum}...`);
+        }
+      }
+      await sink.write(block, sum);
       total += block.length;
     }
     stop.check();
