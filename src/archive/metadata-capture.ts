@@ -4,6 +4,7 @@ import type fs from 'node:fs';
 import type { FileRecord, FileType } from '../protocol/records.js';
 import type { EntryType, TarEntry } from './tar-entry.js';
 import type { IdNames } from './id-names.js';
+import { STAT } from '../native/sys.js';
 
 /** The tar entry type for a file, or 'socket' (which tar cannot store). */
 export function entryTypeOf(st: fs.BigIntStats): EntryType | 'socket' {
@@ -46,6 +47,41 @@ export function captureEntry(streamPath: string, type: EntryType, st: fs.BigIntS
     linkpath,
     devmajor: dev.major,
     devminor: dev.minor,
+  };
+}
+
+/** A regular file's entry from the addon's numeric fstat (openForBackup): no BigIntStats on the hot path. */
+export function captureFileEntry(streamPath: string, st: Float64Array, names: IdNames): TarEntry {
+  const uid = st[STAT.uid]!;
+  const gid = st[STAT.gid]!;
+  return {
+    path: streamPath,
+    type: 'file',
+    mode: st[STAT.mode]! & 0o7777,
+    uid,
+    gid,
+    uname: names.userName(uid),
+    gname: names.groupName(gid),
+    size: st[STAT.size]!,
+    mtimeNs: BigInt(st[STAT.mtimeSec]!) * 1_000_000_000n + BigInt(st[STAT.mtimeNsec]!),
+    linkpath: '',
+    devmajor: 0,
+    devminor: 0,
+  };
+}
+
+/** Whole seconds of a (sec, nsec) time as BigInt division of its nanoseconds gives them (towards zero). */
+function secondsOf(sec: number, nsec: number): number {
+  return sec < 0 && nsec > 0 ? sec + 1 : sec;
+}
+
+/** The catalogue's node fields of a numeric fstat (the same values fileRecordOf takes from BigIntStats). */
+export function nodeFieldsOf(st: Float64Array): NodeFields {
+  return {
+    ctime: secondsOf(st[STAT.ctimeSec]!, st[STAT.ctimeNsec]!),
+    atime: secondsOf(st[STAT.atimeSec]!, st[STAT.atimeNsec]!),
+    ino: st[STAT.ino]!,
+    dev: st[STAT.dev]!,
   };
 }
 
