@@ -34,6 +34,7 @@ const TRAILER_LEN = 48;
 const BLOCK_TARGET = 16 * 1024;
 const CHUNK_TARGET = 16 * 1024;
 const TYPES = 'fdlhpcbs';
+const SMALL_DELTA = 2n ** 50n;
 
 /** 0: recorded but not in the image (true-image-restore only); 1: in the image; 2: TIR only (bpflist's in_image). */
 export type InImage = 0 | 1 | 2;
@@ -126,7 +127,10 @@ class BlockEncoder {
     this.name(e.group);
     s.uvar(e.size);
     const mt = BigInt(e.mtimeNs);
-    s.sbig(mt - this.prevMtime);
+    const dm = mt - this.prevMtime;
+    // The same zigzag varint as sbig; small deltas (all but a block's first) without BigInt arithmetic per byte.
+    if (dm > -SMALL_DELTA && dm < SMALL_DELTA) s.svar(Number(dm));
+    else s.sbig(dm);
     this.prevMtime = mt;
     const mtSec = Number(mt >= 0n ? mt / 1_000_000_000n : -((-mt + 999_999_999n) / 1_000_000_000n));
     s.svar(e.ctime - mtSec);

@@ -379,6 +379,25 @@ export class ImageStore {
     }
   }
 
+  /** Copies a committed image's .f to `to` (which must not exist); returns its entry count. */
+  exportFiles(backupid: string, to: string): { entries: number } {
+    const r = this.openFiles(backupid);
+    let entries: number;
+    try {
+      entries = r.entryCount;
+    } finally {
+      r.close();
+    }
+    const c = this.committed.get(backupid)!;
+    try {
+      fs.copyFileSync(c.paths.files, to, fs.constants.COPYFILE_EXCL);
+      fs.chmodSync(to, 0o600);
+    } catch (e) {
+      throw new OpenbpError('DATABASE_ERROR', `cannot copy the file list of ${backupid}: ${(e as Error).message}`, { cause: e });
+    }
+    return { entries };
+  }
+
   /** Closes open writers; their images stay pending on disk (to be aborted). */
   close(): void {
     for (const p of this.pending.values()) p.writer?.abandon();
