@@ -95,6 +95,11 @@ const CATALOGUE_TYPE: Record<EntryType, FileType> = {
   block: 'b',
 };
 
+/** The catalogue's one-letter type of an entry type. */
+export function catalogueTypeOf(type: EntryType): FileType {
+  return CATALOGUE_TYPE[type];
+}
+
 /** What the catalogue keeps of a file beyond its tar entry: seconds since the epoch, inode and device. */
 export interface NodeFields {
   readonly ctime: number;

@@ -12,12 +12,13 @@ import { captureXattrs, type XattrProblem } from '../../archive/xattr-records.js
 import { hasHoles, segmentsFromPairs, type SparseSegment } from '../../archive/sparse-map.js';
 import { STAT, STAT_LENGTH, sys } from '../../native/sys.js';
 import { encodeArchiveEnd, encodeEntryHeader } from '../../archive/tar-writer.js';
-import { captureEntry, captureFileEntry, entryTypeOf, fileRecordOf, nodeFieldsOf, recordOfEntry, streamPathOf } from '../../archive/metadata-capture.js';
+import { captureEntry, captureFileEntry, catalogueTypeOf, entryTypeOf, fileRecordOf, nodeFieldsOf, recordOfEntry, streamPathOf } from '../../archive/metadata-capture.js';
 import { plainHeaderPlan, writePlainHeader } from '../../archive/plain-header.js';
 import { IdNames } from '../../archive/id-names.js';
 import { BatchedOutput } from './batched-output.js';
 import { walkTree } from './tree-walk.js';
-import { changeOf, readBaseFiles, type BaseFiles } from './base-files.js';
+import { readBaseFiles, type BaseFiles } from './base-files.js';
+import { sameVersion } from '../../protocol/file-identity.js';
 
 /** Files up to this size are read with one read call, straight into the staging buffer. */
 export const SMALL_FILE = 1024 * 1024;
@@ -25,6 +26,7 @@ export const SMALL_FILE = 1024 * 1024;
 export const READ_CHUNK = 1024 * 1024;
 const RECORDS_PER_EVENT = 1000;
 const { S_IFMT, S_IFREG } = fs.constants;
+const NS = 1_000_000_000n;
 
 export interface BackupOptions {
   /** Where the stream goes (stdout in the binary). */
@@ -112,7 +114,7 @@ class Backup {
     const key = linked ? `${st.dev}:${st.ino}` : '';
     // Hard-linked files are always written: their names must stay together in one image.
     if (this.opts.base && type !== 'directory' && !linked) {
-      const unchanged = this.unchangedRecord(abs, streamPath, type, st, this.opts.base);
+      const unchanged = this.unchangedRecord(abs, type, st, this.opts.base);
       if (unchanged) {
         this.record(unchanged);
         return;
@@ -148,9 +150,20 @@ class Backup {
     remember();
   }
 
-  /** The record of a file the base holds in the same version (inImage 0), or undefined to write it. */
-  private unchangedRecord(abs: string, streamPath: string, type: Exclude<ReturnType<typeof entryTypeOf>, 'socket'>, st: fs.BigIntStats, base: BaseFiles): FileRecord | undefined {
-    if (!base.has(abs)) return undefined;
+  /**
+   * The record of a file the base holds in the same version (inImage 0), or undefined to write it. One map
+   * lookup and a few comparisons with the lstat the walk made; the record is built only for a match.
+   */
+  private unchangedRecord(abs: string, type: Exclude<ReturnType<typeof entryTypeOf>, 'socket'>, st: fs.BigIntStats, base: BaseFiles): FileRecord | undefined {
+    const was = base.get(abs);
+    if (was === undefined) return undefined;
+    const size = type === 'file' ? Number(st.size) : 0;
+    const mode = Number(st.mode) & 0o7777;
+    const ino = Number(st.ino);
+    if (was.size !== size || was.ino !== ino || was.mode !== mode || was.type !== catalogueTypeOf(type)) return undefined;
+    const mtimeNs = st.mtimeNs.toString();
+    const ctime = Number(st.ctimeNs / NS);
+    if (was.mtimeNs !== mtimeNs || was.ctime !== ctime) return undefined;
     let link = '';
     if (type === 'symlink') {
       try {
@@ -159,8 +172,27 @@ class Backup {
         return undefined; // written (and warned about) the usual way
       }
     }
-    const rec = fileRecordOf(abs, captureEntry(streamPath, type, st, this.names, link), st, 0, link);
-    return changeOf(base, rec) === 'unchanged' ? { ...rec, inImage: 0 } : undefined;
+    const uid = Number(st.uid);
+    const gid = Number(st.gid);
+    const rec: FileRecord = {
+      path: abs,
+      type: was.type,
+      mode,
+      uid,
+      gid,
+      user: this.names.userName(uid),
+      group: this.names.groupName(gid),
+      size,
+      mtimeNs,
+      ctime,
+      atime: Number(st.atimeNs / NS),
+      ino,
+      dev: Number(st.dev),
+      offset: 0,
+      link,
+      inImage: 0,
+    };
+    return sameVersion(was, rec) ? rec : undefined;
   }
 
   /** Adds the entry's extended attributes and ACLs as SCHILY records; trouble reading them is a warning. */
