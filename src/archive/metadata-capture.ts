@@ -1,13 +1,13 @@
 // From lstat to what the stream and the catalogue keep: a TarEntry and a FileRecord.
 
-import type fs from 'node:fs';
 import type { FileRecord, FileType } from '../protocol/records.js';
 import type { EntryType, TarEntry } from './tar-entry.js';
 import type { IdNames } from './id-names.js';
 import { STAT } from '../native/sys.js';
+import type { NodeStat } from './node-stat.js';
 
 /** The tar entry type for a file, or 'socket' (which tar cannot store). */
-export function entryTypeOf(st: fs.BigIntStats): EntryType | 'socket' {
+export function entryTypeOf(st: NodeStat): EntryType | 'socket' {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'directory';
   if (st.isSymbolicLink()) return 'symlink';
@@ -30,19 +30,19 @@ export function streamPathOf(abs: string): string {
   return rel === '' ? '.' : rel;
 }
 
-export function captureEntry(streamPath: string, type: EntryType, st: fs.BigIntStats, names: IdNames, linkpath = ''): TarEntry {
-  const uid = Number(st.uid);
-  const gid = Number(st.gid);
-  const dev = type === 'char' || type === 'block' ? splitDev(st.rdev) : { major: 0, minor: 0 };
+export function captureEntry(streamPath: string, type: EntryType, st: NodeStat, names: IdNames, linkpath = ''): TarEntry {
+  const uid = st.uid;
+  const gid = st.gid;
+  const dev = type === 'char' || type === 'block' ? splitDev(BigInt(st.rdev)) : { major: 0, minor: 0 };
   return {
     path: streamPath,
     type,
-    mode: Number(st.mode) & 0o7777,
+    mode: st.mode & 0o7777,
     uid,
     gid,
     uname: names.userName(uid),
     gname: names.groupName(gid),
-    size: type === 'file' ? Number(st.size) : 0,
+    size: type === 'file' ? st.size : 0,
     mtimeNs: st.mtimeNs,
     linkpath,
     devmajor: dev.major,
@@ -130,7 +130,7 @@ export function recordOfEntry(absPath: string, entry: TarEntry, node: NodeFields
 }
 
 /** The catalogue record of a file bpbkar read: times, inode and device from its lstat. */
-export function fileRecordOf(absPath: string, entry: TarEntry, st: fs.BigIntStats, offset: number, link: string): FileRecord {
-  const node = { ctime: Number(st.ctimeNs / 1_000_000_000n), atime: Number(st.atimeNs / 1_000_000_000n), ino: Number(st.ino), dev: Number(st.dev) };
+export function fileRecordOf(absPath: string, entry: TarEntry, st: NodeStat, offset: number, link: string): FileRecord {
+  const node = { ctime: st.ctimeSeconds, atime: st.atimeSeconds, ino: st.ino, dev: st.dev };
   return recordOfEntry(absPath, entry, node, offset, link);
 }

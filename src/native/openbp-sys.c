@@ -317,7 +317,7 @@ static double *f64_arg(napi_env env, napi_value v, size_t need) {
   void *data;
   if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta ||
       napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL) != napi_ok || type != napi_float64_array || length < need) {
-    napi_throw_type_error(env, "EINVAL", "expected a Float64Array of 16 elements");
+    napi_throw_type_error(env, "EINVAL", "expected a Float64Array of STAT_LENGTH (18) elements");
     return NULL;
   }
   return (double *)data;
@@ -394,6 +394,25 @@ static napi_value js_read_and_close(napi_env env, napi_callback_info info) {
   napi_value r;
   napi_create_double(env, (double)got, &r);
   return r;
+}
+
+/* lstatInto(path, stat): lstat into stat[0..14] (see put_stat), and the inode's high and low 32 bits into
+ * stat[16], stat[17] (exact where a double is not). Throws with .code like the others. */
+static napi_value js_lstat_into(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "lstatInto");
+  double *out = f64_arg(env, argv[1], STAT_FIELDS + 3);
+  if (!out) return NULL;
+  char *path = path_arg(env, argv[0]);
+  if (!path) return NULL;
+  struct stat st;
+  int r = lstat(path, &st);
+  int e = errno;
+  free(path);
+  if (r != 0) return throw_errno(env, e, "lstat");
+  put_stat(out, &st);
+  out[16] = (double)((uint64_t)st.st_ino >> 32);
+  out[17] = (double)((uint64_t)st.st_ino & 0xffffffffu);
+  return NULL;
 }
 
 /* dataSegments(fd, size) -> [offset, length, offset, length, ...] of the data regions below size (SEEK_DATA/SEEK_HOLE).
@@ -557,6 +576,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"lsetxattr", NULL, js_lsetxattr, NULL, NULL, NULL, napi_enumerable, NULL},
     {"llistxattr", NULL, js_llistxattr, NULL, NULL, NULL, napi_enumerable, NULL},
     {"openForBackup", NULL, js_open_for_backup, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"lstatInto", NULL, js_lstat_into, NULL, NULL, NULL, napi_enumerable, NULL},
     {"readAndClose", NULL, js_read_and_close, NULL, NULL, NULL, napi_enumerable, NULL},
     {"dataSegments", NULL, js_data_segments, NULL, NULL, NULL, napi_enumerable, NULL},
     {"peerCredentials", NULL, js_peer_credentials, NULL, NULL, NULL, napi_enumerable, NULL},

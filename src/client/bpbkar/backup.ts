@@ -16,6 +16,7 @@ import { captureEntry, captureFileEntry, catalogueTypeOf, entryTypeOf, fileRecor
 import { plainHeaderPlan, writePlainHeader } from '../../archive/plain-header.js';
 import { IdNames } from '../../archive/id-names.js';
 import { BatchedOutput } from './batched-output.js';
+import type { NodeStat } from '../../archive/node-stat.js';
 import { walkTree } from './tree-walk.js';
 import { readBaseFiles, type BaseFiles } from './base-files.js';
 import { sameVersion } from '../../protocol/file-identity.js';
@@ -26,7 +27,6 @@ export const SMALL_FILE = 1024 * 1024;
 export const READ_CHUNK = 1024 * 1024;
 const RECORDS_PER_EVENT = 1000;
 const { S_IFMT, S_IFREG } = fs.constants;
-const NS = 1_000_000_000n;
 
 export interface BackupOptions {
   /** Where the stream goes (stdout in the binary). */
@@ -86,8 +86,8 @@ class Backup {
 
   /** Writes one selection; false when it does not exist. */
   async selection(top: string, crossMountPoints: boolean): Promise<boolean> {
-    let topDev: bigint | undefined;
-    const descend = (abs: string, st: fs.BigIntStats): boolean => {
+    let topDev: number | undefined;
+    const descend = (abs: string, st: NodeStat): boolean => {
       if (topDev === undefined) topDev = st.dev;
       return crossMountPoints || st.dev === topDev;
     };
@@ -106,12 +106,12 @@ class Backup {
     return true;
   }
 
-  private async entry(abs: string, st: fs.BigIntStats): Promise<void> {
+  private async entry(abs: string, st: NodeStat): Promise<void> {
     const type = entryTypeOf(st);
     if (type === 'socket') return; // tar cannot hold sockets; GNU tar skips them too
     const streamPath = streamPathOf(abs);
-    const linked = type !== 'directory' && st.nlink > 1n;
-    const key = linked ? `${st.dev}:${st.ino}` : '';
+    const linked = type !== 'directory' && st.nlink > 1;
+    const key = linked ? st.inodeKey : '';
     // Hard-linked files are always written: their names must stay together in one image.
     if (this.opts.base && type !== 'directory' && !linked) {
       const unchanged = this.unchangedRecord(abs, type, st, this.opts.base);
@@ -131,7 +131,7 @@ class Backup {
     }
     // Later names link to this one only once its data is in the stream.
     const remember = () => {
-      if (linked) this.links.set(key, { abs, streamPath, left: Number(st.nlink) - 1 });
+      if (linked) this.links.set(key, { abs, streamPath, left: st.nlink - 1 });
     };
     if (type === 'file') {
       if (await this.regular(abs, streamPath, st)) remember();
@@ -154,15 +154,15 @@ class Backup {
    * The record of a file the base holds in the same version (inImage 0), or undefined to write it. One map
    * lookup and a few comparisons with the lstat the walk made; the record is built only for a match.
    */
-  private unchangedRecord(abs: string, type: Exclude<ReturnType<typeof entryTypeOf>, 'socket'>, st: fs.BigIntStats, base: BaseFiles): FileRecord | undefined {
+  private unchangedRecord(abs: string, type: Exclude<ReturnType<typeof entryTypeOf>, 'socket'>, st: NodeStat, base: BaseFiles): FileRecord | undefined {
     const was = base.get(abs);
     if (was === undefined) return undefined;
-    const size = type === 'file' ? Number(st.size) : 0;
-    const mode = Number(st.mode) & 0o7777;
-    const ino = Number(st.ino);
+    const size = type === 'file' ? st.size : 0;
+    const mode = st.mode & 0o7777;
+    const ino = st.ino;
     if (was.size !== size || was.ino !== ino || was.mode !== mode || was.type !== catalogueTypeOf(type)) return undefined;
-    const mtimeNs = st.mtimeNs.toString();
-    const ctime = Number(st.ctimeNs / NS);
+    const mtimeNs = st.mtimeNsText;
+    const ctime = st.ctimeSeconds;
     if (was.mtimeNs !== mtimeNs || was.ctime !== ctime) return undefined;
     let link = '';
     if (type === 'symlink') {
@@ -172,8 +172,8 @@ class Backup {
         return undefined; // written (and warned about) the usual way
       }
     }
-    const uid = Number(st.uid);
-    const gid = Number(st.gid);
+    const uid = st.uid;
+    const gid = st.gid;
     const rec: FileRecord = {
       path: abs,
       type: was.type,
@@ -185,9 +185,9 @@ class Backup {
       size,
       mtimeNs,
       ctime,
-      atime: Number(st.atimeNs / NS),
+      atime: st.atimeSeconds,
       ino,
-      dev: Number(st.dev),
+      dev: st.dev,
       offset: 0,
       link,
       inImage: 0,
@@ -216,7 +216,7 @@ class Backup {
     }
   }
 
-  private async headerOnly(abs: string, entry: TarEntry, st: fs.BigIntStats, link: string): Promise<void> {
+  private async headerOnly(abs: string, entry: TarEntry, st: NodeStat, link: string): Promise<void> {
     const plan = plainHeaderPlan(entry);
     const header = plan ? undefined : encodeEntryHeader(entry);
     const length = plan ? plan.size : header!.length;
@@ -229,7 +229,7 @@ class Backup {
   }
 
   /** Writes a regular file's entry; false when it could not be read (warned). */
-  private async regular(abs: string, streamPath: string, lst: fs.BigIntStats): Promise<boolean> {
+  private async regular(abs: string, streamPath: string, lst: NodeStat): Promise<boolean> {
     const path = bytePathToBuffer(abs);
     const st = this.stat;
     let fd: number;
@@ -243,7 +243,7 @@ class Backup {
     }
     let open = true;
     try {
-      if ((st[STAT.mode]! & S_IFMT) !== S_IFREG || st[STAT.ino] !== Number(lst.ino) || st[STAT.dev] !== Number(lst.dev)) {
+      if ((st[STAT.mode]! & S_IFMT) !== S_IFREG || st[STAT.ino] !== lst.ino || st[STAT.dev] !== lst.dev) {
         this.warn(abs, `${abs}: file changed type while being backed up`, 'ECHANGED');
         return false;
       }
