@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, syncDir } from '../../config/atomic-file.js';
 import { BLOCKS_SUFFIX, FILES_SUFFIX, PENDING_SUFFIX, backupIdOf, imagePaths, isSafeComponent, type ImagePaths } from '../../formats/catalog-paths.js';
-import { FilesReader, FilesWriter, parentKey, type FilesEntryInput } from '../../formats/files-file.js';
+import { FilesReader, FilesWriter, hasParent, parentKey, type FilesEntryInput } from '../../formats/files-file.js';
 import { parseImageHeader, serializeImageHeader } from '../../formats/image-header.js';
 import { OpenbpError } from '../../protocol/errors.js';
 import { normalizeAbsolute } from '../../protocol/byte-path.js';
@@ -190,9 +190,15 @@ export class ImageStore {
     const p = this.live(backupid);
     const dirs = (p.dirs ??= new Set());
     const out: FilesEntryInput[] = [];
+    // Records come in walk order: most share the previous one's parent, already known to be in the .f.
+    let knownParent = '';
     for (const f of files) {
-      const rec = f.path.startsWith('/') ? { ...f, path: catalogPath(f.path) } : f;
-      if (rec.path.startsWith('/')) for (const a of missingAncestors(rec.path, dirs)) out.push(ancestorEntry(a, rec));
+      const normal = f.path.startsWith('/') ? catalogPath(f.path) : f.path;
+      const rec = normal === f.path ? f : { ...f, path: normal };
+      if (rec.path.startsWith('/') && !hasParent(rec.path, knownParent)) {
+        for (const a of missingAncestors(rec.path, dirs)) out.push(ancestorEntry(a, rec));
+        knownParent = parentKey(rec.path);
+      }
       if (rec.type === 'd') dirs.add(rec.path);
       out.push({ ...rec, inImage: rec.inImage === 0 ? 0 : 1 });
     }
