@@ -6,8 +6,13 @@ import { socketPath } from '../config/home.js';
 import { callOnce, RpcConnection, type CallOptions } from '../ipc/rpc-client.js';
 import type { MessageSpec } from '../protocol/message.js';
 import { OpenbpError } from '../protocol/errors.js';
-import { ensureDaemons } from './ensure-daemons.js';
 import { callAsUser, connectAsUser, notForUsers, ownsMaster } from './master-access.js';
+
+/** Starting the daemon set is rare: its modules load only then (every command and job process starts here). */
+async function startDaemons(home: Home): Promise<void> {
+  const { ensureDaemons } = await import('./ensure-daemons.js');
+  await ensureDaemons(home);
+}
 
 /** Calls spec on its daemon; when the daemon cannot be reached, starts the daemon set and tries once more. */
 export async function callDaemon<Req, Res>(home: Home, spec: MessageSpec<Req, Res>, body: Req, opts: CallOptions = {}): Promise<Res> {
@@ -17,7 +22,7 @@ export async function callDaemon<Req, Res>(home: Home, spec: MessageSpec<Req, Re
   } catch (e) {
     if (!(e instanceof OpenbpError) || e.code !== 'CANNOT_CONNECT') throw e;
   }
-  await ensureDaemons(home);
+  await startDaemons(home);
   return callOnce(socketPath(home, spec.daemon), spec.daemon, spec, body, opts);
 }
 
@@ -32,6 +37,6 @@ export async function connectDaemon(home: Home, daemon: MessageSpec<unknown, unk
   } catch (e) {
     if (!(e instanceof OpenbpError) || e.code !== 'CANNOT_CONNECT') throw e;
   }
-  await ensureDaemons(home);
+  await startDaemons(home);
   return RpcConnection.connect(socketPath(home, daemon), daemon);
 }

@@ -18,7 +18,7 @@ const POLL_MS = 500;
 
 /**
  * Resolves with the final records; seconds = 0 waits without limit. onProgress, when given, sees the
- * jobs' records about twice a second while they run (for a terminal's status line).
+ * jobs' records about twice a second while they run (for a terminal's status line), from the first half second on.
  *
  * Two witnesses watch each job: bpjobd's wait (answered when the job ends) and the poll of the jobs'
  * records. A job the poll finds done ends its wait even if the wait's answer never comes (a bpjobd
@@ -56,7 +56,9 @@ export async function waitForJobs(home: Home, jobids: readonly number[], seconds
     // A poll still in flight when the wait ended must not schedule another (the process would never exit).
     if (!stopped) poller = setTimeout(() => void poll(), POLL_MS);
   };
-  void poll();
+  // The first poll comes after one interval: a short job ends on the wait's answer alone (no list call
+  // in the command and in bpjobd while the job starts).
+  poller = setTimeout(() => void poll(), POLL_MS);
   try {
     return await withTimeout(all, jobids, seconds);
   } finally {

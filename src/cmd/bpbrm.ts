@@ -4,13 +4,20 @@ import { readJobSpec } from '../cli/job-spec-file.js';
 import { defineCommand } from '../cli/command.js';
 import { connectDaemon, callDaemon } from '../cli/daemon-call.js';
 import { openProcessLog } from '../config/daemon-log.js';
-import { bpbrmSpec } from '../protocol/job-specs.js';
+import { bpbrmSpec, type BpbrmSpec } from '../protocol/job-specs.js';
 import { nbjm } from '../protocol/nbjm.js';
 import { toOpenbpError } from '../protocol/errors.js';
-import { runBackup } from '../media/bpbrm/backup.js';
-import { runRestore } from '../media/bpbrm/restore.js';
-import { runVerify } from '../media/bpbrm/verify.js';
-import type { JobEnd } from '../media/bpbrm/job-end.js';
+import type { JobEnd, JobPeers } from '../media/bpbrm/job-end.js';
+import type { Home } from '../config/home.js';
+import type { LogLine } from '../config/daemon-log.js';
+
+type RunJob = (home: Home, spec: BpbrmSpec, peers: JobPeers, log: LogLine) => Promise<JobEnd>;
+
+async function loadJobKind(kind: BpbrmSpec['kind']): Promise<RunJob> {
+  if (kind === 'backup') return (await import('../media/bpbrm/backup.js')).runBackup;
+  if (kind === 'verify') return (await import('../media/bpbrm/verify.js')).runVerify;
+  return (await import('../media/bpbrm/restore.js')).runRestore;
+}
 
 export const command = defineCommand({
   name: 'bpbrm',
@@ -22,9 +29,12 @@ export const command = defineCommand({
     const log = openProcessLog(ctx.home, 'bpbrm');
     log(`job ${spec.jobid}: ${spec.kind} ${spec.backupid} on ${spec.unit.label}`);
     let end: JobEnd;
+    // Only the job's kind is loaded (bpbrm's start-up is on every job's path), while the daemons answer.
+    const loading = loadJobKind(spec.kind);
+    loading.catch(() => {}); // reported below, once connected
     const [db, jobs] = await Promise.all([connectDaemon(ctx.home, 'bpdbm'), connectDaemon(ctx.home, 'bpjobd')]);
     try {
-      const run = spec.kind === 'backup' ? runBackup : spec.kind === 'verify' ? runVerify : runRestore;
+      const run = await loading;
       end = await run(ctx.home, spec, { bpdbm: db, bpjobd: jobs }, log);
     } catch (e) {
       const err = toOpenbpError(e);

@@ -1,16 +1,14 @@
 // bptm: moves one image between a pipe and a storage unit through a shared-memory ring (parent + child).
 
 import { spawn } from 'node:child_process';
+import { binaryEnv } from '../ipc/spawn.js';
 import { defineCommand } from '../cli/command.js';
 import { OpenbpError } from '../protocol/errors.js';
 import { bptmSpec } from '../protocol/job-specs.js';
 import { readJobSpec, jobEventSink } from '../cli/job-spec-file.js';
-import { runBptmParent } from '../media/bptm/parent.js';
-import { runBptmChild } from '../media/bptm/child.js';
 import { Stop } from '../media/bptm/stop.js';
+import { startChild, startedNow } from '../media/bptm/child-start.js';
 import type { TapeHooks } from '../media/bptm/storage-for-unit.js';
-import { callDaemon } from '../cli/daemon-call.js';
-import { nbjm } from '../protocol/nbjm.js';
 import type { Home } from '../config/home.js';
 
 
@@ -24,7 +22,10 @@ function stopOnSignals(stop: Stop): void {
 /** Tape jobs ask nbjm for the next volume; their media steps go to bptm's log (stderr). */
 function tapeHooks(home: Home, jobid: number): TapeHooks {
   return {
-    nextVolume: async (mediaId, reason) => (await callDaemon(home, nbjm.nextMedia, { jobid, mediaId, reason })).volume,
+    nextVolume: async (mediaId, reason) => {
+      const [{ callDaemon }, { nbjm }] = await Promise.all([import('../cli/daemon-call.js'), import('../protocol/nbjm.js')]);
+      return (await callDaemon(home, nbjm.nextMedia, { jobid, mediaId, reason })).volume;
+    },
     log: (line) => process.stderr.write(`${new Date().toISOString()} bptm[${process.pid}] job ${jobid}: ${line}\n`),
   };
 }
@@ -56,18 +57,25 @@ export const command = defineCommand({
     try {
       if (opts.child === true) {
         if (typeof opts.shm !== 'string') throw new OpenbpError('INVALID_PARAMETER', '--child needs --shm FILE');
+        // Each side loads only its own modules (the child is on the job's start-up path).
+        const { runBptmChild } = await import('../media/bptm/child.js');
         const out = await runBptmChild({ spec, shmPath: opts.shm, stop });
         return { status: out.status };
       }
       // '--' ends node's own options: needed after `-e SCRIPT`, harmless before a script path.
       const selfArgs = [...process.execArgv, '--', ...process.argv.slice(1)];
+      // The child starts before the parent's own modules load (a failure is reported by runBptmParent).
+      const started = startedNow(() =>
+        startChild(spec, process.pid, stop, (shmPath, stdio) => spawn(process.execPath, [...selfArgs, '--child', '--shm', shmPath], { stdio, env: binaryEnv() })),
+      );
+      const { runBptmParent } = await import('../media/bptm/parent.js');
       const out = await runBptmParent({
         spec,
         pid: process.pid,
         stop,
         emit: jobEventSink(),
         ...(spec.unit.type === 'tape' ? { tape: tapeHooks(ctx.home, spec.jobid) } : {}),
-        spawnChild: (shmPath, stdio) => spawn(process.execPath, [...selfArgs, '--child', '--shm', shmPath], { stdio, env: process.env }),
+        startChild: started,
       });
       return out.status === 0 ? { status: 0 } : { status: out.status, stderr: `bptm: ${out.message ?? 'failed'}` };
     } finally {

@@ -34,10 +34,11 @@
 import zlib from 'node:zlib';
 import crypto from 'node:crypto';
 import { OpenbpError } from '../protocol/errors.js';
+import { FRAME_HEADER_BYTES } from './block-frame-size.js';
 
 export const FRAME_MAGIC = Buffer.from('OBPK', 'latin1');
 export const FRAME_VERSION = 1;
-export const FRAME_HEADER_BYTES = 64;
+export { FRAME_HEADER_BYTES };
 export const CODEC = { stored: 0, brotli: 1 } as const;
 export const CIPHER = { none: 0, aes256gcm: 1 } as const;
 
@@ -62,10 +63,7 @@ export function isFramed(form: BlockForm): boolean {
   return form.compress || form.key !== undefined;
 }
 
-/** The catalogue's checksum of a stored block: the first 8 bytes of its sha256, hex. */
-export function blockChecksum(stored: Uint8Array): string {
-  return crypto.createHash('sha256').update(stored).digest().toString('hex', 0, 8);
-}
+export { blockChecksum } from './block-checksum.js';
 
 const BROTLI_OPTS = (size: number): zlib.BrotliOptions => ({
   params: {

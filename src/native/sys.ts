@@ -20,6 +20,19 @@ export interface OpenbpSys {
   /** Attribute names; [] when the file system has no xattr support. */
   llistxattr(path: Buffer): Buffer[];
   /**
+   * Opens a file for reading as bpbkar does (O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), fstats it into
+   * stat (see STAT) and puts the size of its xattr name list in stat[STAT.xattrs] (0: none or unsupported,
+   * -1: flistxattr failed). Returns the fd.
+   */
+  openForBackup(path: Buffer, stat: Float64Array): number;
+  /**
+   * Reads up to n bytes of fd into buf[pos..] (fewer only at end of file), fstats it into stat (stat[0] = -1
+   * when fstat failed) and closes it; the fd is closed also when the read throws. Returns the bytes read.
+   */
+  readAndClose(fd: number, buf: Buffer, pos: number, n: number, stat: Float64Array): number;
+  /** lstat(path) into stat (see STAT), with the inode's exact high and low 32 bits at STAT.inoHigh / STAT.inoLow. */
+  lstatInto(path: Buffer, stat: Float64Array): void;
+  /**
    * The data regions of an open file below `size`, flattened: [offset0, length0, offset1, length1, ...], found
    * with lseek SEEK_DATA/SEEK_HOLE. Holes are what lies between; a file system without SEEK_DATA reports [0, size].
    */
@@ -49,6 +62,13 @@ export interface OpenbpSys {
   /** fcntl(F_GETPIPE_SZ): a pipe's capacity in bytes. */
   pipeSize(fd: number): number;
 }
+
+/** Indexes of the fields openForBackup, readAndClose and lstatInto put in their Float64Array (STAT_LENGTH elements). */
+export const STAT = {
+  dev: 0, ino: 1, mode: 2, nlink: 3, uid: 4, gid: 5, rdev: 6, size: 7, blocks: 8,
+  atimeSec: 9, atimeNsec: 10, mtimeSec: 11, mtimeNsec: 12, ctimeSec: 13, ctimeNsec: 14, xattrs: 15, inoHigh: 16, inoLow: 17,
+} as const;
+export const STAT_LENGTH = 18;
 
 export interface PeerCredentials {
   pid: number;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sys, ADDON_PATH } from '../../src/native/sys.js';
+import { sys, ADDON_PATH, STAT, STAT_LENGTH } from '../../src/native/sys.js';
 
 describe('openbp_sys native addon', () => {
   let dir: string;
@@ -107,5 +107,52 @@ describe('openbp_sys native addon', () => {
       fs.closeSync(r);
       fs.closeSync(w);
     }
+  });
+
+  it('opens a file for backup with its fstat and xattr list size, then reads, fstats and closes it in one call', () => {
+    const f = Buffer.from(path.join(dir, 'data\xff'), 'latin1');
+    fs.writeFileSync(f, 'hello, world');
+    sys().utimensat(f, 1_000_000_000, 5, 1_700_000_000, 123_456_789, false);
+    const st = new Float64Array(STAT_LENGTH);
+    const fd = sys().openForBackup(f, st);
+    const node = fs.fstatSync(fd, { bigint: true });
+    expect(st[STAT.size]).toBe(12);
+    expect(st[STAT.ino]).toBe(Number(node.ino));
+    expect(st[STAT.dev]).toBe(Number(node.dev));
+    expect(st[STAT.mode]).toBe(Number(node.mode));
+    expect(st[STAT.uid]).toBe(Number(node.uid));
+    expect(st[STAT.mtimeSec]).toBe(1_700_000_000);
+    expect(st[STAT.mtimeNsec]).toBe(123_456_789);
+    expect(st[STAT.atimeNsec]).toBe(5);
+    expect(st[STAT.xattrs]).toBe(0);
+    const buf = Buffer.alloc(20, 0xee);
+    const after = new Float64Array(STAT_LENGTH);
+    expect(sys().readAndClose(fd, buf, 3, 16, after)).toBe(12); // fewer at end of file
+    expect(buf.subarray(3, 15).toString()).toBe('hello, world');
+    expect(buf[2]).toBe(0xee);
+    expect(after[STAT.size]).toBe(12);
+    expect(() => fs.fstatSync(fd)).toThrow(expect.objectContaining({ code: 'EBADF' })); // closed
+  });
+
+  it('reports xattrs at open, refuses symlinks and missing files with their errno, and closes on a bad range', () => {
+    const st = new Float64Array(STAT_LENGTH);
+    expect(() => sys().openForBackup(Buffer.from(path.join(dir, 'none')), st)).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'open' }));
+    const f = Buffer.from(path.join(dir, 'f'));
+    fs.writeFileSync(f, 'x');
+    const l = Buffer.from(path.join(dir, 'l'));
+    fs.symlinkSync(f, l);
+    expect(() => sys().openForBackup(l, st)).toThrow(expect.objectContaining({ code: 'ELOOP' }));
+    const fd = sys().openForBackup(f, st);
+    expect(() => sys().readAndClose(fd, Buffer.alloc(4), 2, 8, new Float64Array(STAT_LENGTH))).toThrow(/range outside the buffer/);
+    expect(() => fs.fstatSync(fd)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    try {
+      sys().lsetxattr(f, Buffer.from('user.openbp'), Buffer.from('v'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOTSUP') return; // file system without user xattrs
+      throw e;
+    }
+    const fd2 = sys().openForBackup(f, st);
+    fs.closeSync(fd2);
+    expect(st[STAT.xattrs]).toBe('user.openbp'.length + 1);
   });
 });

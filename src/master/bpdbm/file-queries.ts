@@ -189,6 +189,9 @@ export interface RestorePlan {
   image: ImageRecord;
   paths: string[];
   entries: number;
+  /** The part of the image's stream to read (streamRange); absent: all of it. */
+  rangeStart?: number;
+  rangeEnd?: number;
 }
 
 const INCREMENTAL: ReadonlySet<string> = new Set(['INCR', 'CINC']);
@@ -292,6 +295,9 @@ export function resolveRestore(
   }
 }
 
+/** Up to this many exact paths are looked up one by one in the .f index; more are found in one pass. */
+const EXACT_LOOKUPS = 64;
+
 /**
  * The part of an image's stream that holds the selected entries: from the first selected entry's
  * header (or an earlier hard-link target it needs) to the header of the first entry after the last
@@ -300,19 +306,32 @@ export function resolveRestore(
 export function streamRange(r: FilesReader, roots: readonly string[], exactPaths: readonly string[]): { rangeStart: number; rangeEnd: number } | Record<string, never> {
   const selected: FilesEntry[] = [];
   for (const root of roots) for (const e of r.list(root, Infinity)) if (e.inImage === 1) selected.push(e);
-  for (const p of exactPaths) for (const e of r.list(p, 0)) if (e.inImage === 1 && e.path === p) selected.push(e);
+  if (exactPaths.length > EXACT_LOOKUPS) {
+    // Many single files (the unchanged files of an incremental, planned from an older image): one pass
+    // over the .f instead of a block decoded per path.
+    const wanted = new Set(exactPaths);
+    for (const e of r.entries()) if (e.inImage === 1 && wanted.has(e.path)) selected.push(e);
+  } else {
+    for (const p of exactPaths) for (const e of r.list(p, 0)) if (e.inImage === 1 && e.path === p) selected.push(e);
+  }
   if (selected.length === 0) return {};
   let start = Infinity;
-  let last = -1;
+  let last = selected[0]!;
   for (const e of selected) {
     start = Math.min(start, e.offset);
-    last = Math.max(last, e.offset);
+    if (e.offset > last.offset) last = e;
     // A hard link is restored by linking to its target, which must come through the stream too.
     if (e.type === 'h' && e.link) for (const t of r.list(e.link, 0)) if (t.path === e.link && t.inImage === 1) start = Math.min(start, t.offset);
   }
+  // The .f is in stream order: the entry after the last selected one is found by reading on from its
+  // block, not by a scan of the whole file (which cost a one-file restore ~0.1 s per 10,000 entries).
+  // Any later header bounds the range safely; the first one found is the next in the stream.
   let end = -1;
-  for (const e of r.entries()) {
-    if (e.inImage === 1 && e.offset > last && (end < 0 || e.offset < end)) end = e.offset;
+  for (const e of r.entriesFrom(last.path)) {
+    if (e.inImage === 1 && e.offset > last.offset) {
+      end = e.offset;
+      break;
+    }
   }
   return { rangeStart: start, rangeEnd: end };
 }

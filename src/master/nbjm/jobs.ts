@@ -18,7 +18,6 @@ import type { Infer } from '../../protocol/schema.js';
 import type { ReplyOf, RequestOf } from '../../protocol/message.js';
 import type { backupJobSpec, restoreJobSpec } from '../../protocol/nbjm.js';
 import type { Home } from '../../config/home.js';
-import { writeFileAtomic } from '../../config/atomic-file.js';
 import { processLogFd, type LogLine } from '../../config/daemon-log.js';
 import type { DaemonService } from '../../cli/serve-daemon.js';
 import { callDaemon } from '../../cli/daemon-call.js';
@@ -75,7 +74,8 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
   /** Runs bpbrm for a job and resolves with what it reported (or what its death means). */
   async function runBpbrm(spec: BpbrmSpec): Promise<Finished> {
     const specFile = path.join(jobsDir, `${spec.jobid}.bpbrm.json`);
-    writeFileAtomic(specFile, JSON.stringify(spec));
+    // Read only by the bpbrm started next: no fsync (after a crash nothing reads it; recovery asks bpjobd).
+    fs.writeFileSync(specFile, JSON.stringify(spec), { mode: 0o600 });
     const reported = new Promise<Finished>((resolve) => finishers.set(spec.jobid, resolve));
     const errFd = processLogFd(home, 'bpbrm');
     // bpbrm leads its own process group, so that its bptm and bpbkar/nbtar can be stopped with it.

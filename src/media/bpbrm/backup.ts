@@ -21,27 +21,15 @@ import { removeImageLeftovers } from '../../storage/disk/delete-fragments.js';
 import { keyFilePath } from '../../config/key-store.js';
 import { openDataPipe } from '../../ipc/data-pipe.js';
 
-const BASE_PAGE = 10000;
 /** File-record batches (1,000 records each) bpbrm holds for bpdbm before it stops reading bpbkar's events. */
 const CATALOGUE_BATCHES_AHEAD = 8;
 
-/** Writes the base image's file records, one JSON object a line, to `file` (paged: a reply stays far below the frame limit). */
+/** Has bpdbm copy the base image's .f file list to `file` (bpbkar reads it as it is); returns its entry count. */
 async function writeBaseFiles(peers: JobPeers, backupid: string, file: string): Promise<number> {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const fd = fs.openSync(file, 'w', 0o600);
-  let n = 0;
-  try {
-    let start: number | undefined = 0;
-    while (start !== undefined) {
-      const page: { files: unknown[]; next?: number } = await peers.bpdbm.request(bpdbm.imageFiles, { backupid, start, count: BASE_PAGE });
-      if (page.files.length > 0) fs.writeSync(fd, page.files.map((f) => JSON.stringify(f)).join('\n') + '\n');
-      n += page.files.length;
-      start = page.next;
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return n;
+  fs.rmSync(file, { force: true }); // a leftover of an earlier job with this id
+  const { entries } = await peers.bpdbm.request(bpdbm.exportImageFiles, { backupid, file });
+  return entries;
 }
 
 export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, log: LogLine): Promise<JobEnd> {
@@ -87,7 +75,7 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
   });
   let baseFiles: string | undefined;
   if (spec.baseBackupid !== undefined) {
-    baseFiles = path.join(home.run, 'jobs', `${spec.jobid}.base.ndjson`);
+    baseFiles = path.join(home.run, 'jobs', `${spec.jobid}.base.f`);
     try {
       const n = await writeBaseFiles(peers, spec.baseBackupid, baseFiles);
       log(`job ${spec.jobid}: incremental against ${spec.baseBackupid} (${n} base records)`);

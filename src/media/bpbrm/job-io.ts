@@ -7,7 +7,6 @@ import type { Readable, Stream } from 'node:stream';
 
 export type StdioEntry = 'pipe' | 'ignore' | number | Stream;
 import type { Home } from '../../config/home.js';
-import { writeFileAtomic } from '../../config/atomic-file.js';
 import { processLogFd } from '../../config/daemon-log.js';
 import { spawnBinary, waitForExit } from '../../ipc/spawn.js';
 import { readEventLines } from '../../ipc/event-lines.js';
@@ -31,7 +30,8 @@ export function startJobChild(
 ): ChildRun {
   const file = path.join(home.run, 'jobs', `${jobid}.${name}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  writeFileAtomic(file, JSON.stringify(spec));
+  // Read only by the child started next: no fsync (a crash ends the job; nothing reads the file after).
+  fs.writeFileSync(file, JSON.stringify(spec), { mode: 0o600 });
   const errFd = processLogFd(home, name);
   const child = spawnBinary(name, ['--spec', file], { stdio: [stdin, stdout, errFd, 'pipe'], env: { ...process.env, OPENBP_HOME: home.root } });
   if (typeof errFd === 'number') fs.closeSync(errFd);

@@ -29,6 +29,9 @@ export async function runRestore(home: Home, spec: BpbrmSpec, peers: JobPeers, l
   const client: SideEnd = { code: null, signal: null };
   const media: SideEnd = { code: null, signal: null };
 
+  // Asked before nbtar is spawned, so that bpdbm's answer overlaps the spawn (bptm, started next, needs it).
+  const extras = imageReadExtras(home, peers, spec.backupid);
+  extras.catch(() => {}); // awaited below
   const nbtarSpec: NbtarSpec = {
     jobid: spec.jobid, selections: spec.paths, renames: spec.renames, keepExisting: spec.keepExisting, restoreOwnership: spec.restoreOwnership,
     ...(spec.runAs ? { runAs: spec.runAs } : {}),
@@ -53,7 +56,7 @@ export async function runRestore(home: Home, spec: BpbrmSpec, peers: JobPeers, l
     jobid: spec.jobid, backupid: spec.backupid, direction: 'read', unit: spec.unit, numberOfBuffers: tun.numberOfBuffers,
     bufferSize: blockSize > 0 ? blockSize : tun.bufferSize, fragments: spec.fragments, rangeStart: spec.rangeStart ?? 0, rangeEnd: spec.rangeEnd ?? -1, copy: 1,
     retentionLevel: spec.retentionLevel, expiration: spec.expiration, ...(spec.tape ? { tape: spec.tape } : {}),
-    ...(await imageReadExtras(home, peers, spec.backupid)),
+    ...(await extras),
   };
   const bptm = startJobChild(home, 'bptm', spec.jobid, bptmSpec, 'ignore', data.write, (v) => {
     const ev = bptmEvent.parse(v);

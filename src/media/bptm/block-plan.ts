@@ -17,11 +17,6 @@ export interface WritePlan {
   readonly keyTag?: string;
 }
 
-/** True when the spec's image stores its blocks plain (no compression, no encryption): a stored block is a ring slot. */
-export function storesPlainBlocks(spec: BptmSpec): boolean {
-  return spec.compress !== true && !spec.encrypt;
-}
-
 export function blockFormFor(spec: BptmSpec): WritePlan {
   let key: BlockKey | undefined;
   if (spec.encrypt) {

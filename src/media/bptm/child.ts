@@ -11,7 +11,7 @@ import { openFdSource } from './fd-source.js';
 import { openFdSink } from './fd-sink.js';
 import { peerLost } from './exit-status.js';
 import type { Stop } from './stop.js';
-import { storesPlainBlocks } from './block-plan.js';
+import { storesPlainBlocks } from './plain-blocks.js';
 
 export interface ChildDeps {
   readonly spec: BptmSpec;

@@ -3,25 +3,24 @@
 // Backup: child fills the ring from stdin; parent writes the slots to fragments.
 // Restore: parent fills the ring from the fragments; child writes the slots to stdout.
 
-import type { ChildProcess, StdioOptions } from 'node:child_process';
-import type { Duplex } from 'node:stream';
+import type { ChildProcess } from 'node:child_process';
 import { OpenbpError, toOpenbpError } from '../../protocol/errors.js';
 import type { BptmSpec } from '../../protocol/job-specs.js';
 import type { BptmEvent } from '../../protocol/job-events.js';
 import type { FragmentRecord } from '../../protocol/records.js';
 import type { ImageReader, ImageWriter } from '../../storage/driver.js';
-import { createShmFile, DEFAULT_SHM_DIR, removeShmFile } from './shm-file.js';
-import { ShmRing } from './shm-ring.js';
-import { MSG, RingChannel } from './ring-channel.js';
+import { removeShmFile } from './shm-file.js';
+import type { ShmRing } from './shm-ring.js';
+import { MSG, type RingChannel } from './ring-channel.js';
 import { consume, produce } from './ring-loops.js';
 import { FragmentSink } from './fragment-sink.js';
 import { driverForUnit, type TapeHooks } from './storage-for-unit.js';
 import type { StorageDriver } from '../../storage/driver.js';
 import { BlockWriter } from './block-writer.js';
-import { FRAME_HEADER_BYTES } from '../../formats/block-frame.js';
 import { blockFormFor, blockSourceFor } from './block-plan.js';
-import { peerLost } from './exit-status.js';
 import { Stop } from './stop.js';
+import type { StartedChild } from './child-start.js';
+
 
 export interface ParentDeps {
   readonly spec: BptmSpec;
@@ -31,8 +30,11 @@ export interface ParentDeps {
   readonly stop: Stop;
   /** Writes one event on the event descriptor. */
   emit(event: BptmEvent): void;
-  /** Starts the child of the pair with these descriptors (3 is the control pipe). */
-  spawnChild(shmPath: string, stdio: StdioOptions): ChildProcess;
+  /**
+   * The buffer file and the child of the pair (child-start.ts startChild): called first; the command
+   * has usually started them already, before loading this module (startedNow).
+   */
+  startChild(): StartedChild;
   /** Progress events at most this often (ms); default 500. */
   readonly progressIntervalMs?: number;
   /** Tape units: how to ask the master for another volume, and the log. */
@@ -49,16 +51,6 @@ export interface BptmOutcome {
 
 const CHILD_GRACE_MS = 3000;
 
-/** Throws 20 unless the ring geometry is usable. */
-export function checkGeometry(spec: BptmSpec): void {
-  const { numberOfBuffers: n, bufferSize: size } = spec;
-  if (!Number.isInteger(n) || n < 1 || n > 4096) throw new OpenbpError('INVALID_PARAMETER', `numberOfBuffers ${n} is out of range (1-4096)`);
-  // Framed images (compressed or encrypted) are read with slots of their stored block size, a frame header more.
-  if (!Number.isInteger(size) || size < 1024 || size > 64 * 1024 * 1024 + FRAME_HEADER_BYTES) {
-    throw new OpenbpError('INVALID_PARAMETER', `bufferSize ${size} is out of range (1 KiB - 64 MiB)`);
-  }
-}
-
 function throttle(intervalMs: number, fn: (bytes: number) => void): (bytes: number) => void {
   let last = Date.now();
   return (bytes) => {
@@ -67,14 +59,6 @@ function throttle(intervalMs: number, fn: (bytes: number) => void): (bytes: numb
     last = now;
     fn(bytes);
   };
-}
-
-function waitExit(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', () => resolve());
-  });
 }
 
 /** Waits for the child to exit; SIGTERM after graceMs, SIGKILL a second later. */
@@ -109,8 +93,11 @@ export async function runBptmParent(deps: ParentDeps): Promise<BptmOutcome> {
   let chan: RingChannel | undefined;
   let driver: StorageDriver | undefined;
   try {
-    checkGeometry(spec);
-    driver = driverForUnit(spec, deps.tape);
+    const started = deps.startChild();
+    ({ shmPath, ring, child, exited } = started);
+    chan = started.channel;
+    const channel = started.channel;
+    driver = await driverForUnit(spec, deps.tape);
     if (spec.direction === 'write') {
       const form = blockFormFor(spec);
       writer = await driver.openImageWriter({
@@ -132,22 +119,6 @@ export async function runBptmParent(deps: ParentDeps): Promise<BptmOutcome> {
       reader = opened.reader;
       source = opened.source;
     }
-    const shm = createShmFile(spec.shmDir ?? DEFAULT_SHM_DIR, spec.jobid, deps.pid, spec.numberOfBuffers * spec.bufferSize);
-    shmPath = shm.path;
-    ring = new ShmRing(shm.fd, spec.numberOfBuffers, spec.bufferSize);
-
-    const stdio: StdioOptions = spec.direction === 'write' ? [0, 'ignore', 2, 'pipe'] : ['ignore', 1, 2, 'pipe'];
-    const started = deps.spawnChild(shmPath, stdio);
-    child = started;
-    exited = waitExit(started);
-    started.once('error', (e) => stop.trigger(new OpenbpError('SHM_SETUP_FAILED', `cannot start the bptm child: ${e.message}`, { cause: e })));
-    const channel: RingChannel = new RingChannel(
-      started.stdio[3] as Duplex,
-      stop,
-      (): OpenbpError => (channel.ready ? peerLost(spec.direction, 'child') : new OpenbpError('SHM_SETUP_FAILED', 'the bptm child ended before it opened the buffer file')),
-      spec.bufferSize,
-    );
-    chan = channel;
     // No wait for READY: the ring can be filled (restore) while the child is still starting.
 
     if (spec.direction === 'write') {
@@ -168,7 +139,9 @@ export async function runBptmParent(deps: ParentDeps): Promise<BptmOutcome> {
     const failure = stop.reason;
     if (failure) {
       await writer?.abort();
-      if (chan) await chan.sendFlushed(MSG.ERROR, failure.status);
+      // A child still starting has not touched the buffer or the stream: it need not hear why.
+      if (child && chan && !chan.ready) child.kill('SIGKILL');
+      else if (chan) await chan.sendFlushed(MSG.ERROR, failure.status);
     }
     await reader?.close();
     await driver?.close?.();

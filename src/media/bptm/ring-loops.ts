@@ -7,7 +7,7 @@
 import { MSG, type RingChannel } from './ring-channel.js';
 import type { ShmRing } from './shm-ring.js';
 import type { Stop } from './stop.js';
-import { blockChecksum } from '../../formats/block-frame.js';
+import { blockChecksum } from '../../formats/block-checksum.js';
 import { OpenbpError } from '../../protocol/errors.js';
 
 /** Where a producer gets bytes: resolves with up to `length` bytes read into buf at offset, 0 at the end. */

@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Home } from '../../../src/config/home.js';
 import { ImageStore } from '../../../src/master/bpdbm/image-store.js';
-import { listFiles, resolveRestore } from '../../../src/master/bpdbm/file-queries.js';
+import { listFiles, resolveRestore, streamRange } from '../../../src/master/bpdbm/file-queries.js';
 import { decodeBlock } from '../../../src/formats/files-file.js';
 import { createBpdbm, pendingImages } from '../../../src/master/bpdbm/routes.js';
 import { bpdbm } from '../../../src/protocol/bpdbm.js';
+import { readBaseFiles } from '../../../src/client/bpbkar/base-files.js';
 import { file, fragment, image, statusOf, tempHome } from './fixtures.js';
 
 let home: Home;
@@ -184,6 +185,19 @@ describe('file queries', () => {
     }
     const r = resolveRestore(store, { client: 'big', paths: ['/data/d7'] });
     expect(r.plans[0]!.entries).toBe(1001);
+    // A one-file restore's stream range ends at the next file's header, found by reading on from the
+    // file's block (a few reads), not by a scan of the whole .f.
+    const one = resolveRestore(store, { client: 'big', paths: ['/data/d123/f5'] }).plans[0]!;
+    expect([one.rangeStart, one.rangeEnd]).toEqual([(123000 + 5) * 1536, (123000 + 6) * 1536]);
+    const last = resolveRestore(store, { client: 'big', paths: ['/data/d199/f999'] }).plans[0]!;
+    expect([last.rangeStart, last.rangeEnd]).toEqual([(199000 + 999) * 1536, -1]);
+    const ranged = store.openFiles('big_1700000000');
+    try {
+      expect(streamRange(ranged, ['/data/d123/f5'], [])).toEqual({ rangeStart: (123000 + 5) * 1536, rangeEnd: (123000 + 6) * 1536 });
+      expect(ranged.reads.count).toBeLessThan(20);
+    } finally {
+      ranged.close();
+    }
   });
 });
 
@@ -206,6 +220,17 @@ describe('bpdbm routes', () => {
     expect(listed.runs.map((r) => [r.backupid, r.count])).toEqual([['c_1700000000', 1]]);
     expect(decodeBlock(Buffer.from(listed.runs[0]!.entries, 'base64'), 1)[0]!.path).toBe('/x\xff\n');
     expect(bpdbm.listFiles.reply.parse(listed)).toEqual(listed);
+    // An incremental's base: the .f copied into run/jobs as it is, for bpbkar to read; nowhere else.
+    const jobs = path.join(home.run, 'jobs');
+    fs.mkdirSync(jobs, { recursive: true });
+    const base = path.join(jobs, '7.base.f');
+    expect(await call(bpdbm.exportImageFiles, { backupid: 'c_1700000000', file: base })).toEqual({ entries: 2 });
+    const baseFiles = await readBaseFiles(base);
+    expect([...baseFiles.keys()]).toEqual(['/x\xff\n']);
+    expect(fs.statSync(base).mode & 0o777).toBe(0o600);
+    await expect(call(bpdbm.exportImageFiles, { backupid: 'c_1700000000', file: base })).rejects.toMatchObject({ status: 220 }); // exists
+    await expect(call(bpdbm.exportImageFiles, { backupid: 'c_1700000000', file: path.join(home.root, '7.base.f') })).rejects.toThrow(/not a job base file/);
+    await expect(call(bpdbm.exportImageFiles, { backupid: 'c_1700000000', file: path.join(jobs, 'x.base.f') })).rejects.toThrow(/not a job base file/);
     await db.close();
   });
 });

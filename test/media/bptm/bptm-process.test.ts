@@ -265,6 +265,29 @@ describe('bptm (real processes)', () => {
     expect(fs.readdirSync(stu)).toEqual([]);
   }, 30000);
 
+  it('a storage unit that cannot be opened ends with 83 while the child starts: no child and no buffer file stay', async () => {
+    // The child is started before the unit is opened (its start-up overlaps the parent's): the parent's failure must end it.
+    const notADir = path.join(dir, 'not-a-directory');
+    fs.writeFileSync(notADir, '');
+    const specFile = spec({ unit: { label: 'disk1', type: 'disk', path: notADir, host: 'media1', concurrentJobs: 1, maxFragmentMB: 8, highWaterMark: 98, lowWaterMark: 80, onDemandOnly: false, maxMpx: 1 } });
+    const run = startBptm(specFile, 'pipe');
+    run.proc.stdin!.on('error', () => {});
+    run.proc.stdin!.end(data.subarray(0, MiB));
+    expect((await run.exit).code).toBe(83);
+    await run.eventsDone;
+    expect(run.events.at(-1)).toMatchObject({ kind: 'end', status: 83 });
+    expect(fs.readdirSync(shmDir)).toEqual([]);
+    const children = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && alive(Number(p))).filter((p) => {
+      try {
+        const argv = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+        return argv.includes('--child') && argv.includes(specFile);
+      } catch {
+        return false;
+      }
+    });
+    expect(children).toEqual([]);
+  }, 30000);
+
   it('ends with 90 and leaves nothing when the stream is empty', async () => {
     const run = startBptm(spec({}), 'pipe');
     run.proc.stdin!.end();
