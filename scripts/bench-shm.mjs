@@ -10,7 +10,8 @@
 //   hand-off: the same read from stream byte 1, so no fragment is read whole and no sha256 is checked:
 //          what is left is the ring itself (file -> ring -> pipe).
 // The image is one fragment. bptm's numbers include its two node start-ups; write and the full read
-// include the sha256 of the whole image (computed on write, checked on read).
+// include the sha256 of the whole image (computed on write, checked on read). CPU (user+sys of the whole
+// pipeline, GNU time) is printed per MB when /usr/bin/time exists.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,11 +79,21 @@ function writeSpec(over) {
   return f;
 }
 
-function timed(cmd) {
+// user+sys CPU of the whole pipeline (every waited-for process) from GNU time, when it is installed.
+const GNU_TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const cpuFile = path.join(work, 'cpu.txt');
+const cpu = {};
+
+function timed(cmd, name) {
+  const argv = GNU_TIME ? [GNU_TIME, '-f', '%U %S', '-o', cpuFile, 'sh', '-c', cmd] : ['sh', '-c', cmd];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('sh', ['-c', cmd], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd}: exit ${r.status}`);
+  if (GNU_TIME && name) {
+    const [u, s] = fs.readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+    (cpu[name] ??= []).push(u + s);
+  }
   return secs;
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -93,12 +104,12 @@ const results = { catWrite: [], bptmWrite: [], catRead: [], bptmRead: [], bptmHa
 let fragments = [];
 const sink = path.join(work, 'cat.out');
 for (let run = 0; run < RUNS; run++) {
-  results.catWrite.push(timed(`cat ${q(src)} | cat > ${q(sink)}`));
+  results.catWrite.push(timed(`cat ${q(src)} | cat > ${q(sink)}`, 'catWrite'));
   fs.rmSync(sink, { force: true });
 
   fs.rmSync(unitDir, { recursive: true, force: true });
   const events = path.join(work, 'events.jsonl');
-  results.bptmWrite.push(timed(`cat ${q(src)} | node ${q(launcher)} --spec ${q(writeSpec({}))} 3> ${q(events)}`));
+  results.bptmWrite.push(timed(`cat ${q(src)} | node ${q(launcher)} --spec ${q(writeSpec({}))} 3> ${q(events)}`, 'bptmWrite'));
   fragments = fs
     .readFileSync(events, 'utf8')
     .split('\n')
@@ -107,18 +118,20 @@ for (let run = 0; run < RUNS; run++) {
     .filter((e) => e.kind === 'fragment')
     .map((e) => e.fragment);
 
-  results.catRead.push(timed(`cat ${fragments.map((f) => q(f.mediaId)).join(' ')} | cat > /dev/null`));
-  results.bptmRead.push(timed(`node ${q(launcher)} --spec ${q(writeSpec({ direction: 'read', fragments }))} 3> /dev/null | cat > /dev/null`));
-  results.bptmHandoff.push(timed(`node ${q(launcher)} --spec ${q(writeSpec({ direction: 'read', fragments, rangeStart: 1 }))} 3> /dev/null | cat > /dev/null`));
+  results.catRead.push(timed(`cat ${fragments.map((f) => q(f.mediaId)).join(' ')} | cat > /dev/null`, 'catRead'));
+  results.bptmRead.push(timed(`node ${q(launcher)} --spec ${q(writeSpec({ direction: 'read', fragments }))} 3> /dev/null | cat > /dev/null`, 'bptmRead'));
+  results.bptmHandoff.push(timed(`node ${q(launcher)} --spec ${q(writeSpec({ direction: 'read', fragments, rangeStart: 1 }))} 3> /dev/null | cat > /dev/null`, 'bptmHandoff'));
 }
 
 const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
+const c = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, median(v)]));
+const cpuOf = (k) => (c[k] === undefined ? '' : `  CPU ${c[k].toFixed(2)} s (${((c[k] * 1e3) / (bytes / 1e6)).toFixed(2)} ms/MB)`);
 console.log(`data ${bytes} bytes; ring ${BUFFERS} x ${SIZE} bytes; ${RUNS} runs, medians; ${out}`);
-console.log(`write  cat | cat > tmpfs      ${m.catWrite.toFixed(2)} s  ${mbps(m.catWrite)} MB/s`);
-console.log(`write  cat | bptm (tmpfs stu) ${m.bptmWrite.toFixed(2)} s  ${mbps(m.bptmWrite)} MB/s   ratio ${(m.catWrite / m.bptmWrite).toFixed(2)}`);
-console.log(`read   cat frags | cat        ${m.catRead.toFixed(2)} s  ${mbps(m.catRead)} MB/s`);
-console.log(`read   bptm | cat             ${m.bptmRead.toFixed(2)} s  ${mbps(m.bptmRead)} MB/s   ratio ${(m.catRead / m.bptmRead).toFixed(2)}`);
-console.log(`read   bptm | cat, no sha256  ${m.bptmHandoff.toFixed(2)} s  ${mbps(m.bptmHandoff)} MB/s   ratio ${(m.catRead / m.bptmHandoff).toFixed(2)}`);
+console.log(`write  cat | cat > tmpfs      ${m.catWrite.toFixed(2)} s  ${mbps(m.catWrite)} MB/s${cpuOf('catWrite')}`);
+console.log(`write  cat | bptm (tmpfs stu) ${m.bptmWrite.toFixed(2)} s  ${mbps(m.bptmWrite)} MB/s   ratio ${(m.catWrite / m.bptmWrite).toFixed(2)}${cpuOf('bptmWrite')}`);
+console.log(`read   cat frags | cat        ${m.catRead.toFixed(2)} s  ${mbps(m.catRead)} MB/s${cpuOf('catRead')}`);
+console.log(`read   bptm | cat             ${m.bptmRead.toFixed(2)} s  ${mbps(m.bptmRead)} MB/s   ratio ${(m.catRead / m.bptmRead).toFixed(2)}${cpuOf('bptmRead')}`);
+console.log(`read   bptm | cat, no sha256  ${m.bptmHandoff.toFixed(2)} s  ${mbps(m.bptmHandoff)} MB/s   ratio ${(m.catRead / m.bptmHandoff).toFixed(2)}${cpuOf('bptmHandoff')}`);
 console.log(
   `ring vs pipe (bptm throughput / cat|cat throughput): write ${(m.catWrite / m.bptmWrite).toFixed(2)}, read ${(m.catRead / m.bptmRead).toFixed(2)}, hand-off only ${(m.catRead / m.bptmHandoff).toFixed(2)}`,
 );

@@ -36,7 +36,8 @@ export interface CommandContext {
 
 export interface Spinner {
   update(text: string): void;
-  stop(): void;
+  /** Ends the spinner; with `final`, that line stays on the terminal (a short job may end before any update). */
+  stop(final?: string): void;
 }
 
 export interface Colour {

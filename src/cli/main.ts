@@ -1,5 +1,6 @@
 // The one place where a command meets the process: argv in, output and exit status out.
 
+import tty from 'node:tty';
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
 import { attributeName, commanderName, normalizeArgv, parseDeclaredOptions } from './argv.js';
@@ -105,7 +106,9 @@ export async function main(spec: CommandSpec, argv: readonly string[] = process.
   const ctx: CommandContext = {
     home: resolveHome(process.env),
     env: process.env,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    // isatty, not process.stdin.isTTY: creating process.stdin would make a piped stdin non-blocking for every
+    // process sharing it (bptm and nbtar read their data pipe with plain read(2)).
+    stdinIsTTY: tty.isatty(0),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     progress: (text) => process.stderr.write(`${text}\n`),
     spinner: () => makeSpinner(process.stderr, process.env),

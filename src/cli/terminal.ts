@@ -21,5 +21,5 @@ export async function makeSpinner(stream: NodeJS.WriteStream, env: NodeJS.Proces
   if (!stream.isTTY || env.CI !== undefined || env.TERM === 'dumb') return NO_SPINNER;
   const { default: ora } = await import('ora');
   const s = ora({ stream, color: env.NO_COLOR === undefined ? 'cyan' : false, discardStdin: false }).start();
-  return { update: (text) => (s.text = text), stop: () => s.stop() };
+  return { update: (text) => (s.text = text), stop: (final) => (final ? s.stopAndPersist({ symbol: '-', text: final }) : s.stop()) };
 }

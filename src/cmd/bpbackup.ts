@@ -51,7 +51,7 @@ export const command = defineCommand({
     try {
       [job] = await waitForJobs(ctx.home, [jobid], wait, (jobs) => spinner.update(describeJobs(jobs)));
     } finally {
-      spinner.stop();
+      spinner.stop(job ? describeJobs([job]) : undefined);
     }
     const status = job!.status ?? 0;
     for (const w of jobWarnings(job!)) plog.line(`WRN - ${w}`);
@@ -82,7 +82,7 @@ async function runImmediate(ctx: Ctx, opts: Opts) {
   try {
     jobs = await waitForJobs(ctx.home, jobids, wait, (js) => spinner.update(describeJobs(js)));
   } finally {
-    spinner.stop();
+    spinner.stop(jobs ? describeJobs(jobs) : undefined);
   }
   const worst = jobs.reduce((m, j) => Math.max(m, j.status ?? 0), 0);
   const failed = jobs.find((j) => (j.status ?? 0) === worst);

@@ -63,7 +63,7 @@ export const command = defineCommand({
     try {
       jobs = await waitForJobs(ctx.home, jobids, wait, (js) => spinner.update(describeJobs(js)));
     } finally {
-      spinner.stop();
+      spinner.stop(jobs ? describeJobs(jobs) : undefined);
     }
     let status = worstStatus(jobs.map((j) => j.status ?? 0));
     if (status === 0 && notFound.length > 0) status = 1;

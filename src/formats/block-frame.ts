@@ -63,10 +63,7 @@ export function isFramed(form: BlockForm): boolean {
   return form.compress || form.key !== undefined;
 }
 
-/** The catalogue's checksum of a stored block: the first 8 bytes of its sha256, hex. */
-export function blockChecksum(stored: Uint8Array): string {
-  return crypto.createHash('sha256').update(stored).digest().toString('hex', 0, 8);
-}
+export { blockChecksum } from './block-checksum.js';
 
 const BROTLI_OPTS = (size: number): zlib.BrotliOptions => ({
   params: {

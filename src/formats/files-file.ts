@@ -34,6 +34,10 @@ const TRAILER_LEN = 48;
 const BLOCK_TARGET = 16 * 1024;
 const CHUNK_TARGET = 16 * 1024;
 const TYPES = 'fdlhpcbs';
+/** Whole-second mtime deltas below this are exact as numbers in ns (and below svar's 2^51). */
+const SMALL_SECONDS = 2_000_000;
+/** A positive decimal without leading zero (mtimeNs of a time after 1970-01-01T00:00:01). */
+const PLAIN_DIGITS = /^[1-9][0-9]*$/;
 
 /** 0: recorded but not in the image (true-image-restore only); 1: in the image; 2: TIR only (bpflist's in_image). */
 export type InImage = 0 | 1 | 2;
@@ -52,6 +56,13 @@ export function parentKey(p: string): string {
   if (i < 0) return '';
   if (i === 0) return '/';
   return p.slice(0, i);
+}
+
+/** parentKey(p) === key, found without slicing or hashing (the previous record's parent; '' never matches). */
+export function hasParent(p: string, key: string): boolean {
+  if (key === '') return false;
+  if (key === '/') return p.length > 1 && p.charCodeAt(0) === 0x2f && p.indexOf('/', 1) < 0;
+  return p.length > key.length + 1 && p.charCodeAt(key.length) === 0x2f && p.indexOf('/', key.length + 1) < 0 && p.startsWith(key);
 }
 
 /** Depth of a normalised absolute path: '/' is 0, '/a' 1, '/a/b' 2. */
@@ -82,7 +93,9 @@ class BlockEncoder {
   readonly sink = new ByteSink(BLOCK_TARGET * 2);
   count = 0;
   private prevPath = '';
-  private prevMtime = 0n;
+  /** The previous mtime as floor(ns / 1e9) and the rest (0..999,999,999). */
+  private prevSec = 0;
+  private prevNs = 0;
   private prevIno = 0;
   private prevDev = 0;
   private prevOffset = 0;
@@ -92,7 +105,8 @@ class BlockEncoder {
     this.sink.reset();
     this.count = 0;
     this.prevPath = '';
-    this.prevMtime = 0n;
+    this.prevSec = 0;
+    this.prevNs = 0;
     this.prevIno = 0;
     this.prevDev = 0;
     this.prevOffset = 0;
@@ -125,10 +139,25 @@ class BlockEncoder {
     this.name(e.user);
     this.name(e.group);
     s.uvar(e.size);
-    const mt = BigInt(e.mtimeNs);
-    s.sbig(mt - this.prevMtime);
-    this.prevMtime = mt;
-    const mtSec = Number(mt >= 0n ? mt / 1_000_000_000n : -((-mt + 999_999_999n) / 1_000_000_000n));
+    // mtime as (floor seconds, ns) numbers: the delta is written as the same zigzag varint sbig writes,
+    // with BigInt arithmetic only for a block's first entry, times before 1970 or deltas past 2^50 ns.
+    const text = e.mtimeNs;
+    let mtSec: number;
+    let mtNs: number;
+    if (text.length >= 10 && text.length <= 19 && PLAIN_DIGITS.test(text)) {
+      mtSec = Number(text.slice(0, -9));
+      mtNs = Number(text.slice(-9));
+    } else {
+      const mt = BigInt(text);
+      const sec = mt >= 0n ? mt / 1_000_000_000n : -((-mt + 999_999_999n) / 1_000_000_000n);
+      mtSec = Number(sec);
+      mtNs = Number(mt - sec * 1_000_000_000n);
+    }
+    const dSec = mtSec - this.prevSec;
+    if (dSec > -SMALL_SECONDS && dSec < SMALL_SECONDS) s.svar(dSec * 1e9 + (mtNs - this.prevNs));
+    else s.sbig(BigInt(dSec) * 1_000_000_000n + BigInt(mtNs - this.prevNs));
+    this.prevSec = mtSec;
+    this.prevNs = mtNs;
     s.svar(e.ctime - mtSec);
     s.svar(e.atime - mtSec);
     s.svar(e.ino - this.prevIno);
@@ -285,6 +314,9 @@ export interface FilesSummary {
 export class FilesWriter {
   private readonly enc = new BlockEncoder();
   private readonly dirs = new Map<string, DirIndex>();
+  /** The previous record's parent and its index entry (walk order keeps siblings together). */
+  private lastKey = '';
+  private lastDir: DirIndex | undefined;
   private pos = HEAD_LEN;
   private entries = 0;
   private blocks = 0;
@@ -310,9 +342,14 @@ export class FilesWriter {
   add(records: readonly FilesEntryInput[]): void {
     if (this.closed) throw new Error('FilesWriter: add after finish');
     for (const r of records) {
-      const key = parentKey(r.path);
-      let d = this.dirs.get(key);
-      if (!d) this.dirs.set(key, (d = { self: -1, offsets: [] }));
+      let d = this.lastDir;
+      if (d === undefined || !hasParent(r.path, this.lastKey)) {
+        const key = parentKey(r.path);
+        d = this.dirs.get(key);
+        if (!d) this.dirs.set(key, (d = { self: -1, offsets: [] }));
+        this.lastKey = key;
+        this.lastDir = d;
+      }
       if (d.offsets[d.offsets.length - 1] !== this.pos) d.offsets.push(this.pos);
       if (r.type === 'd') {
         const own = this.dirs.get(r.path);

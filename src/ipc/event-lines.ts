@@ -27,11 +27,13 @@ export function readEventLines(stream: Readable, onEvent: (v: unknown) => void, 
     let rest = '';
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
-      rest += chunk;
+      // Look for line ends in the new chunk only: a batch of file records is one line of a few hundred KB.
+      let from = 0;
       let nl: number;
-      while ((nl = rest.indexOf('\n')) >= 0) {
-        const line = rest.slice(0, nl);
-        rest = rest.slice(nl + 1);
+      while ((nl = chunk.indexOf('\n', from)) >= 0) {
+        const line = rest === '' ? chunk.slice(from, nl) : rest + chunk.slice(from, nl);
+        rest = '';
+        from = nl + 1;
         if (!line) continue;
         let v: unknown;
         try {
@@ -42,6 +44,7 @@ export function readEventLines(stream: Readable, onEvent: (v: unknown) => void, 
         }
         onEvent(v);
       }
+      if (from < chunk.length) rest += chunk.slice(from);
     });
     stream.on('end', () => resolve());
     stream.on('error', () => resolve());

@@ -10,11 +10,14 @@ export class FrameError extends Error {
 }
 
 export function encodeFrame(value: unknown): Buffer {
-  const json = Buffer.from(JSON.stringify(value), 'utf8');
-  if (json.length > MAX_FRAME_BYTES) throw new FrameError(`frame of ${json.length} bytes exceeds ${MAX_FRAME_BYTES}`);
-  const head = Buffer.allocUnsafe(4);
-  head.writeUInt32BE(json.length, 0);
-  return Buffer.concat([head, json]);
+  const text = JSON.stringify(value);
+  const length = Buffer.byteLength(text, 'utf8');
+  if (length > MAX_FRAME_BYTES) throw new FrameError(`frame of ${length} bytes exceeds ${MAX_FRAME_BYTES}`);
+  // One buffer, one copy of the text (a batch of file records is a few hundred KB).
+  const frame = Buffer.allocUnsafe(4 + length);
+  frame.writeUInt32BE(length, 0);
+  frame.write(text, 4, 'utf8');
+  return frame;
 }
 
 /** Accumulates bytes and yields complete decoded frames; throws FrameError on garbage. */

@@ -1,5 +1,5 @@
 /* openbp_sys: the few POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs, SEEK_DATA/SEEK_HOLE, SO_PEERCRED,
- * the st driver's MTIOCTOP/MTIOCGET/MTIOCPOS ioctls), as N-API functions.
+ * the st driver's MTIOCTOP/MTIOCGET/MTIOCPOS ioctls, shared mappings, pipes and their sizes), as N-API functions.
  * Paths arrive as Buffers (raw bytes, no encoding). Failures throw an Error with .code = errno name, .errno, .syscall. */
 #include <node_api.h>
 #include <errno.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mtio.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -61,6 +62,8 @@ static const char *errno_name(int e) {
     case EBUSY: return "EBUSY";
     case ENOMEDIUM: return "ENOMEDIUM";
     case ENOTTY: return "ENOTTY";
+    case EMFILE: return "EMFILE";
+    case ENFILE: return "ENFILE";
     default: return "EUNKNOWN";
   }
 }
@@ -249,6 +252,10 @@ static napi_value js_llistxattr(napi_env env, napi_callback_info info) {
       e = errno;
       break;
     }
+    if (n == 0) { /* no attributes: no second call */
+      m = 0;
+      break;
+    }
     free(buf);
     buf = malloc(n > 0 ? (size_t)n : 1);
     if (!buf) {
@@ -282,6 +289,133 @@ static napi_value js_llistxattr(napi_env env, napi_callback_info info) {
   }
   free(buf);
   return arr;
+}
+
+/* Fills out[0..15] from a struct stat: dev, ino, mode, nlink, uid, gid, rdev, size, blocks,
+ * atime sec, nsec, mtime sec, nsec, ctime sec, nsec (doubles: ino and dev exact up to 2^53). */
+#define STAT_FIELDS 15
+static void put_stat(double *out, const struct stat *st) {
+  out[0] = (double)st->st_dev;
+  out[1] = (double)st->st_ino;
+  out[2] = (double)st->st_mode;
+  out[3] = (double)st->st_nlink;
+  out[4] = (double)st->st_uid;
+  out[5] = (double)st->st_gid;
+  out[6] = (double)st->st_rdev;
+  out[7] = (double)st->st_size;
+  out[8] = (double)st->st_blocks;
+  out[9] = (double)st->st_atim.tv_sec;
+  out[10] = (double)st->st_atim.tv_nsec;
+  out[11] = (double)st->st_mtim.tv_sec;
+  out[12] = (double)st->st_mtim.tv_nsec;
+  out[13] = (double)st->st_ctim.tv_sec;
+  out[14] = (double)st->st_ctim.tv_nsec;
+}
+
+/* A Float64Array argument of at least `need` elements; NULL (with a pending exception) otherwise. */
+static double *f64_arg(napi_env env, napi_value v, size_t need) {
+  bool is_ta = false;
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta ||
+      napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL) != napi_ok || type != napi_float64_array || length < need) {
+    napi_throw_type_error(env, "EINVAL", "expected a Float64Array of STAT_LENGTH (18) elements");
+    return NULL;
+  }
+  return (double *)data;
+}
+
+/* openForBackup(path, stat) -> fd: open(O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC), fstat into stat[0..14] and the
+ * size of the attribute name list (flistxattr(fd, NULL, 0); 0 where xattrs are unsupported, -1 when it failed)
+ * into stat[15]: one call where a backup of a small file needed five. */
+static napi_value js_open_for_backup(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "openForBackup");
+  double *out = f64_arg(env, argv[1], STAT_FIELDS + 1);
+  if (!out) return NULL;
+  char *path = path_arg(env, argv[0]);
+  if (!path) return NULL;
+  int fd;
+  do fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  int e = errno;
+  free(path);
+  if (fd < 0) return throw_errno(env, e, "open");
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    e = errno;
+    close(fd);
+    return throw_errno(env, e, "fstat");
+  }
+  put_stat(out, &st);
+  ssize_t n = S_ISREG(st.st_mode) ? flistxattr(fd, NULL, 0) : 0;
+  out[STAT_FIELDS] = n >= 0 ? (double)n : (errno == ENOTSUP ? 0 : -1);
+  napi_value r;
+  napi_create_int32(env, fd, &r);
+  return r;
+}
+
+/* readAndClose(fd, buf, pos, n, stat) -> bytes read: reads up to n bytes into buf[pos..] (fewer only at end of
+ * file), fstats into stat[0..14] and closes fd, which is closed also when the read fails (the error is thrown). */
+static napi_value js_read_and_close(napi_env env, napi_callback_info info) {
+  GET_ARGS(5, "readAndClose");
+  int fd = (int)int_arg(env, argv[0]);
+  bool is_buf = false;
+  void *data;
+  size_t len;
+  if (napi_is_buffer(env, argv[1], &is_buf) != napi_ok || !is_buf) {
+    close(fd);
+    napi_throw_type_error(env, "EINVAL", "buf must be a Buffer");
+    return NULL;
+  }
+  napi_get_buffer_info(env, argv[1], &data, &len);
+  int64_t pos = int_arg(env, argv[2]);
+  int64_t n = int_arg(env, argv[3]);
+  double *out = f64_arg(env, argv[4], STAT_FIELDS);
+  if (!out || pos < 0 || n < 0 || (uint64_t)(pos + n) > len) {
+    close(fd);
+    if (out) napi_throw_range_error(env, "EINVAL", "readAndClose: range outside the buffer");
+    return NULL;
+  }
+  char *p = (char *)data + pos;
+  int64_t got = 0;
+  while (got < n) {
+    ssize_t r = read(fd, p + got, (size_t)(n - got));
+    if (r < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      int e = errno;
+      close(fd);
+      return throw_errno(env, e, "read");
+    }
+    if (r == 0) break;
+    got += r;
+  }
+  struct stat st;
+  if (fstat(fd, &st) == 0) put_stat(out, &st);
+  else out[0] = -1;
+  close(fd);
+  napi_value r;
+  napi_create_double(env, (double)got, &r);
+  return r;
+}
+
+/* lstatInto(path, stat): lstat into stat[0..14] (see put_stat), and the inode's high and low 32 bits into
+ * stat[16], stat[17] (exact where a double is not). Throws with .code like the others. */
+static napi_value js_lstat_into(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "lstatInto");
+  double *out = f64_arg(env, argv[1], STAT_FIELDS + 3);
+  if (!out) return NULL;
+  char *path = path_arg(env, argv[0]);
+  if (!path) return NULL;
+  struct stat st;
+  int r = lstat(path, &st);
+  int e = errno;
+  free(path);
+  if (r != 0) return throw_errno(env, e, "lstat");
+  put_stat(out, &st);
+  out[16] = (double)((uint64_t)st.st_ino >> 32);
+  out[17] = (double)((uint64_t)st.st_ino & 0xffffffffu);
+  return NULL;
 }
 
 /* dataSegments(fd, size) -> [offset, length, offset, length, ...] of the data regions below size (SEEK_DATA/SEEK_HOLE).
@@ -436,6 +570,127 @@ static napi_value js_mt_pos(napi_env env, napi_callback_info info) {
   return n;
 }
 
+/* ---- shared mappings: bptm's ring. A mapping is an external ArrayBuffer; munmap() detaches it (its views read as
+ * empty, never as freed memory) and unmaps at once; one never unmapped is unmapped when it is collected. ---- */
+
+typedef struct Mapping {
+  void *addr;
+  size_t len;
+  int unmapped;
+  struct Mapping *next;
+} Mapping;
+
+static Mapping *mappings = NULL; /* live mappings (the JS thread only) */
+
+static void mapping_unlink(Mapping *m) {
+  for (Mapping **p = &mappings; *p; p = &(*p)->next) {
+    if (*p == m) {
+      *p = m->next;
+      return;
+    }
+  }
+}
+
+static void mapping_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)data;
+  Mapping *m = hint;
+  if (!m->unmapped) munmap(m->addr, m->len);
+  mapping_unlink(m);
+  free(m);
+}
+
+/* mmapShared(fd, length) -> ArrayBuffer over mmap(NULL, length, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_POPULATE, fd, 0). */
+static napi_value js_mmap_shared(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "mmapShared");
+  int fd = (int)int_arg(env, argv[0]);
+  int64_t len = int_arg(env, argv[1]);
+  if (len <= 0) return throw_errno(env, EINVAL, "mmap");
+  void *addr = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+  if (addr == MAP_FAILED) return throw_errno(env, errno, "mmap");
+  Mapping *m = calloc(1, sizeof *m);
+  if (!m) {
+    munmap(addr, (size_t)len);
+    return throw_errno(env, ENOMEM, "mmap");
+  }
+  m->addr = addr;
+  m->len = (size_t)len;
+  napi_value ab;
+  if (napi_create_external_arraybuffer(env, addr, (size_t)len, mapping_finalize, m, &ab) != napi_ok) {
+    munmap(addr, (size_t)len);
+    free(m);
+    napi_throw_error(env, "EINVAL", "openbp_sys: cannot wrap the mapping");
+    return NULL;
+  }
+  m->next = mappings;
+  mappings = m;
+  return ab;
+}
+
+/* munmap(arrayBuffer) -> true when this call unmapped it, false when it was no live mapping (or was unmapped already). */
+static napi_value js_munmap(napi_env env, napi_callback_info info) {
+  GET_ARGS(1, "munmap");
+  bool is_ab = false;
+  napi_value result;
+  CHECK(napi_is_arraybuffer(env, argv[0], &is_ab));
+  if (!is_ab) {
+    napi_throw_type_error(env, "EINVAL", "munmap needs the ArrayBuffer mmapShared returned");
+    return NULL;
+  }
+  void *data = NULL;
+  size_t len = 0;
+  CHECK(napi_get_arraybuffer_info(env, argv[0], &data, &len));
+  Mapping *m = mappings;
+  while (m && !(m->addr == data && !m->unmapped)) m = m->next;
+  if (!m) {
+    CHECK(napi_get_boolean(env, false, &result));
+    return result;
+  }
+  /* Unmap first and mark it (the finalizer may run inside the detach and free m). */
+  munmap(m->addr, m->len);
+  m->unmapped = 1;
+  CHECK(napi_detach_arraybuffer(env, argv[0]));
+  CHECK(napi_get_boolean(env, true, &result));
+  return result;
+}
+
+/* pipe() -> [readFd, writeFd], both close-on-exec (a spawn passes them on explicitly). */
+static napi_value js_pipe(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return throw_errno(env, errno, "pipe2");
+  napi_value arr, r, w;
+  CHECK(napi_create_array_with_length(env, 2, &arr));
+  CHECK(napi_create_int32(env, fds[0], &r));
+  CHECK(napi_create_int32(env, fds[1], &w));
+  CHECK(napi_set_element(env, arr, 0, r));
+  CHECK(napi_set_element(env, arr, 1, w));
+  return arr;
+}
+
+/* setPipeSize(fd, bytes) -> the pipe's capacity now (fcntl F_SETPIPE_SZ; the kernel rounds up to pages). */
+static napi_value js_set_pipe_size(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "setPipeSize");
+  int fd = (int)int_arg(env, argv[0]);
+  int size = (int)int_arg(env, argv[1]);
+  int r = fcntl(fd, F_SETPIPE_SZ, size);
+  if (r < 0) return throw_errno(env, errno, "fcntl(F_SETPIPE_SZ)");
+  napi_value n;
+  CHECK(napi_create_int32(env, r, &n));
+  return n;
+}
+
+/* pipeSize(fd) -> the pipe's capacity (fcntl F_GETPIPE_SZ). */
+static napi_value js_pipe_size(napi_env env, napi_callback_info info) {
+  GET_ARGS(1, "pipeSize");
+  int fd = (int)int_arg(env, argv[0]);
+  int r = fcntl(fd, F_GETPIPE_SZ);
+  if (r < 0) return throw_errno(env, errno, "fcntl(F_GETPIPE_SZ)");
+  napi_value n;
+  CHECK(napi_create_int32(env, r, &n));
+  return n;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"utimensat", NULL, js_utimensat, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -444,11 +699,19 @@ static napi_value init(napi_env env, napi_value exports) {
     {"lgetxattr", NULL, js_lgetxattr, NULL, NULL, NULL, napi_enumerable, NULL},
     {"lsetxattr", NULL, js_lsetxattr, NULL, NULL, NULL, napi_enumerable, NULL},
     {"llistxattr", NULL, js_llistxattr, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"openForBackup", NULL, js_open_for_backup, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"lstatInto", NULL, js_lstat_into, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"readAndClose", NULL, js_read_and_close, NULL, NULL, NULL, napi_enumerable, NULL},
     {"dataSegments", NULL, js_data_segments, NULL, NULL, NULL, napi_enumerable, NULL},
     {"peerCredentials", NULL, js_peer_credentials, NULL, NULL, NULL, napi_enumerable, NULL},
     {"mtOp", NULL, js_mt_op, NULL, NULL, NULL, napi_enumerable, NULL},
     {"mtGet", NULL, js_mt_get, NULL, NULL, NULL, napi_enumerable, NULL},
     {"mtPos", NULL, js_mt_pos, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"mmapShared", NULL, js_mmap_shared, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"munmap", NULL, js_munmap, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pipe", NULL, js_pipe, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"setPipeSize", NULL, js_set_pipe_size, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pipeSize", NULL, js_pipe_size, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

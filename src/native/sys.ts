@@ -1,4 +1,5 @@
-// Loads the openbp_sys native addon: the POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs, SO_PEERCRED, st ioctls).
+// Loads the openbp_sys native addon: the POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs, SO_PEERCRED, st ioctls,
+// shared mappings, pipes and their sizes).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +20,19 @@ export interface OpenbpSys {
   /** Attribute names; [] when the file system has no xattr support. */
   llistxattr(path: Buffer): Buffer[];
   /**
+   * Opens a file for reading as bpbkar does (O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), fstats it into
+   * stat (see STAT) and puts the size of its xattr name list in stat[STAT.xattrs] (0: none or unsupported,
+   * -1: flistxattr failed). Returns the fd.
+   */
+  openForBackup(path: Buffer, stat: Float64Array): number;
+  /**
+   * Reads up to n bytes of fd into buf[pos..] (fewer only at end of file), fstats it into stat (stat[0] = -1
+   * when fstat failed) and closes it; the fd is closed also when the read throws. Returns the bytes read.
+   */
+  readAndClose(fd: number, buf: Buffer, pos: number, n: number, stat: Float64Array): number;
+  /** lstat(path) into stat (see STAT), with the inode's exact high and low 32 bits at STAT.inoHigh / STAT.inoLow. */
+  lstatInto(path: Buffer, stat: Float64Array): void;
+  /**
    * The data regions of an open file below `size`, flattened: [offset0, length0, offset1, length1, ...], found
    * with lseek SEEK_DATA/SEEK_HOLE. Holes are what lies between; a file system without SEEK_DATA reports [0, size].
    */
@@ -31,7 +45,30 @@ export interface OpenbpSys {
   mtGet(fd: number): MtGet;
   /** ioctl(fd, MTIOCPOS): the logical block number (SCSI READ POSITION). */
   mtPos(fd: number): number;
+  /**
+   * mmap(fd, 0..length) shared, read-write, populated: the same bytes as every other mapping of that file. The fd may
+   * be closed afterwards. Unmapped by munmap(), or when the ArrayBuffer is collected.
+   */
+  mmapShared(fd: number, length: number): ArrayBuffer;
+  /**
+   * Unmaps a mapping from mmapShared at once and detaches its ArrayBuffer (every view of it then reads as empty,
+   * never as freed memory). Only once no I/O into the mapping is in flight. false when it was not mapped (any more).
+   */
+  munmap(mapping: ArrayBuffer): boolean;
+  /** pipe2(O_CLOEXEC): [readFd, writeFd]. */
+  pipe(): [number, number];
+  /** fcntl(F_SETPIPE_SZ): sets a pipe's capacity; returns the capacity the kernel chose (>= bytes). EPERM above pipe-max-size. */
+  setPipeSize(fd: number, bytes: number): number;
+  /** fcntl(F_GETPIPE_SZ): a pipe's capacity in bytes. */
+  pipeSize(fd: number): number;
 }
+
+/** Indexes of the fields openForBackup, readAndClose and lstatInto put in their Float64Array (STAT_LENGTH elements). */
+export const STAT = {
+  dev: 0, ino: 1, mode: 2, nlink: 3, uid: 4, gid: 5, rdev: 6, size: 7, blocks: 8,
+  atimeSec: 9, atimeNsec: 10, mtimeSec: 11, mtimeNsec: 12, ctimeSec: 13, ctimeNsec: 14, xattrs: 15, inoHigh: 16, inoLow: 17,
+} as const;
+export const STAT_LENGTH = 18;
 
 export interface PeerCredentials {
   pid: number;

@@ -93,6 +93,12 @@ export const bpdbm = {
     obj({ files: arr(fileRecord), next: opt(int) }),
   ),
   /**
+   * A committed image's .f file list copied as it is to `file` (an incremental's base for bpbkar, which
+   * reads the frozen .f format itself: no record crosses the socket). `file` must be a new
+   * `<jobid>.base.f` directly in $OPENBP_HOME/run/jobs/.
+   */
+  exportImageFiles: message('bpdbm', 'export-image-files', obj({ backupid: str, file: str }), obj({ entries: int })),
+  /**
    * bpimport phase 1: the images found on cartridge `mediaId`. Each replaces the fragments an earlier phase 1
    * recorded on that cartridge for the same backup ID (fragments on other cartridges stay). Images already in
    * the catalogue are not recorded; they are returned in `known`.

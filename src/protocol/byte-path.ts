@@ -24,8 +24,17 @@ export function bytePathToText(p: BytePath | string): string {
 
 /** Normalises an absolute byte path: collapses "//" and "/./", drops a trailing "/"; ".." is kept for the caller to refuse. */
 export function normalizeAbsolute(p: string): BytePath {
+  if (isNormalAbsolute(p)) return p as BytePath;
   const parts = p.split('/').filter((c) => c !== '' && c !== '.');
   return ('/' + parts.join('/')) as BytePath;
+}
+
+/** True when normalizeAbsolute would return `p` itself (the catalogue's every record: checked without splitting it). */
+function isNormalAbsolute(p: string): boolean {
+  if (p === '/') return true;
+  if (p.charCodeAt(0) !== 0x2f || p.charCodeAt(p.length - 1) === 0x2f) return false;
+  if (p.includes('//') || p.includes('/./')) return false;
+  return !p.endsWith('/.');
 }
 
 /** True when `p` equals `dir` or lies below it (both normalised absolute paths). */

@@ -12,7 +12,10 @@ export const bpbkarSpec = obj({
   paths: arr(str),
   /** Cross mount points (default true for user backups). */
   crossMountPoints: opt(bool),
-  /** Incremental: NDJSON file of the base image's file records; unchanged files are recorded, not written. */
+  /**
+   * Incremental: the base image's file records, a copy of its .f file list (or NDJSON, one record a line);
+   * unchanged files are recorded, not written.
+   */
   baseFiles: opt(str),
   /** A user-directed backup by a user other than the master's owner: read the files with that user's rights. */
   runAs: opt(requester),

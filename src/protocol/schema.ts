@@ -1,9 +1,30 @@
 // A small runtime schema: every message body is checked against its declaration on receipt.
 
 export class SchemaError extends Error {
-  constructor(path: string, expected: string) {
+  constructor(
+    readonly path: string,
+    readonly expected: string,
+  ) {
     super(`${path || 'message'}: expected ${expected}`);
     this.name = 'SchemaError';
+  }
+
+  /** The same error one level further out (`outer` is the field or index path around it). */
+  within(outer: string): SchemaError {
+    return new SchemaError(this.path === '' ? outer : this.path.startsWith('[') ? `${outer}${this.path}` : outer === '' ? this.path : `${outer}.${this.path}`, this.expected);
+  }
+}
+
+/**
+ * Parses a nested value without building its path: the path is only made when it is wrong (a batch of a
+ * thousand file records is checked once per message; the happy path must not build "files[i].key" strings).
+ */
+function nested<T>(schema: Schema<T>, v: unknown, path: string, inner: string): T {
+  try {
+    return schema.parse(v);
+  } catch (e) {
+    if (e instanceof SchemaError) throw e.within(inner === '' ? path : inner.startsWith('[') ? `${path}${inner}` : path ? `${path}.${inner}` : inner);
+    throw e;
   }
 }
 
@@ -43,7 +64,16 @@ export function arr<T>(item: Schema<T>, max = 10_000_000): Schema<T[]> {
     example: () => [item.example()],
     parse(v, path = '') {
       if (!Array.isArray(v) || v.length > max) throw new SchemaError(path, `array of ${item.describe}`);
-      return v.map((x, i) => item.parse(x, `${path}[${i}]`));
+      const out = new Array<T>(v.length);
+      for (let i = 0; i < v.length; i++) {
+        try {
+          out[i] = item.parse(v[i]);
+        } catch (e) {
+          if (e instanceof SchemaError) throw e.within(`${path}[${i}]`);
+          throw e;
+        }
+      }
+      return out;
     },
   };
 }
@@ -54,7 +84,7 @@ export function tuple<A, B>(a: Schema<A>, b: Schema<B>): Schema<[A, B]> {
     example: () => [a.example(), b.example()],
     parse(v, path = '') {
       if (!Array.isArray(v) || v.length !== 2) throw new SchemaError(path, 'pair');
-      return [a.parse(v[0], `${path}[0]`), b.parse(v[1], `${path}[1]`)];
+      return [nested(a, v[0], path, '[0]'), nested(b, v[1], path, '[1]')];
     },
   };
 }
@@ -80,6 +110,7 @@ type RequiredKeys<S extends Shape> = Exclude<keyof S, OptionalKeys<S>>;
 export type ObjectOf<S extends Shape> = { [K in RequiredKeys<S>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Infer<S[K]> };
 
 export function obj<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
+  const fields = Object.entries(shape);
   return {
     describe: 'object',
     example: () => Object.fromEntries(Object.entries(shape).map(([k, s]) => [k, s.example()])) as ObjectOf<S>,
@@ -87,8 +118,8 @@ export function obj<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SchemaError(path, 'object');
       const src = v as Record<string, unknown>;
       const out: Record<string, unknown> = {};
-      for (const [key, s] of Object.entries(shape)) {
-        const parsed = s.parse(src[key], path ? `${path}.${key}` : key);
+      for (const [key, s] of fields) {
+        const parsed = nested(s, src[key], path, key);
         if (parsed !== undefined) out[key] = parsed;
       }
       return out as ObjectOf<S>;
@@ -104,7 +135,7 @@ export function dict<T>(value: Schema<T>): Schema<Record<string, T>> {
     parse(v, path = '') {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SchemaError(path, 'object');
       const out: Record<string, T> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = value.parse(x, `${path}.${k}`);
+      for (const [k, x] of Object.entries(v)) out[k] = nested(value, x, path, k);
       return out;
     },
   };

@@ -84,6 +84,13 @@ export interface ImageWriter {
   write(block: Uint8Array): Promise<void>;
 
   /**
+   * Optional: appends several blocks in order, as write() would one after the other, with one system call
+   * where the medium allows (a disk file: writev). The caller keeps them within `room` (they all go into the
+   * current fragment). Same errors and reuse rule as write().
+   */
+  writeMany?(blocks: readonly Uint8Array[]): Promise<void>;
+
+  /**
    * Makes the current fragment durable (data synced, visible under its final name, name synced) and
    * returns its record. Throws 84/129 like write(); throws 84 when no fragment is open.
    */

@@ -92,6 +92,16 @@ describe('files file', () => {
     expect(back).toEqual(input.map((e) => ({ inImage: 1, ...e })));
   });
 
+  it('round-trips modification times the encoder takes its number path for and those it does not', () => {
+    const times = ['1700000000123456789', '1700000000123456788', '1700000000000000000', '1000000000', '999999999', '0', '1',
+      '-1', '-999999999', '-1000000001', '1700000000999999999', '1500000000000000000', '1700000000000000001', '9999999999999999999',
+      '99999999999999999999', '1700000001000000000', '1699999999000000001', '01700000000'];
+    const input = times.map((t, i) => rec(`/t${i}`, 'f', { mtimeNs: t, ctime: 5, atime: -7 }));
+    const back = decodeBlock(encodeEntries(input), input.length);
+    expect(back.map((e) => e.mtimeNs)).toEqual(times.map((t) => BigInt(t).toString()));
+    expect(back.map((e) => [e.ctime, e.atime])).toEqual(times.map(() => [5, -7]));
+  });
+
   it('skims a block to the same paths and flags as a full decode, and encodes entries back', () => {
     const input: FilesEntryInput[] = [
       rec('/', 'd', { inImage: 0 }),

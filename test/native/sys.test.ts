@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sys, ADDON_PATH } from '../../src/native/sys.js';
+import { sys, ADDON_PATH, STAT, STAT_LENGTH } from '../../src/native/sys.js';
 
 describe('openbp_sys native addon', () => {
   let dir: string;
@@ -49,5 +49,110 @@ describe('openbp_sys native addon', () => {
     expect(sys().llistxattr(f).map((b) => b.toString())).toContain('user.openbp');
     expect(sys().lgetxattr(f, Buffer.from('user.openbp'))).toEqual(Buffer.from([0, 1, 255]));
     expect(sys().lgetxattr(f, Buffer.from('user.none'))).toBeNull();
+  });
+
+  it('maps a file shared: writes through one mapping show in the file and in another mapping; munmap detaches', () => {
+    const p = path.join(dir, 'ring.buf');
+    fs.writeFileSync(p, Buffer.alloc(65536));
+    const fd1 = fs.openSync(p, 'r+');
+    const fd2 = fs.openSync(p, 'r+');
+    const a = sys().mmapShared(fd1, 65536);
+    const b = sys().mmapShared(fd2, 65536);
+    fs.closeSync(fd1); // the mapping outlives its descriptor
+    fs.closeSync(fd2);
+    const va = Buffer.from(a);
+    const vb = Buffer.from(b, 4096, 4096);
+    va.write('openbp', 4096 + 10, 'latin1');
+    expect(vb.toString('latin1', 10, 16)).toBe('openbp');
+    expect(fs.readFileSync(p).toString('latin1', 4106, 4112)).toBe('openbp');
+    expect(sys().munmap(a)).toBe(true);
+    expect(a.byteLength).toBe(0);
+    expect(va.length).toBe(0); // a view of an unmapped ring reads as empty, not as freed memory
+    expect(sys().munmap(a)).toBe(false);
+    expect(vb.toString('latin1', 10, 16)).toBe('openbp');
+    expect(sys().munmap(b)).toBe(true);
+  });
+
+  it('refuses to map what is not a mappable file', () => {
+    const p = path.join(dir, 'short.buf');
+    fs.writeFileSync(p, '');
+    const fd = fs.openSync(p, 'r');
+    try {
+      expect(() => sys().mmapShared(fd, 4096)).toThrow(expect.objectContaining({ code: 'EACCES', syscall: 'mmap' })); // read-only fd, shared write map
+      expect(() => sys().mmapShared(fd, 0)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    } finally {
+      fs.closeSync(fd);
+    }
+    expect(() => sys().mmapShared(-1, 4096)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    expect(() => sys().munmap(new ArrayBuffer(8))).not.toThrow();
+    expect(sys().munmap(new ArrayBuffer(8))).toBe(false);
+  });
+
+  it('makes pipes and sets their capacity', () => {
+    const [r, w] = sys().pipe();
+    try {
+      expect(fs.fstatSync(r).isFIFO()).toBe(true);
+      const got = sys().setPipeSize(w, 256 * 1024);
+      expect(got).toBeGreaterThanOrEqual(256 * 1024);
+      expect(sys().pipeSize(r)).toBe(got); // one pipe: both ends see the capacity
+      fs.writeSync(w, Buffer.from('through'));
+      const b = Buffer.alloc(16);
+      expect(b.toString('latin1', 0, fs.readSync(r, b, 0, 16, null))).toBe('through');
+      const f = path.join(dir, 'plain');
+      fs.writeFileSync(f, '');
+      const fd = fs.openSync(f, 'r');
+      expect(() => sys().setPipeSize(fd, 65536)).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'fcntl(F_SETPIPE_SZ)' }));
+      fs.closeSync(fd);
+    } finally {
+      fs.closeSync(r);
+      fs.closeSync(w);
+    }
+  });
+
+  it('opens a file for backup with its fstat and xattr list size, then reads, fstats and closes it in one call', () => {
+    const f = Buffer.from(path.join(dir, 'data\xff'), 'latin1');
+    fs.writeFileSync(f, 'hello, world');
+    sys().utimensat(f, 1_000_000_000, 5, 1_700_000_000, 123_456_789, false);
+    const st = new Float64Array(STAT_LENGTH);
+    const fd = sys().openForBackup(f, st);
+    const node = fs.fstatSync(fd, { bigint: true });
+    expect(st[STAT.size]).toBe(12);
+    expect(st[STAT.ino]).toBe(Number(node.ino));
+    expect(st[STAT.dev]).toBe(Number(node.dev));
+    expect(st[STAT.mode]).toBe(Number(node.mode));
+    expect(st[STAT.uid]).toBe(Number(node.uid));
+    expect(st[STAT.mtimeSec]).toBe(1_700_000_000);
+    expect(st[STAT.mtimeNsec]).toBe(123_456_789);
+    expect(st[STAT.atimeNsec]).toBe(5);
+    expect(st[STAT.xattrs]).toBe(0);
+    const buf = Buffer.alloc(20, 0xee);
+    const after = new Float64Array(STAT_LENGTH);
+    expect(sys().readAndClose(fd, buf, 3, 16, after)).toBe(12); // fewer at end of file
+    expect(buf.subarray(3, 15).toString()).toBe('hello, world');
+    expect(buf[2]).toBe(0xee);
+    expect(after[STAT.size]).toBe(12);
+    expect(() => fs.fstatSync(fd)).toThrow(expect.objectContaining({ code: 'EBADF' })); // closed
+  });
+
+  it('reports xattrs at open, refuses symlinks and missing files with their errno, and closes on a bad range', () => {
+    const st = new Float64Array(STAT_LENGTH);
+    expect(() => sys().openForBackup(Buffer.from(path.join(dir, 'none')), st)).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'open' }));
+    const f = Buffer.from(path.join(dir, 'f'));
+    fs.writeFileSync(f, 'x');
+    const l = Buffer.from(path.join(dir, 'l'));
+    fs.symlinkSync(f, l);
+    expect(() => sys().openForBackup(l, st)).toThrow(expect.objectContaining({ code: 'ELOOP' }));
+    const fd = sys().openForBackup(f, st);
+    expect(() => sys().readAndClose(fd, Buffer.alloc(4), 2, 8, new Float64Array(STAT_LENGTH))).toThrow(/range outside the buffer/);
+    expect(() => fs.fstatSync(fd)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    try {
+      sys().lsetxattr(f, Buffer.from('user.openbp'), Buffer.from('v'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOTSUP') return; // file system without user xattrs
+      throw e;
+    }
+    const fd2 = sys().openForBackup(f, st);
+    fs.closeSync(fd2);
+    expect(st[STAT.xattrs]).toBe('user.openbp'.length + 1);
   });
 });

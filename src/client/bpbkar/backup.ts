@@ -10,19 +10,23 @@ import { STATUS } from '../../protocol/status.js';
 import { paddingFor, type TarEntry } from '../../archive/tar-entry.js';
 import { captureXattrs, type XattrProblem } from '../../archive/xattr-records.js';
 import { hasHoles, segmentsFromPairs, type SparseSegment } from '../../archive/sparse-map.js';
-import { sys } from '../../native/sys.js';
+import { STAT, STAT_LENGTH, sys } from '../../native/sys.js';
 import { encodeArchiveEnd, encodeEntryHeader } from '../../archive/tar-writer.js';
-import { captureEntry, entryTypeOf, fileRecordOf, streamPathOf } from '../../archive/metadata-capture.js';
+import { captureEntry, captureFileEntry, catalogueTypeOf, entryTypeOf, fileRecordOf, nodeFieldsOf, recordOfEntry, streamPathOf } from '../../archive/metadata-capture.js';
+import { plainHeaderPlan, writePlainHeader } from '../../archive/plain-header.js';
 import { IdNames } from '../../archive/id-names.js';
 import { BatchedOutput } from './batched-output.js';
+import type { NodeStat } from '../../archive/node-stat.js';
 import { walkTree } from './tree-walk.js';
-import { changeOf, readBaseFiles, type BaseFiles } from './base-files.js';
+import { readBaseFiles, type BaseFiles } from './base-files.js';
+import { sameVersion } from '../../protocol/file-identity.js';
 
 /** Files up to this size are read with one read call, straight into the staging buffer. */
 export const SMALL_FILE = 1024 * 1024;
 /** Larger files are read in pieces of this size. */
 export const READ_CHUNK = 1024 * 1024;
 const RECORDS_PER_EVENT = 1000;
+const { S_IFMT, S_IFREG } = fs.constants;
 
 export interface BackupOptions {
   /** Where the stream goes (stdout in the binary). */
@@ -52,6 +56,9 @@ class Backup {
   private readonly names: IdNames;
   private readonly links = new Map<string, LinkSeen>();
   private batch: FileRecord[] = [];
+  /** The addon's fstat of the file being read, and after its read. */
+  private readonly stat = new Float64Array(STAT_LENGTH);
+  private readonly after = new Float64Array(STAT_LENGTH);
   files = 0;
   warnings = 0;
 
@@ -79,8 +86,8 @@ class Backup {
 
   /** Writes one selection; false when it does not exist. */
   async selection(top: string, crossMountPoints: boolean): Promise<boolean> {
-    let topDev: bigint | undefined;
-    const descend = (abs: string, st: fs.BigIntStats): boolean => {
+    let topDev: number | undefined;
+    const descend = (abs: string, st: NodeStat): boolean => {
       if (topDev === undefined) topDev = st.dev;
       return crossMountPoints || st.dev === topDev;
     };
@@ -99,15 +106,15 @@ class Backup {
     return true;
   }
 
-  private async entry(abs: string, st: fs.BigIntStats): Promise<void> {
+  private async entry(abs: string, st: NodeStat): Promise<void> {
     const type = entryTypeOf(st);
     if (type === 'socket') return; // tar cannot hold sockets; GNU tar skips them too
     const streamPath = streamPathOf(abs);
-    const linked = type !== 'directory' && st.nlink > 1n;
-    const key = linked ? `${st.dev}:${st.ino}` : '';
+    const linked = type !== 'directory' && st.nlink > 1;
+    const key = linked ? st.inodeKey : '';
     // Hard-linked files are always written: their names must stay together in one image.
     if (this.opts.base && type !== 'directory' && !linked) {
-      const unchanged = this.unchangedRecord(abs, streamPath, type, st, this.opts.base);
+      const unchanged = this.unchangedRecord(abs, type, st, this.opts.base);
       if (unchanged) {
         this.record(unchanged);
         return;
@@ -124,7 +131,7 @@ class Backup {
     }
     // Later names link to this one only once its data is in the stream.
     const remember = () => {
-      if (linked) this.links.set(key, { abs, streamPath, left: Number(st.nlink) - 1 });
+      if (linked) this.links.set(key, { abs, streamPath, left: st.nlink - 1 });
     };
     if (type === 'file') {
       if (await this.regular(abs, streamPath, st)) remember();
@@ -143,9 +150,20 @@ class Backup {
     remember();
   }
 
-  /** The record of a file the base holds in the same version (inImage 0), or undefined to write it. */
-  private unchangedRecord(abs: string, streamPath: string, type: Exclude<ReturnType<typeof entryTypeOf>, 'socket'>, st: fs.BigIntStats, base: BaseFiles): FileRecord | undefined {
-    if (!base.has(abs)) return undefined;
+  /**
+   * The record of a file the base holds in the same version (inImage 0), or undefined to write it. One map
+   * lookup and a few comparisons with the lstat the walk made; the record is built only for a match.
+   */
+  private unchangedRecord(abs: string, type: Exclude<ReturnType<typeof entryTypeOf>, 'socket'>, st: NodeStat, base: BaseFiles): FileRecord | undefined {
+    const was = base.get(abs);
+    if (was === undefined) return undefined;
+    const size = type === 'file' ? st.size : 0;
+    const mode = st.mode & 0o7777;
+    const ino = st.ino;
+    if (was.size !== size || was.ino !== ino || was.mode !== mode || was.type !== catalogueTypeOf(type)) return undefined;
+    const mtimeNs = st.mtimeNsText;
+    const ctime = st.ctimeSeconds;
+    if (was.mtimeNs !== mtimeNs || was.ctime !== ctime) return undefined;
     let link = '';
     if (type === 'symlink') {
       try {
@@ -154,103 +172,143 @@ class Backup {
         return undefined; // written (and warned about) the usual way
       }
     }
-    const rec = fileRecordOf(abs, captureEntry(streamPath, type, st, this.names, link), st, 0, link);
-    return changeOf(base, rec) === 'unchanged' ? { ...rec, inImage: 0 } : undefined;
+    const uid = st.uid;
+    const gid = st.gid;
+    const rec: FileRecord = {
+      path: abs,
+      type: was.type,
+      mode,
+      uid,
+      gid,
+      user: this.names.userName(uid),
+      group: this.names.groupName(gid),
+      size,
+      mtimeNs,
+      ctime,
+      atime: st.atimeSeconds,
+      ino,
+      dev: st.dev,
+      offset: 0,
+      link,
+      inImage: 0,
+    };
+    return sameVersion(was, rec) ? rec : undefined;
   }
 
   /** Adds the entry's extended attributes and ACLs as SCHILY records; trouble reading them is a warning. */
-  private withXattrs(abs: string, entry: TarEntry): TarEntry {
+  private withXattrs(abs: string, entry: TarEntry, path = bytePathToBuffer(abs)): TarEntry {
     const problems: XattrProblem[] = [];
-    const records = captureXattrs(bytePathToBuffer(abs), this.names, problems);
+    const records = captureXattrs(path, this.names, problems);
     for (const p of problems) this.warn(abs, `${abs}: ${p.message}`, p.code);
     if (Object.keys(records).length > 0) entry.extra = { ...entry.extra, ...records };
     return entry;
   }
 
   /** The data segments of a file with holes, or undefined to write it whole (no holes, or none detectable). */
-  private holesOf(fd: number, abs: string, st: fs.BigIntStats): SparseSegment[] | undefined {
-    if (st.size === 0n || st.blocks * 512n >= st.size) return undefined; // fully allocated: no hole to find
+  private holesOf(fd: number, abs: string, size: number, blocks: number): SparseSegment[] | undefined {
+    if (size === 0 || blocks * 512 >= size) return undefined; // fully allocated: no hole to find
     try {
-      const segments = segmentsFromPairs(sys().dataSegments(fd, Number(st.size)));
-      return hasHoles(segments, Number(st.size)) ? segments : undefined;
+      const segments = segmentsFromPairs(sys().dataSegments(fd, size));
+      return hasHoles(segments, size) ? segments : undefined;
     } catch (e) {
       this.warn(abs, `${abs}: cannot map holes (${(e as Error).message}); stored whole`, (e as NodeJS.ErrnoException).code);
       return undefined;
     }
   }
 
-  private async headerOnly(abs: string, entry: TarEntry, st: fs.BigIntStats, link: string): Promise<void> {
-    const header = encodeEntryHeader(entry);
+  private async headerOnly(abs: string, entry: TarEntry, st: NodeStat, link: string): Promise<void> {
+    const plan = plainHeaderPlan(entry);
+    const header = plan ? undefined : encodeEntryHeader(entry);
+    const length = plan ? plan.size : header!.length;
+    if (!this.out.fits(length)) await this.out.flush();
     const offset = this.out.offset;
-    if (!this.out.fits(header.length)) await this.out.flush();
-    const { buf, pos } = this.out.reserve(header.length);
-    header.copy(buf, pos);
+    const { buf, pos } = this.out.reserve(length);
+    if (plan) writePlainHeader(plan, buf, pos);
+    else header!.copy(buf, pos);
     this.record(fileRecordOf(abs, entry, st, offset, link));
   }
 
   /** Writes a regular file's entry; false when it could not be read (warned). */
-  private async regular(abs: string, streamPath: string, lst: fs.BigIntStats): Promise<boolean> {
+  private async regular(abs: string, streamPath: string, lst: NodeStat): Promise<boolean> {
+    const path = bytePathToBuffer(abs);
+    const st = this.stat;
     let fd: number;
     try {
-      fd = fs.openSync(bytePathToBuffer(abs), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+      // open + fstat + "has it xattrs?" in one addon call; a small file's read, fstat and close in another.
+      fd = sys().openForBackup(path, st);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       this.warn(abs, `can't open file: ${abs} (errno = ${Math.abs(err.errno ?? 5)}${err.code ? `, ${err.code}` : ''})`, err.code);
       return false;
     }
+    let open = true;
     try {
-      const st = fs.fstatSync(fd, { bigint: true });
-      if (!st.isFile() || st.ino !== lst.ino || st.dev !== lst.dev) {
+      if ((st[STAT.mode]! & S_IFMT) !== S_IFREG || st[STAT.ino] !== lst.ino || st[STAT.dev] !== lst.dev) {
         this.warn(abs, `${abs}: file changed type while being backed up`, 'ECHANGED');
         return false;
       }
-      const entry = this.withXattrs(abs, captureEntry(streamPath, 'file', st, this.names));
-      const segments = this.holesOf(fd, abs, st);
+      let entry = captureFileEntry(streamPath, st, this.names);
+      // stat[xattrs] is 0 when the file has none (or the file system has no xattrs): no per-file list call then.
+      if (st[STAT.xattrs] !== 0) entry = this.withXattrs(abs, entry, path);
+      const segments = this.holesOf(fd, abs, entry.size, st[STAT.blocks]!);
       if (segments) entry.sparse = segments;
-      const header = encodeEntryHeader(entry);
       const size = entry.size;
       const offset = this.out.offset;
+      const plan = segments || size > SMALL_FILE ? null : plainHeaderPlan(entry);
+      const header = plan ? undefined : encodeEntryHeader(entry);
       if (segments) {
-        await this.sparse(fd, abs, header, segments);
+        await this.sparse(fd, abs, header!, segments);
       } else if (size <= SMALL_FILE) {
-        const total = header.length + size + paddingFor(size);
+        const headerLength = plan ? plan.size : header!.length;
+        const total = headerLength + size + paddingFor(size);
         if (!this.out.fits(total)) await this.out.flush();
         const { buf, pos } = this.out.reserve(total);
-        header.copy(buf, pos);
+        if (plan) writePlainHeader(plan, buf, pos);
+        else header!.copy(buf, pos);
         let got: number;
         try {
-          got = readFully(fd, buf, pos + header.length, size);
+          open = false;
+          got = sys().readAndClose(fd, buf, pos + headerLength, size, this.after);
         } catch (e) {
           this.out.rollbackTo(offset);
           this.warn(abs, `${abs}: read error: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code);
           return false;
         }
-        buf.fill(0, pos + header.length + got, pos + total);
+        buf.fill(0, pos + headerLength + got, pos + total);
         if (got < size) this.warn(abs, `${abs}: file shrank by ${size - got} bytes while being read; padded with zeros`, 'ESHRANK');
-        else this.checkUnchanged(fd, abs, st);
-      } else if (await this.large(fd, abs, header, size)) {
+        else if (this.after[STAT.dev] !== -1) this.checkUnchangedStat(abs, st, this.after);
+      } else if (await this.large(fd, abs, header!, size)) {
         this.checkUnchanged(fd, abs, st);
       }
-      this.record(fileRecordOf(abs, entry, st, offset, ''));
+      this.record(recordOfEntry(abs, entry, nodeFieldsOf(st), offset, ''));
       return true;
     } finally {
-      fs.closeSync(fd);
+      if (open) fs.closeSync(fd);
     }
+  }
+
+  /** checkUnchanged for a file already closed: `now` is its fstat after the read. */
+  private checkUnchangedStat(abs: string, st: Float64Array, now: Float64Array): void {
+    const size = st[STAT.size]!;
+    if (now[STAT.size]! > size) this.warn(abs, `${abs}: file grew by ${now[STAT.size]! - size} bytes while being read; stored its first ${size} bytes`, 'EGREW');
+    else if (now[STAT.mtimeSec] !== st[STAT.mtimeSec] || now[STAT.mtimeNsec] !== st[STAT.mtimeNsec] || now[STAT.size] !== size) this.warn(abs, `${abs}: file changed while being read`, 'ECHANGED');
   }
 
   /**
    * After a file was read whole: warns when it grew (the entry holds the first `st.size` bytes, as its
    * header says) or was rewritten in place while being read.
    */
-  private checkUnchanged(fd: number, abs: string, st: fs.BigIntStats): void {
+  private checkUnchanged(fd: number, abs: string, st: Float64Array): void {
     let now: fs.BigIntStats;
     try {
       now = fs.fstatSync(fd, { bigint: true });
     } catch {
       return;
     }
-    if (now.size > st.size) this.warn(abs, `${abs}: file grew by ${now.size - st.size} bytes while being read; stored its first ${st.size} bytes`, 'EGREW');
-    else if (now.mtimeNs !== st.mtimeNs || now.size !== st.size) this.warn(abs, `${abs}: file changed while being read`, 'ECHANGED');
+    const size = st[STAT.size]!;
+    const mtimeNs = BigInt(st[STAT.mtimeSec]!) * 1_000_000_000n + BigInt(st[STAT.mtimeNsec]!);
+    if (Number(now.size) > size) this.warn(abs, `${abs}: file grew by ${Number(now.size) - size} bytes while being read; stored its first ${size} bytes`, 'EGREW');
+    else if (now.mtimeNs !== mtimeNs || Number(now.size) !== size) this.warn(abs, `${abs}: file changed while being read`, 'ECHANGED');
   }
 
   /** Writes a large file in pieces; true when every byte the header promises came from the file. */

@@ -2,9 +2,10 @@
 
 import fs from 'node:fs';
 import { bytePathToBuffer } from '../../protocol/byte-path.js';
+import { lstatNode, type NodeStat } from '../../archive/node-stat.js';
 
 export type WalkItem =
-  | { kind: 'file'; abs: string; st: fs.BigIntStats }
+  | { kind: 'file'; abs: string; st: NodeStat }
   | { kind: 'error'; abs: string; code: string; message: string; top: boolean };
 
 interface Level {
@@ -23,11 +24,11 @@ function errInfo(e: unknown): { code: string; message: string } {
  * `descend` decides whether a directory's contents are walked (mount points when not crossing them).
  * The caller must finish with an item before pulling the next one.
  */
-export function* walkTree(top: string, descend: (abs: string, st: fs.BigIntStats) => boolean): Generator<WalkItem> {
+export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => boolean): Generator<WalkItem> {
   const stack: Level[] = [];
-  let st: fs.BigIntStats;
+  let st: NodeStat;
   try {
-    st = fs.lstatSync(bytePathToBuffer(top), { bigint: true });
+    st = lstatNode(bytePathToBuffer(top));
   } catch (e) {
     yield { kind: 'error', abs: top, top: true, ...errInfo(e) };
     return;
@@ -46,9 +47,9 @@ export function* walkTree(top: string, descend: (abs: string, st: fs.BigIntStats
     }
     const name = level.names[level.i++]!;
     const abs = level.dir === '/' ? `/${name.toString('latin1')}` : `${level.dir}/${name.toString('latin1')}`;
-    let cst: fs.BigIntStats;
+    let cst: NodeStat;
     try {
-      cst = fs.lstatSync(bytePathToBuffer(abs), { bigint: true });
+      cst = lstatNode(bytePathToBuffer(abs));
     } catch (e) {
       yield { kind: 'error', abs, top: false, ...errInfo(e) };
       continue;

@@ -295,6 +295,9 @@ export function resolveRestore(
   }
 }
 
+/** Up to this many exact paths are looked up one by one in the .f index; more are found in one pass. */
+const EXACT_LOOKUPS = 64;
+
 /**
  * The part of an image's stream that holds the selected entries: from the first selected entry's
  * header (or an earlier hard-link target it needs) to the header of the first entry after the last
@@ -303,7 +306,14 @@ export function resolveRestore(
 export function streamRange(r: FilesReader, roots: readonly string[], exactPaths: readonly string[]): { rangeStart: number; rangeEnd: number } | Record<string, never> {
   const selected: FilesEntry[] = [];
   for (const root of roots) for (const e of r.list(root, Infinity)) if (e.inImage === 1) selected.push(e);
-  for (const p of exactPaths) for (const e of r.list(p, 0)) if (e.inImage === 1 && e.path === p) selected.push(e);
+  if (exactPaths.length > EXACT_LOOKUPS) {
+    // Many single files (the unchanged files of an incremental, planned from an older image): one pass
+    // over the .f instead of a block decoded per path.
+    const wanted = new Set(exactPaths);
+    for (const e of r.entries()) if (e.inImage === 1 && wanted.has(e.path)) selected.push(e);
+  } else {
+    for (const p of exactPaths) for (const e of r.list(p, 0)) if (e.inImage === 1 && e.path === p) selected.push(e);
+  }
   if (selected.length === 0) return {};
   let start = Infinity;
   let last = selected[0]!;

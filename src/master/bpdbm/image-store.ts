@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, syncDir } from '../../config/atomic-file.js';
 import { BLOCKS_SUFFIX, FILES_SUFFIX, PENDING_SUFFIX, backupIdOf, imagePaths, isSafeComponent, type ImagePaths } from '../../formats/catalog-paths.js';
-import { FilesReader, FilesWriter, parentKey, type FilesEntryInput } from '../../formats/files-file.js';
+import { FilesReader, FilesWriter, hasParent, parentKey, type FilesEntryInput } from '../../formats/files-file.js';
 import { parseImageHeader, serializeImageHeader } from '../../formats/image-header.js';
 import { OpenbpError } from '../../protocol/errors.js';
 import { normalizeAbsolute } from '../../protocol/byte-path.js';
@@ -190,9 +190,15 @@ export class ImageStore {
     const p = this.live(backupid);
     const dirs = (p.dirs ??= new Set());
     const out: FilesEntryInput[] = [];
+    // Records come in walk order: most share the previous one's parent, already known to be in the .f.
+    let knownParent = '';
     for (const f of files) {
-      const rec = f.path.startsWith('/') ? { ...f, path: catalogPath(f.path) } : f;
-      if (rec.path.startsWith('/')) for (const a of missingAncestors(rec.path, dirs)) out.push(ancestorEntry(a, rec));
+      const normal = f.path.startsWith('/') ? catalogPath(f.path) : f.path;
+      const rec = normal === f.path ? f : { ...f, path: normal };
+      if (rec.path.startsWith('/') && !hasParent(rec.path, knownParent)) {
+        for (const a of missingAncestors(rec.path, dirs)) out.push(ancestorEntry(a, rec));
+        knownParent = parentKey(rec.path);
+      }
       if (rec.type === 'd') dirs.add(rec.path);
       out.push({ ...rec, inImage: rec.inImage === 0 ? 0 : 1 });
     }
@@ -377,6 +383,25 @@ export class ImageStore {
     } catch (e) {
       throw new OpenbpError('DATABASE_ERROR', `cannot read the file list of ${backupid}: ${(e as Error).message}`, { cause: e });
     }
+  }
+
+  /** Copies a committed image's .f to `to` (which must not exist); returns its entry count. */
+  exportFiles(backupid: string, to: string): { entries: number } {
+    const r = this.openFiles(backupid);
+    let entries: number;
+    try {
+      entries = r.entryCount;
+    } finally {
+      r.close();
+    }
+    const c = this.committed.get(backupid)!;
+    try {
+      fs.copyFileSync(c.paths.files, to, fs.constants.COPYFILE_EXCL);
+      fs.chmodSync(to, 0o600);
+    } catch (e) {
+      throw new OpenbpError('DATABASE_ERROR', `cannot copy the file list of ${backupid}: ${(e as Error).message}`, { cause: e });
+    }
+    return { entries };
   }
 
   /** Closes open writers; their images stay pending on disk (to be aborted). */

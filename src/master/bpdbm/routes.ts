@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Home } from '../../config/home.js';
 import { route, type Route } from '../../ipc/rpc-server.js';
 import { bpdbm } from '../../protocol/bpdbm.js';
+import { OpenbpError } from '../../protocol/errors.js';
 import type { ImageRecord } from '../../protocol/records.js';
 import { repairCatalogue } from './catalogue-repair.js';
 import { ImageFilePager, resolveRestore } from './file-queries.js';
@@ -57,6 +58,13 @@ export function createBpdbm(home: Home, log: (line: string) => void): Bpdbm {
     route(bpdbm.listFiles, (q, ctx) => listings.page(q, ctx)),
     route(bpdbm.resolveRestore, (q) => resolveRestore(store, q)),
     route(bpdbm.imageFiles, ({ backupid, start, count }) => pager.page(backupid, start, Math.min(count, 20000))),
+    route(bpdbm.exportImageFiles, ({ backupid, file }) => {
+      // Only a job's base file: bpdbm writes nowhere a caller chooses.
+      if (path.dirname(file) !== path.join(home.run, 'jobs') || !/^[0-9]+\.base\.f$/.test(path.basename(file))) {
+        throw new OpenbpError('INVALID_PARAMETER', `export-image-files: ${file} is not a job base file in ${path.join(home.run, 'jobs')}`);
+      }
+      return store.exportFiles(backupid, file);
+    }),
     route(bpdbm.recordImportCandidates, ({ mediaId, candidates: found }) =>
       candidates.record(mediaId, found, (id) => store.image(id) !== undefined || store.pendingImages().some((p) => p.backupid === id)),
     ),

@@ -19,28 +19,17 @@ import { removeBptmBuffer } from './bptm-buffer.js';
 import { reapOnAbnormalEnd } from './reap.js';
 import { removeImageLeftovers } from '../../storage/disk/delete-fragments.js';
 import { keyFilePath } from '../../config/key-store.js';
+import { openDataPipe } from '../../ipc/data-pipe.js';
 
-const BASE_PAGE = 10000;
 /** File-record batches (1,000 records each) bpbrm holds for bpdbm before it stops reading bpbkar's events. */
 const CATALOGUE_BATCHES_AHEAD = 8;
 
-/** Writes the base image's file records, one JSON object a line, to `file` (paged: a reply stays far below the frame limit). */
+/** Has bpdbm copy the base image's .f file list to `file` (bpbkar reads it as it is); returns its entry count. */
 async function writeBaseFiles(peers: JobPeers, backupid: string, file: string): Promise<number> {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const fd = fs.openSync(file, 'w', 0o600);
-  let n = 0;
-  try {
-    let start: number | undefined = 0;
-    while (start !== undefined) {
-      const page: { files: unknown[]; next?: number } = await peers.bpdbm.request(bpdbm.imageFiles, { backupid, start, count: BASE_PAGE });
-      if (page.files.length > 0) fs.writeSync(fd, page.files.map((f) => JSON.stringify(f)).join('\n') + '\n');
-      n += page.files.length;
-      start = page.next;
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return n;
+  fs.rmSync(file, { force: true }); // a leftover of an earlier job with this id
+  const { entries } = await peers.bpdbm.request(bpdbm.exportImageFiles, { backupid, file });
+  return entries;
 }
 
 export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, log: LogLine): Promise<JobEnd> {
@@ -65,7 +54,9 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
   const client: SideEnd = { code: null, signal: null };
   let mediaMessage: string | undefined;
 
-  const bptm = startJobChild(home, 'bptm', spec.jobid, bptmSpec, 'pipe', 'ignore', (v) => {
+  // bpbkar's stream goes to bptm through a real pipe of 1 MiB (a spawn's 'pipe' would be a socket pair of 208 KiB).
+  const data = openDataPipe();
+  const bptm = startJobChild(home, 'bptm', spec.jobid, bptmSpec, data.read, 'ignore', (v) => {
     const ev = bptmEvent.parse(v);
     if (ev.kind === 'fragment') {
       const { fragment, blocks } = ev;
@@ -84,7 +75,7 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
   });
   let baseFiles: string | undefined;
   if (spec.baseBackupid !== undefined) {
-    baseFiles = path.join(home.run, 'jobs', `${spec.jobid}.base.ndjson`);
+    baseFiles = path.join(home.run, 'jobs', `${spec.jobid}.base.f`);
     try {
       const n = await writeBaseFiles(peers, spec.baseBackupid, baseFiles);
       log(`job ${spec.jobid}: incremental against ${spec.baseBackupid} (${n} base records)`);
@@ -98,7 +89,7 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
   const bpbkarSpec: BpbkarSpec = {
     jobid: spec.jobid, backupid: spec.backupid, client: spec.client, paths: spec.paths, ...(baseFiles ? { baseFiles } : {}), ...(spec.runAs ? { runAs: spec.runAs } : {}),
   };
-  const bpbkar = startJobChild(home, 'bpbkar', spec.jobid, bpbkarSpec, 'ignore', bptm.child.stdin!, (v) => {
+  const bpbkar = startJobChild(home, 'bpbkar', spec.jobid, bpbkarSpec, 'ignore', data.write, (v) => {
     const ev = bpbkarEvent.parse(v);
     if (ev.kind === 'files') {
       files += ev.files.length;
@@ -127,7 +118,7 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
     });
   }
   // Our copy of the pipe's write end must close, or bptm never sees the end of the stream.
-  bptm.child.stdin!.destroy();
+  data.close();
   void jobUpdate({ jobid: spec.jobid, patch: { jobpid: process.pid }, tryPatch: { pid: process.pid }, tryLines: ['connected', 'begin writing'] });
 
   reapOnAbnormalEnd(bptm.child, 'bptm', log, true);

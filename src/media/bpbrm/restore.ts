@@ -13,6 +13,7 @@ import type { JobEnd, JobPeers } from './job-end.js';
 import { removeBptmBuffer } from './bptm-buffer.js';
 import { reapOnAbnormalEnd } from './reap.js';
 import { imageReadExtras } from './image-read-extras.js';
+import { openDataPipe } from '../../ipc/data-pipe.js';
 
 export async function runRestore(home: Home, spec: BpbrmSpec, peers: JobPeers, log: LogLine): Promise<JobEnd> {
   const tun = readBufferTunables(home, 'restore');
@@ -35,7 +36,9 @@ export async function runRestore(home: Home, spec: BpbrmSpec, peers: JobPeers, l
     jobid: spec.jobid, selections: spec.paths, renames: spec.renames, keepExisting: spec.keepExisting, restoreOwnership: spec.restoreOwnership,
     ...(spec.runAs ? { runAs: spec.runAs } : {}),
   };
-  const nbtar = startJobChild(home, 'nbtar', spec.jobid, nbtarSpec, 'pipe', 'ignore', (v) => {
+  // bptm's stream goes to nbtar through a real pipe of 1 MiB (a spawn's 'pipe' would be a socket pair of 208 KiB).
+  const data = openDataPipe();
+  const nbtar = startJobChild(home, 'nbtar', spec.jobid, nbtarSpec, data.read, 'ignore', (v) => {
     const ev = nbtarEvent.parse(v);
     if (ev.kind === 'progress') {
       if (ev.files !== undefined) files = ev.files;
@@ -55,7 +58,7 @@ export async function runRestore(home: Home, spec: BpbrmSpec, peers: JobPeers, l
     retentionLevel: spec.retentionLevel, expiration: spec.expiration, ...(spec.tape ? { tape: spec.tape } : {}),
     ...(await extras),
   };
-  const bptm = startJobChild(home, 'bptm', spec.jobid, bptmSpec, 'ignore', nbtar.child.stdin!, (v) => {
+  const bptm = startJobChild(home, 'bptm', spec.jobid, bptmSpec, 'ignore', data.write, (v) => {
     const ev = bptmEvent.parse(v);
     if (ev.kind === 'progress') bytes = ev.bytes;
     else if (ev.kind === 'warning') warnings.push(`bptm: ${ev.message}`);
@@ -65,7 +68,7 @@ export async function runRestore(home: Home, spec: BpbrmSpec, peers: JobPeers, l
       if (ev.message) mediaMessage = ev.message;
     }
   });
-  nbtar.child.stdin!.destroy();
+  data.close();
   void jobUpdate({ jobid: spec.jobid, patch: { jobpid: process.pid }, tryPatch: { pid: process.pid }, tryLines: ['connected', 'begin reading'] });
 
   reapOnAbnormalEnd(bptm.child, 'bptm', log, true);

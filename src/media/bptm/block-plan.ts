@@ -51,7 +51,8 @@ export async function blockSourceFor(spec: BptmSpec, driver: StorageDriver): Pro
     }
     return k;
   };
-  const source = new BlockReader({ framed: index.framed, blocks: index.blocks, backupid: spec.backupid, keyFor }, range);
+  // The bptm child checks plain whole blocks as it writes them out (ring-loops verify): the hashing runs beside the reads.
+  const source = new BlockReader({ framed: index.framed, blocks: index.blocks, backupid: spec.backupid, keyFor, deferChecks: true }, range);
   const reader = await driver.openImageReader(fragments, source.storedRange);
   return { reader, source: source.attach(reader) };
 }

@@ -5,7 +5,7 @@ import type { ImageReader, StreamRange } from '../../storage/driver.js';
 import { OpenbpError } from '../../protocol/errors.js';
 import { blockChecksum, decodeFrame, readFrameHeader, type BlockKey } from '../../formats/block-frame.js';
 import type { LocatedBlock } from '../../formats/block-index.js';
-import type { ByteSource } from './ring-loops.js';
+import type { ByteSource, DeferredCheck } from './ring-loops.js';
 
 export interface BlockReadPlan {
   readonly framed: boolean;
@@ -13,6 +13,11 @@ export interface BlockReadPlan {
   readonly blocks: readonly LocatedBlock[];
   readonly backupid: string;
   readonly keyFor: (keyId: string) => BlockKey;
+  /**
+   * A plain whole block read to the start of a slot is not hashed here: its check goes to the consumer with
+   * the slot (takeCheck), which hashes it in the other process before any of its bytes go on.
+   */
+  readonly deferChecks?: boolean;
 }
 
 /** Index of the first block whose bytes reach past `offset`. */
@@ -28,6 +33,10 @@ function firstBlockAfter(blocks: readonly LocatedBlock[], offset: number): numbe
   return lo;
 }
 
+function mismatch(sum: string, b: LocatedBlock, where: string): OpenbpError {
+  return new OpenbpError('MEDIA_READ_ERROR', `${where} fails its checksum: sha256 ${sum}..., catalogue ${b.checksum}...`);
+}
+
 export class BlockReader implements ByteSource {
   private next: number;
   private readonly last: number;
@@ -36,6 +45,8 @@ export class BlockReader implements ByteSource {
   private scratch: Buffer = Buffer.alloc(0);
   private out: Buffer = Buffer.alloc(0);
   private outAt = 0;
+  /** The block read last whose check was left to the consumer (if nothing else joins it in its slot). */
+  private deferred: { block: Buffer; b: LocatedBlock; where: string } | undefined;
 
   /** The blocks holding `range` of the image stream, and the stored range they occupy. */
   constructor(
@@ -65,8 +76,13 @@ export class BlockReader implements ByteSource {
   }
 
   async read(buf: Buffer, offset: number, length: number): Promise<number> {
-    if (this.outAt < this.out.length) return this.copyOut(buf, offset, length);
+    if (this.outAt < this.out.length) {
+      this.checkDeferred();
+      return this.copyOut(buf, offset, length);
+    }
     if (this.next > this.last || this.next >= this.plan.blocks.length) return 0;
+    // More bytes join the slot of a block whose check was deferred: the slot is no longer that one block.
+    this.checkDeferred();
     const b = this.plan.blocks[this.next]!;
     const where = `block ${this.next} of fragment ${b.fragment} (stream offset ${b.rawOffset})`;
     this.next++;
@@ -76,7 +92,8 @@ export class BlockReader implements ByteSource {
       // The common case: the block lands straight in the ring slot, checked there before it is posted.
       const block = buf.subarray(offset, offset + b.storedLength);
       await this.readExact(block, where);
-      this.check(blockChecksum(block), b, where);
+      if (this.plan.deferChecks && offset === 0) this.deferred = { block, b, where };
+      else this.check(blockChecksum(block), b, where);
       return b.storedLength;
     }
     if (this.scratch.length < b.storedLength) this.scratch = Buffer.allocUnsafe(b.storedLength);
@@ -104,8 +121,21 @@ export class BlockReader implements ByteSource {
     return n;
   }
 
+  /** The check of the slot just filled, when it holds one plain block whose check was deferred. */
+  takeCheck(): DeferredCheck | undefined {
+    const d = this.deferred;
+    this.deferred = undefined;
+    return d && { checksum: d.b.checksum, mismatch: (actual) => mismatch(actual, d.b, d.where) };
+  }
+
+  private checkDeferred(): void {
+    const d = this.deferred;
+    this.deferred = undefined;
+    if (d) this.check(blockChecksum(d.block), d.b, d.where);
+  }
+
   private check(sum: string, b: LocatedBlock, where: string): void {
-    if (sum !== b.checksum) throw new OpenbpError('MEDIA_READ_ERROR', `${where} fails its checksum: sha256 ${sum}..., catalogue ${b.checksum}...`);
+    if (sum !== b.checksum) throw mismatch(sum, b, where);
   }
 
   private async readExact(into: Buffer, where: string): Promise<void> {

@@ -23,17 +23,33 @@ export class BlockWriter implements ByteSink {
     this.framed = isFramed(form);
   }
 
-  async write(block: Buffer): Promise<void> {
+  /** `checksum`: the block's blockChecksum, already computed by the producer (plain blocks only). */
+  async write(block: Buffer, checksum?: string): Promise<void> {
+    await this.inner.write(this.store(block, checksum));
+  }
+
+  async writeRun(blocks: readonly Buffer[], checksums: readonly (string | undefined)[]): Promise<void> {
+    if (!this.inner.writeRun) {
+      for (let i = 0; i < blocks.length; i++) await this.write(blocks[i]!, checksums[i]);
+      return;
+    }
+    await this.inner.writeRun(
+      blocks.map((b, i) => this.store(b, checksums[i])),
+      [],
+    );
+  }
+
+  /** The stored form of the next block of the stream, its index entry queued. */
+  private store(block: Buffer, checksum: string | undefined): Buffer {
     if (this.framed) {
       const { stored } = encodeFrame(block, this.rawOffset, this.form, this.backupid);
       this.pending.push({ storedLength: stored.length, rawLength: block.length, checksum: blockChecksum(stored) });
       this.rawOffset += block.length;
-      await this.inner.write(stored);
-    } else {
-      this.pending.push({ storedLength: block.length, rawLength: block.length, checksum: blockChecksum(block) });
-      this.rawOffset += block.length;
-      await this.inner.write(block);
+      return stored;
     }
+    this.pending.push({ storedLength: block.length, rawLength: block.length, checksum: checksum ?? blockChecksum(block) });
+    this.rawOffset += block.length;
+    return block;
   }
 
   /** Finishes the last fragment. */

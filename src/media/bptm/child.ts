@@ -6,11 +6,12 @@ import type { BptmSpec } from '../../protocol/job-specs.js';
 import { openShmFile, removeShmFile } from './shm-file.js';
 import { ShmRing } from './shm-ring.js';
 import { MSG, RingChannel } from './ring-channel.js';
-import { consume, produce } from './ring-loops.js';
+import { consume, produce, type ByteSource } from './ring-loops.js';
 import { openFdSource } from './fd-source.js';
 import { openFdSink } from './fd-sink.js';
 import { peerLost } from './exit-status.js';
 import type { Stop } from './stop.js';
+import { storesPlainBlocks } from './plain-blocks.js';
 
 export interface ChildDeps {
   readonly spec: BptmSpec;
@@ -38,6 +39,7 @@ export async function runBptmChild(deps: ChildDeps): Promise<ChildOutcome> {
   let ring: ShmRing | undefined;
   let chan: RingChannel | undefined;
   let bytes = 0;
+  let source: ByteSource | undefined;
   try {
     const sock = new net.Socket({ fd: deps.controlFd ?? 3, readable: true, writable: true, allowHalfOpen: true });
     const channel = new RingChannel(sock, stop, () => peerLost(spec.direction, 'parent'), spec.bufferSize);
@@ -45,13 +47,15 @@ export async function runBptmChild(deps: ChildDeps): Promise<ChildOutcome> {
     ring = new ShmRing(openShmFile(deps.shmPath, spec.numberOfBuffers * spec.bufferSize), spec.numberOfBuffers, spec.bufferSize);
     channel.send(MSG.READY, 0);
     if (spec.direction === 'write') {
-      const source = openFdSource(deps.inFd ?? 0, Math.max(2 * spec.bufferSize, 1024 * 1024), stop);
-      bytes = await produce(ring, channel, source, stop);
+      source = openFdSource(deps.inFd ?? 0, Math.max(2 * spec.bufferSize, 1024 * 1024), stop);
+      // Plain blocks are checksummed here, where the stream arrives, while the parent writes the previous ones.
+      bytes = await produce(ring, channel, source, stop, { sums: storesPlainBlocks(spec) });
       await channel.until(() => channel.doneBytes !== undefined);
       channel.finished = true;
     } else {
       const sink = openFdSink(deps.outFd ?? 1, stop);
-      bytes = await consume(ring, channel, sink, stop);
+      // The parent leaves the checksum of plain whole blocks to us (SUM): checked here, before they go out.
+      bytes = await consume(ring, channel, sink, stop, { verify: true });
       channel.finished = true;
       await channel.sendFlushed(MSG.DONE, bytes);
     }
@@ -63,7 +67,8 @@ export async function runBptmChild(deps: ChildDeps): Promise<ChildOutcome> {
     // writes): the parent must hear the status, not just see this process go (it would say 85).
     if (stop.reason && chan) await chan.sendFlushed(MSG.ERROR, stop.reason.status);
   } finally {
-    ring?.close();
+    // A pipe read still in flight writes into its slot when it returns: leave the mapping to the process exit.
+    if (!source?.busy) ring?.close();
     removeShmFile(deps.shmPath);
     chan?.close();
   }

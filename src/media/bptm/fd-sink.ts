@@ -5,6 +5,7 @@ import net from 'node:net';
 import { OpenbpError } from '../../protocol/errors.js';
 import type { ByteSink } from './ring-loops.js';
 import type { Stop } from './stop.js';
+import { widenPipe } from '../../ipc/data-pipe.js';
 
 function sinkError(e: unknown): OpenbpError {
   return new OpenbpError('SOCKET_WRITE_FAILED', `writing the restore stream: ${(e as Error).message}`, { cause: e });
@@ -67,6 +68,7 @@ export function openFdSink(fd: number, stop: Stop): ByteSink {
   } catch (e) {
     throw sinkError(e);
   }
+  if (st.isFIFO()) widenPipe(fd);
   if (st.isFIFO() || st.isSocket()) return new SocketSink(new net.Socket({ fd, readable: false, writable: true }), stop);
   return new FileSink(fd);
 }

@@ -1,13 +1,17 @@
 // The data stream on a descriptor (bpbkar's pipe on stdin) as a ByteSource that a stop can interrupt.
 //
-// Pipes and sockets are read through libuv (never a blocked thread-pool read, so the process can
-// exit the moment its partner dies); regular files and devices with plain read(2).
+// A blocking pipe is read with read(2) on the thread pool straight into the caller's buffer (the ring
+// slot: no copy in between, reads as large as the pipe holds); a stop does not wait for a read in
+// flight (it rejects at once and the process exits; `busy` tells the owner not to unmap the slot
+// under it). Sockets and non-blocking pipes are read through libuv; regular files and devices with
+// plain read(2).
 
 import fs from 'node:fs';
 import net from 'node:net';
 import { OpenbpError } from '../../protocol/errors.js';
 import type { ByteSource } from './ring-loops.js';
 import type { Stop } from './stop.js';
+import { widenPipe } from '../../ipc/data-pipe.js';
 
 function streamError(e: unknown): OpenbpError {
   return new OpenbpError('CLIENT_ABORTED', `reading the data stream: ${(e as Error).message}`, { cause: e });
@@ -85,6 +89,54 @@ class SocketSource implements ByteSource {
   }
 }
 
+class PipeSource implements ByteSource {
+  private inFlight = false;
+  private error: OpenbpError | undefined;
+  private pending: ((e: OpenbpError) => void) | undefined;
+  private socket: SocketSource | undefined;
+
+  constructor(
+    private readonly fd: number,
+    private readonly highWater: number,
+    private readonly stop: Stop,
+  ) {
+    stop.onStop((e) => {
+      this.error ??= e;
+      const p = this.pending;
+      this.pending = undefined;
+      p?.(this.error);
+    });
+  }
+
+  /** A read(2) into a caller's buffer has not returned yet. */
+  get busy(): boolean {
+    return this.inFlight;
+  }
+
+  read(buf: Buffer, offset: number, length: number): Promise<number> {
+    if (this.socket) return this.socket.read(buf, offset, length);
+    if (this.error) return Promise.reject(this.error);
+    return new Promise<number>((resolve, reject) => {
+      this.pending = reject;
+      this.inFlight = true;
+      fs.read(this.fd, buf, offset, length, null, (err, n) => {
+        this.inFlight = false;
+        if (this.pending !== reject) return; // stopped meanwhile: already rejected
+        this.pending = undefined;
+        if (!err) return resolve(n);
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EINTR') return resolve(this.read(buf, offset, length));
+        if (code === 'EAGAIN') {
+          // Non-blocking after all: wait for data through libuv instead of spinning.
+          this.socket = new SocketSource(new net.Socket({ fd: this.fd, readable: true, writable: false, allowHalfOpen: true }), this.highWater, this.stop);
+          return resolve(this.socket.read(buf, offset, length));
+        }
+        reject(streamError(err));
+      });
+    });
+  }
+}
+
 class FileSource implements ByteSource {
   constructor(private readonly fd: number) {}
 
@@ -109,7 +161,11 @@ export function openFdSource(fd: number, highWater: number, stop: Stop): ByteSou
   } catch (e) {
     throw streamError(e);
   }
-  if (st.isFIFO() || st.isSocket()) {
+  if (st.isFIFO()) {
+    widenPipe(fd);
+    return new PipeSource(fd, highWater, stop);
+  }
+  if (st.isSocket()) {
     const sock = new net.Socket({ fd, readable: true, writable: false, allowHalfOpen: true });
     return new SocketSource(sock, highWater, stop);
   }

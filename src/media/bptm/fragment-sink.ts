@@ -23,6 +23,26 @@ export class FragmentSink implements ByteSink {
     if (w.room <= 0) await this.finish();
   }
 
+  /** The blocks in order, as many at once as fit in the current fragment when the writer can take several. */
+  async writeRun(blocks: readonly Buffer[]): Promise<void> {
+    const w = this.writer;
+    if (!w.writeMany) {
+      for (const b of blocks) await this.write(b);
+      return;
+    }
+    for (let i = 0; i < blocks.length; ) {
+      if (w.fragmentBytes > 0 && blocks[i]!.length > w.room) await this.finish();
+      const room = w.room;
+      let j = i + 1;
+      let bytes = blocks[i]!.length;
+      while (j < blocks.length && bytes + blocks[j]!.length <= room) bytes += blocks[j++]!.length;
+      await (j - i === 1 ? w.write(blocks[i]!) : w.writeMany(blocks.slice(i, j)));
+      this.report();
+      if (w.room <= 0) await this.finish();
+      i = j;
+    }
+  }
+
   /** Finishes the last fragment, if one is open. */
   async end(): Promise<void> {
     if (this.writer.fragmentBytes > 0) await this.finish();

@@ -3,6 +3,12 @@
 // Frame: byte 0 type, byte 1 flags (bit 0 HUNGRY: the sender is waiting for the receiver), bytes 8..15
 // a float64 value. Counts are cumulative (slots filled / freed since the start), so a late or
 // coalesced message is never ambiguous, and one message can hand over any number of slots.
+// SUM is the one exception to the value: bytes 2..7 hold the block number (uint48 LE, counted from 0 like
+// the slots filled) and bytes 8..15 a block checksum (the 8 bytes of blockChecksum). Producer -> consumer,
+// sent before the FILLED that hands the block over: on backup the sum to record, on restore the sum the
+// catalogue expects (the consumer checks the block before any byte of it goes on). Consumer -> producer,
+// only on restore: the block did not match, here is what it hashed to (the producer, which knows where the
+// block came from, reports it; an ERROR follows).
 
 import type { Duplex } from 'node:stream';
 import type { Stop } from './stop.js';
@@ -22,6 +28,8 @@ export const MSG = {
   ERROR: 5,
   /** consumer -> producer: everything was consumed; value = total bytes. */
   DONE: 6,
+  /** producer -> consumer: the checksum of one block it filled (see the frame above). */
+  SUM: 7,
 } as const;
 
 const FRAME = 16;
@@ -41,6 +49,12 @@ export class RingChannel {
   closed = false;
 
   private rest: Buffer = Buffer.alloc(0);
+  /** Checksums received and not taken yet, by block number. */
+  private readonly sums = new Map<number, string>();
+  /** Set: SUM frames from the peer go here instead of being kept for takeSum (a restore's producer hears of a mismatch). */
+  onSum: ((block: number, checksum: string) => void) | undefined;
+  /** SUM frames waiting to go out with the next message (one write for a batch of blocks). */
+  private queued: Buffer[] = [];
   private waiter: (() => void) | undefined;
 
   constructor(
@@ -64,7 +78,31 @@ export class RingChannel {
     b[0] = type;
     b[1] = hungry ? HUNGRY : 0;
     b.writeDoubleLE(value, 8);
-    this.sock.write(b);
+    if (this.queued.length === 0) {
+      this.sock.write(b);
+      return;
+    }
+    this.queued.push(b);
+    this.sock.write(Buffer.concat(this.queued));
+    this.queued = [];
+  }
+
+  /** Queues the checksum (16 hex digits) of block `block` (0-based); it goes out with the FILLED that covers it. */
+  sendSum(block: number, checksum: string): void {
+    if (this.closed) return;
+    const b = Buffer.allocUnsafe(FRAME);
+    b[0] = MSG.SUM;
+    b[1] = 0;
+    b.writeUIntLE(block, 2, 6);
+    if (b.write(checksum, 8, 8, 'hex') !== 8) throw new Error(`not a block checksum: ${checksum}`);
+    this.queued.push(b);
+  }
+
+  /** The checksum the producer sent for block `block`, once (undefined when it sent none). */
+  takeSum(block: number): string | undefined {
+    const s = this.sums.get(block);
+    if (s !== undefined) this.sums.delete(block);
+    return s;
   }
 
   /** Sends a message and resolves once it is handed to the kernel (before the process may exit). */
@@ -108,7 +146,15 @@ export class RingChannel {
   private receive(chunk: Buffer): void {
     const buf = this.rest.length > 0 ? Buffer.concat([this.rest, chunk]) : chunk;
     let off = 0;
-    for (; off + FRAME <= buf.length; off += FRAME) this.apply(buf[off]!, (buf[off + 1]! & HUNGRY) !== 0, buf.readDoubleLE(off + 8));
+    for (; off + FRAME <= buf.length; off += FRAME) {
+      if (buf[off] === MSG.SUM) {
+        const block = buf.readUIntLE(off + 2, 6);
+        const sum = buf.toString('hex', off + 8, off + 16);
+        if (this.onSum) this.onSum(block, sum);
+        else this.sums.set(block, sum);
+      }
+      else this.apply(buf[off]!, (buf[off + 1]! & HUNGRY) !== 0, buf.readDoubleLE(off + 8));
+    }
     this.rest = off < buf.length ? Buffer.from(buf.subarray(off)) : Buffer.alloc(0);
     this.wake();
   }

@@ -1,44 +1,52 @@
-// The slots of the buffer file: fixed-size blocks read and written whole with one system call each.
+// The slots of the buffer file, mapped into this process: both bptm processes see the same bytes, no copy between them.
 
 import fs from 'node:fs';
 import { OpenbpError } from '../../protocol/errors.js';
+import { sys } from '../../native/sys.js';
 
 export class ShmRing {
+  private readonly mapping: ArrayBuffer;
+  private readonly views: Buffer[];
+  private open = true;
+
+  /** Maps the buffer file open on fd (slots x slotSize bytes) and closes fd; the mapping stays until close(). */
   constructor(
-    readonly fd: number,
+    fd: number,
     readonly slots: number,
     readonly slotSize: number,
-  ) {}
-
-  /** Copies buf[0, len) into slot `index`. */
-  writeSlot(index: number, buf: Buffer, len: number): void {
-    const base = index * this.slotSize;
+  ) {
     try {
-      for (let off = 0; off < len; ) off += fs.writeSync(this.fd, buf, off, len - off, base + off);
+      this.mapping = sys().mmapShared(fd, slots * slotSize);
     } catch (e) {
-      throw new OpenbpError('SHM_SETUP_FAILED', `writing buffer slot ${index}: ${(e as Error).message}`, { cause: e });
+      throw new OpenbpError('SHM_SETUP_FAILED', `mapping the ${slots * slotSize}-byte buffer file: ${(e as Error).message}`, { cause: e });
+    } finally {
+      closeQuietly(fd);
     }
+    this.views = Array.from({ length: slots }, (_, i) => Buffer.from(this.mapping, i * slotSize, slotSize));
   }
 
-  /** Copies slot `index`'s first len bytes into buf. */
-  readSlot(index: number, buf: Buffer, len: number): void {
-    const base = index * this.slotSize;
-    try {
-      for (let off = 0; off < len; ) {
-        const n = fs.readSync(this.fd, buf, off, len - off, base + off);
-        if (n === 0) throw new Error('the buffer file is shorter than the ring');
-        off += n;
-      }
-    } catch (e) {
-      throw new OpenbpError('SHM_SETUP_FAILED', `reading buffer slot ${index}: ${(e as Error).message}`, { cause: e });
-    }
+  /**
+   * Slot `index` itself (slotSize bytes of the shared mapping, not a copy): the producer reads into it, the
+   * consumer hands it on. Valid until close(); after close it reads as empty.
+   */
+  slot(index: number): Buffer {
+    const v = this.views[index];
+    if (!v || !this.open) throw new OpenbpError('SHM_SETUP_FAILED', `buffer slot ${index} is not mapped`);
+    return v;
   }
 
+  /** Unmaps the ring. Only once no read or write into a slot is in flight (a blocked pipe read, say). */
   close(): void {
-    try {
-      fs.closeSync(this.fd);
-    } catch {
-      // already closed
-    }
+    if (!this.open) return;
+    this.open = false;
+    sys().munmap(this.mapping);
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // already closed
   }
 }

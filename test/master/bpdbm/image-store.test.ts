@@ -6,6 +6,7 @@ import { listFiles, resolveRestore, streamRange } from '../../../src/master/bpdb
 import { decodeBlock } from '../../../src/formats/files-file.js';
 import { createBpdbm, pendingImages } from '../../../src/master/bpdbm/routes.js';
 import { bpdbm } from '../../../src/protocol/bpdbm.js';
+import { readBaseFiles } from '../../../src/client/bpbkar/base-files.js';
 import { file, fragment, image, statusOf, tempHome } from './fixtures.js';
 
 let home: Home;
@@ -219,6 +220,17 @@ describe('bpdbm routes', () => {
     expect(listed.runs.map((r) => [r.backupid, r.count])).toEqual([['c_1700000000', 1]]);
     expect(decodeBlock(Buffer.from(listed.runs[0]!.entries, 'base64'), 1)[0]!.path).toBe('/x\xff\n');
     expect(bpdbm.listFiles.reply.parse(listed)).toEqual(listed);
+    // An incremental's base: the .f copied into run/jobs as it is, for bpbkar to read; nowhere else.
+    const jobs = path.join(home.run, 'jobs');
+    fs.mkdirSync(jobs, { recursive: true });
+    const base = path.join(jobs, '7.base.f');
+    expect(await call(bpdbm.exportImageFiles, { backupid: 'c_1700000000', file: base })).toEqual({ entries: 2 });
+    const baseFiles = await readBaseFiles(base);
+    expect([...baseFiles.keys()]).toEqual(['/x\xff\n']);
+    expect(fs.statSync(base).mode & 0o777).toBe(0o600);
+    await expect(call(bpdbm.exportImageFiles, { backupid: 'c_1700000000', file: base })).rejects.toMatchObject({ status: 220 }); // exists
+    await expect(call(bpdbm.exportImageFiles, { backupid: 'c_1700000000', file: path.join(home.root, '7.base.f') })).rejects.toThrow(/not a job base file/);
+    await expect(call(bpdbm.exportImageFiles, { backupid: 'c_1700000000', file: path.join(jobs, 'x.base.f') })).rejects.toThrow(/not a job base file/);
     await db.close();
   });
 });

@@ -211,6 +211,31 @@ describe('bptm (real processes)', () => {
     }
   }, 30000);
 
+  it('with the block index, a whole read leaves the block checks to the child: intact 0, a flipped byte 85 naming its block', async () => {
+    const ok = startBptm(spec({ direction: 'read', fragments, blockIndex }), 'ignore');
+    expect((await ok.exit).code).toBe(0);
+    await ok.eventsDone;
+    expect(Buffer.concat(ok.stdout).equals(data)).toBe(true);
+    const file = fragments[2]!.mediaId; // stream bytes 16-24 MiB
+    const original = fs.readFileSync(file);
+    try {
+      const damaged = Buffer.from(original);
+      damaged[3 * MiB + 77]! ^= 1;
+      fs.writeFileSync(file, damaged);
+      const bad = startBptm(spec({ direction: 'read', fragments, blockIndex }), 'ignore');
+      expect((await bad.exit).code).toBe(85);
+      await bad.eventsDone;
+      // The parent names the block (it knows where it came from), though the child found the mismatch.
+      expect(bad.events.at(-1)).toMatchObject({ kind: 'end', status: 85, message: expect.stringMatching(/block \d+ of fragment 3 \(stream offset \d+\) fails its checksum/) });
+      // Nothing of the damaged block (64 KiB blocks: it starts at 19 MiB) came out.
+      const out = Buffer.concat(bad.stdout);
+      expect(out.length).toBeLessThanOrEqual(19 * MiB);
+      expect(out.equals(data.subarray(0, out.length))).toBe(true);
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  }, 30000);
+
   it('fails a read with 85 when a fragment does not match its checksum', async () => {
     const bad = fragments.map((f, i) => (i === 2 ? { ...f, checksum: '0'.repeat(64) } : f));
     const run = startBptm(spec({ direction: 'read', fragments: bad }), 'ignore');

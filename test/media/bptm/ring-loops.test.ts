@@ -9,6 +9,7 @@ import { ShmRing } from '../../../src/media/bptm/shm-ring.js';
 import { consume, produce, type ByteSink, type ByteSource } from '../../../src/media/bptm/ring-loops.js';
 import { createShmFile, openShmFile } from '../../../src/media/bptm/shm-file.js';
 import { Stop } from '../../../src/media/bptm/stop.js';
+import { blockChecksum } from '../../../src/formats/block-frame.js';
 
 /** Two connected in-memory duplexes; each write arrives split in two, to exercise frame reassembly. */
 function duplexPair(): [Duplex, Duplex] {
@@ -118,5 +119,114 @@ describe('ring hand-off (in one process)', () => {
     const consuming = consume(p.consRing, p.consChan, collectSink([], 1), p.stopC);
     p.prodChan.send(5, 129);
     await expect(consuming).rejects.toMatchObject({ status: 129 });
+  });
+
+  it('slots are one shared mapping: a byte written in a producer slot is in the consumer slot, no copy', () => {
+    const p = pair(3, 1024);
+    p.prodRing.slot(2).write('shared', 1000, 'latin1');
+    expect(p.consRing.slot(2).toString('latin1', 1000, 1006)).toBe('shared');
+    expect(p.consRing.slot(2).buffer).toBe(p.consRing.slot(0).buffer); // views of one mapping
+    p.prodRing.close();
+    p.consRing.close();
+  });
+
+  it('after close a slot is no longer reachable: slot() fails with 89 and old views read as empty', () => {
+    const p = pair(2, 1024);
+    const view = p.consRing.slot(1);
+    p.consRing.close();
+    p.consRing.close(); // idempotent
+    expect(view.length).toBe(0);
+    expect(() => p.consRing.slot(1)).toThrow(expect.objectContaining({ status: 89 }));
+    expect(p.prodRing.slot(1).length).toBe(1024); // the other process's mapping is its own
+    p.prodRing.close();
+  });
+
+  it('wraps around the ring many times and ends in the middle of a slot', async () => {
+    const p = pair(2, 4096);
+    const data = crypto.randomBytes(4096 * 37 + 123);
+    const out: Buffer[] = [];
+    const [sent, received] = await Promise.all([
+      produce(p.prodRing, p.prodChan, randomSource(data, 4096 * 3, 5), p.stopP),
+      consume(p.consRing, p.consChan, collectSink(out, 4), p.stopC),
+    ]);
+    expect([sent, received]).toEqual([data.length, data.length]);
+    expect(out.length).toBe(38);
+    expect(out[37]!.length).toBe(123);
+    expect(Buffer.concat(out).equals(data)).toBe(true);
+    p.prodRing.close();
+    p.consRing.close();
+  });
+
+  it('a stop in the middle of the stream ends the producer and, through ERROR, the consumer', async () => {
+    const p = pair(2, 1024);
+    const endless: ByteSource = {
+      async read(buf, offset, length) {
+        await pause(1);
+        buf.fill(7, offset, offset + length);
+        return length;
+      },
+    };
+    const producing = produce(p.prodRing, p.prodChan, endless, p.stopP);
+    const consuming = consume(p.consRing, p.consChan, collectSink([], 1), p.stopC);
+    await pause(20);
+    p.stopP.trigger(new OpenbpError('CLIENT_ABORTED', 'the client went away'));
+    p.prodChan.send(5, 50); // what the stopped side tells its peer
+    await expect(producing).rejects.toMatchObject({ status: 50 });
+    await expect(consuming).rejects.toMatchObject({ status: 50 });
+    p.prodRing.close();
+    p.consRing.close();
+  });
+
+  it('with sums the producer checksums every block and the consumer receives each with its block', async () => {
+    const p = pair(3, 1024);
+    const data = crypto.randomBytes(1024 * 10 + 5);
+    const got: Array<[Buffer, string | undefined]> = [];
+    const sink: ByteSink = {
+      async write(block, checksum) {
+        got.push([Buffer.from(block), checksum]);
+      },
+    };
+    await Promise.all([produce(p.prodRing, p.prodChan, randomSource(data, 3000, 3), p.stopP, { sums: true }), consume(p.consRing, p.consChan, sink, p.stopC)]);
+    expect(got.length).toBe(11);
+    for (const [block, sum] of got) expect(sum).toBe(blockChecksum(block));
+    expect(Buffer.concat(got.map(([b]) => b)).equals(data)).toBe(true);
+    // Without sums the consumer is given none (it checksums framed blocks itself).
+    const q = pair(3, 1024);
+    const sums: Array<string | undefined> = [];
+    await Promise.all([
+      produce(q.prodRing, q.prodChan, randomSource(data, 3000, 3), q.stopP),
+      consume(q.consRing, q.consChan, { write: async (_b, s) => void sums.push(s) }, q.stopC),
+    ]);
+    expect(sums.length).toBe(11);
+    expect(sums.every((s) => s === undefined)).toBe(true);
+    for (const r of [p.prodRing, p.consRing, q.prodRing, q.consRing]) r.close();
+  });
+
+  it('a sink with writeRun is handed runs of consecutive slots that never wrap past the ring end', async () => {
+    const p = pair(5, 1024);
+    const data = crypto.randomBytes(1024 * 47 + 9);
+    const out: Buffer[] = [];
+    const runs: number[] = [];
+    const sink: ByteSink = {
+      async write(block) {
+        out.push(Buffer.from(block));
+        runs.push(1);
+        await pause(2);
+      },
+      async writeRun(blocks) {
+        // consecutive slots of one mapping: each block starts where the previous one ended
+        for (let i = 1; i < blocks.length; i++) expect(blocks[i]!.byteOffset).toBe(blocks[i - 1]!.byteOffset + 1024);
+        for (const b of blocks) out.push(Buffer.from(b));
+        runs.push(blocks.length);
+        await pause(2); // let the producer fill several slots meanwhile
+      },
+    };
+    await Promise.all([produce(p.prodRing, p.prodChan, randomSource(data, 5000, 50), p.stopP, { sums: true }), consume(p.consRing, p.consChan, sink, p.stopC)]);
+    expect(Buffer.concat(out).equals(data)).toBe(true);
+    expect(runs.reduce((a, b) => a + b, 0)).toBe(48);
+    expect(Math.max(...runs)).toBeGreaterThan(1);
+    expect(Math.max(...runs)).toBeLessThanOrEqual(5);
+    p.prodRing.close();
+    p.consRing.close();
   });
 });

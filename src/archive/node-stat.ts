@@ -1,0 +1,100 @@
+// An lstat as plain numbers (from the addon's lstatInto): what bpbkar's walk needs per file, without
+// Node's BigIntStats (fourteen BigInts and Date objects a file).
+
+import fs from 'node:fs';
+import { STAT, STAT_LENGTH, sys } from '../native/sys.js';
+
+const { S_IFMT, S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO, S_IFCHR, S_IFBLK } = fs.constants;
+const NS = 1_000_000_000n;
+
+/** Whole seconds of (sec, nsec) as BigInt division of the nanoseconds gives them (towards zero). */
+function seconds(sec: number, nsec: number): number {
+  return sec < 0 && nsec > 0 ? sec + 1 : sec;
+}
+
+export class NodeStat {
+  readonly dev: number;
+  /** Exact below 2^53 (as the catalogue keeps it); `inodeKey` is exact always. */
+  readonly ino: number;
+  readonly mode: number;
+  readonly nlink: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly rdev: number;
+  readonly size: number;
+  readonly blocks: number;
+  private readonly a: number;
+  private readonly an: number;
+  private readonly m: number;
+  private readonly mn: number;
+  private readonly c: number;
+  private readonly cn: number;
+  private readonly inoHigh: number;
+  private readonly inoLow: number;
+
+  constructor(f: Float64Array) {
+    this.dev = f[STAT.dev]!;
+    this.ino = f[STAT.ino]!;
+    this.mode = f[STAT.mode]!;
+    this.nlink = f[STAT.nlink]!;
+    this.uid = f[STAT.uid]!;
+    this.gid = f[STAT.gid]!;
+    this.rdev = f[STAT.rdev]!;
+    this.size = f[STAT.size]!;
+    this.blocks = f[STAT.blocks]!;
+    this.a = f[STAT.atimeSec]!;
+    this.an = f[STAT.atimeNsec]!;
+    this.m = f[STAT.mtimeSec]!;
+    this.mn = f[STAT.mtimeNsec]!;
+    this.c = f[STAT.ctimeSec]!;
+    this.cn = f[STAT.ctimeNsec]!;
+    this.inoHigh = f[STAT.inoHigh]!;
+    this.inoLow = f[STAT.inoLow]!;
+  }
+
+  isFile(): boolean {
+    return (this.mode & S_IFMT) === S_IFREG;
+  }
+  isDirectory(): boolean {
+    return (this.mode & S_IFMT) === S_IFDIR;
+  }
+  isSymbolicLink(): boolean {
+    return (this.mode & S_IFMT) === S_IFLNK;
+  }
+  isFIFO(): boolean {
+    return (this.mode & S_IFMT) === S_IFIFO;
+  }
+  isCharacterDevice(): boolean {
+    return (this.mode & S_IFMT) === S_IFCHR;
+  }
+  isBlockDevice(): boolean {
+    return (this.mode & S_IFMT) === S_IFBLK;
+  }
+
+  get mtimeNs(): bigint {
+    return BigInt(this.m) * NS + BigInt(this.mn);
+  }
+  /** mtimeNs in decimal (the catalogue's form), without BigInt arithmetic for times after 1970. */
+  get mtimeNsText(): string {
+    if (this.m > 0) return `${this.m}${String(this.mn).padStart(9, '0')}`;
+    return this.mtimeNs.toString();
+  }
+  get ctimeSeconds(): number {
+    return seconds(this.c, this.cn);
+  }
+  get atimeSeconds(): number {
+    return seconds(this.a, this.an);
+  }
+  /** Device and exact inode: the key of a hard-linked file. */
+  get inodeKey(): string {
+    return `${this.dev}:${this.inoHigh}:${this.inoLow}`;
+  }
+}
+
+const scratch = new Float64Array(STAT_LENGTH);
+
+/** lstat(path) as a NodeStat; throws the addon's errno error (.code) like fs.lstatSync. */
+export function lstatNode(path: Buffer): NodeStat {
+  sys().lstatInto(path, scratch);
+  return new NodeStat(scratch);
+}
