@@ -8,20 +8,8 @@ import type { MessageSpec } from '../protocol/message.js';
 import { OpenbpError } from '../protocol/errors.js';
 import { callAsUser, connectAsUser, notForUsers, ownsMaster } from './master-access.js';
 
-let mayStartDaemons = true;
-
-/**
- * For daemons and job processes: a daemon they cannot reach is a failure to report, never a reason to
- * start the daemon set. A set started from inside a daemon while bp.kill_all stops them would outlive it
- * (and recreate a removed home). Only commands started by people and scripts start the daemons.
- */
-export function neverStartDaemons(): void {
-  mayStartDaemons = false;
-}
-
 /** Starting the daemon set is rare: its modules load only then (every command and job process starts here). */
-async function startDaemons(home: Home, unreachable: unknown): Promise<void> {
-  if (!mayStartDaemons) throw unreachable;
+async function startDaemons(home: Home): Promise<void> {
   const { ensureDaemons } = await import('./ensure-daemons.js');
   await ensureDaemons(home);
 }
@@ -33,8 +21,8 @@ export async function callDaemon<Req, Res>(home: Home, spec: MessageSpec<Req, Re
     return await callOnce(socketPath(home, spec.daemon), spec.daemon, spec, body, opts);
   } catch (e) {
     if (!(e instanceof OpenbpError) || e.code !== 'CANNOT_CONNECT') throw e;
-    await startDaemons(home, e);
   }
+  await startDaemons(home);
   return callOnce(socketPath(home, spec.daemon), spec.daemon, spec, body, opts);
 }
 
@@ -48,7 +36,7 @@ export async function connectDaemon(home: Home, daemon: MessageSpec<unknown, unk
     return await RpcConnection.connect(socketPath(home, daemon), daemon);
   } catch (e) {
     if (!(e instanceof OpenbpError) || e.code !== 'CANNOT_CONNECT') throw e;
-    await startDaemons(home, e);
   }
+  await startDaemons(home);
   return RpcConnection.connect(socketPath(home, daemon), daemon);
 }

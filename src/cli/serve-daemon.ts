@@ -8,7 +8,6 @@ import { openProcessLog, type LogLine } from '../config/daemon-log.js';
 import { ping, terminate } from '../protocol/lifecycle.js';
 import { PROTOCOL_VERSION, type DaemonName } from '../protocol/message.js';
 import type { CommandResult } from './command.js';
-import { neverStartDaemons } from './daemon-call.js';
 
 export interface DaemonService {
   readonly routes: Route[];
@@ -28,7 +27,6 @@ export type DaemonFactory = (home: Home, log: LogLine) => Promise<DaemonService>
 /** Serves until terminated; returns the command result of the daemon's life. */
 export async function serveDaemon(home: Home, name: DaemonName, factory: DaemonFactory): Promise<CommandResult> {
   process.title = name;
-  neverStartDaemons();
   ensureHomeLayout(home);
   const sock = socketPath(home, name);
   // A listener on the socket is the running daemon, however slow it is to answer a ping under load: a

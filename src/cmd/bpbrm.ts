@@ -2,7 +2,7 @@
 
 import { readJobSpec } from '../cli/job-spec-file.js';
 import { defineCommand } from '../cli/command.js';
-import { connectDaemon, callDaemon, neverStartDaemons } from '../cli/daemon-call.js';
+import { connectDaemon, callDaemon } from '../cli/daemon-call.js';
 import { openProcessLog } from '../config/daemon-log.js';
 import { bpbrmSpec, type BpbrmSpec } from '../protocol/job-specs.js';
 import { nbjm } from '../protocol/nbjm.js';
@@ -25,7 +25,6 @@ export const command = defineCommand({
   options: [{ flag: '--spec', key: 'spec', kind: 'string', arg: 'file', help: 'the job spec (JSON) written by nbjm' }],
   async run(ctx, opts) {
     process.title = 'bpbrm';
-    neverStartDaemons();
     const spec = readJobSpec(opts.spec, bpbrmSpec);
     const log = openProcessLog(ctx.home, 'bpbrm');
     log(`job ${spec.jobid}: ${spec.kind} ${spec.backupid} on ${spec.unit.label}`);

@@ -5,7 +5,6 @@ import { serveDaemon } from '../cli/serve-daemon.js';
 import { createBprd } from '../master/bprd/requests.js';
 import { runRestoreChild } from '../master/bprd/restore-child.js';
 import { openProcessLog } from '../config/daemon-log.js';
-import { neverStartDaemons } from '../cli/daemon-call.js';
 
 export const command = defineCommand({
   name: 'bprd',
@@ -21,7 +20,6 @@ export const command = defineCommand({
   ],
   run: async (ctx, opts) => {
     if (typeof opts.restoreChild !== 'string') return serveDaemon(ctx.home, 'bprd', createBprd);
-    neverStartDaemons();
     const status = await runRestoreChild(ctx.home, opts.restoreChild, (reply) => process.stdout.write(`${JSON.stringify(reply)}\n`), openProcessLog(ctx.home, 'bprd'));
     return { status };
   },

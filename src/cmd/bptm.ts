@@ -23,8 +23,7 @@ function stopOnSignals(stop: Stop): void {
 function tapeHooks(home: Home, jobid: number): TapeHooks {
   return {
     nextVolume: async (mediaId, reason) => {
-      const [{ callDaemon, neverStartDaemons }, { nbjm }] = await Promise.all([import('../cli/daemon-call.js'), import('../protocol/nbjm.js')]);
-      neverStartDaemons(); // a job process reports an nbjm it cannot reach
+      const [{ callDaemon }, { nbjm }] = await Promise.all([import('../cli/daemon-call.js'), import('../protocol/nbjm.js')]);
       return (await callDaemon(home, nbjm.nextMedia, { jobid, mediaId, reason })).volume;
     },
     log: (line) => process.stderr.write(`${new Date().toISOString()} bptm[${process.pid}] job ${jobid}: ${line}\n`),
