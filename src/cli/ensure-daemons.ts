@@ -29,8 +29,11 @@ export async function daemonStates(home: Home): Promise<Map<DaemonName, boolean>
   return new Map(states);
 }
 
-/** A start lock so that two commands starting at once don't both spawn the set. */
-function takeLock(file: string): boolean {
+/**
+ * The start lock (run/start.lock): two commands starting at once don't both spawn the set, and
+ * bp.kill_all holds it while it stops everything, so that nothing restarts the set meanwhile.
+ */
+export function takeLock(file: string): boolean {
   try {
     fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
     return true;
