@@ -128,4 +128,16 @@ describe('incremental backups and point-in-time restore', () => {
     expect(fs.existsSync(path.join(work, 'out-cumul', 'old-name.txt'))).toBe(false);
     expect(fs.existsSync(path.join(work, 'out-full', 'doomed.txt'))).toBe(true);
   });
+
+  it('restores one unchanged file from the full alone: the incrementals that only record it plan nothing', async () => {
+    const keep = path.join(data, 'keep.txt');
+    const client = taken[0]!.backupid.replace(/_\d+$/, '');
+    const plan = await callDaemon(homeAt(home.root), bpdbm.resolveRestore, { client, paths: [keep] });
+    expect(plan.plans.map((p) => [p.image.backupid, p.paths])).toEqual([[taken[0]!.backupid, [keep]]]);
+    const out = path.join(work, 'out-one');
+    fs.writeFileSync(path.join(work, 'rename-one'), `change ${keep} to ${out}\n`);
+    const r = await home.run('bprestore', ['-w', '-R', path.join(work, 'rename-one'), keep]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(fs.readFileSync(out, 'utf8')).toBe('never changes\n');
+  });
 });

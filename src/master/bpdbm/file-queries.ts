@@ -238,12 +238,16 @@ export function resolveRestore(
     const missing: string[] = [];
     let ordered = false;
     const planPath = (requested: string, path: string, img: ImageRecord) => {
-      planFor(img).paths.push(requested);
-      if (!INCREMENTAL.has(img.schedType)) return;
+      if (!INCREMENTAL.has(img.schedType)) {
+        planFor(img).paths.push(requested);
+        return;
+      }
       ordered = true;
-      const wanted = reader(img.backupid)
-        .list(path, Infinity)
-        .filter((e) => e.inImage === 0 && e.type !== 'd');
+      const under = reader(img.backupid).list(path, Infinity);
+      // An incremental holds only what changed: a path none of whose entries it holds (an unchanged file)
+      // is read from the older images alone; nbtar would find nothing of it in this image's stream (185).
+      if (under.some((e) => e.inImage === 1)) planFor(img).paths.push(requested);
+      const wanted = under.filter((e) => e.inImage === 0 && e.type !== 'd');
       if (wanted.length === 0) return;
       let left = wanted;
       for (const older of chainBelow(store, img)) {
