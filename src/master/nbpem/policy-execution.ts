@@ -27,10 +27,22 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
    * ones (bpbackup -i), so that the timer never queues a second backup of a client a manual run covers.
    */
   const running = new Map<string, Set<number>>();
-  const addRunning = (k: string, jobid: number) => running.set(k, (running.get(k) ?? new Set<number>()).add(jobid));
+  /**
+   * Jobs whose end nbpem heard before the submit's answer came back (a short job's jobDone and the
+   * submit's reply travel on different connections): they must not be recorded as running afterwards.
+   */
+  const endedBeforeSubmitted = new Set<number>();
+  const addRunning = (k: string, jobid: number) => {
+    if (endedBeforeSubmitted.delete(jobid)) return;
+    running.set(k, (running.get(k) ?? new Set<number>()).add(jobid));
+  };
   const removeRunning = (k: string, jobid: number) => {
     const ids = running.get(k);
-    if (ids?.delete(jobid) && ids.size === 0) running.delete(k);
+    if (!ids?.delete(jobid)) {
+      endedBeforeSubmitted.add(jobid);
+      return;
+    }
+    if (ids.size === 0) running.delete(k);
   };
   let timer: NodeJS.Timeout | undefined;
   let evaluating: Promise<number[]> | undefined;
