@@ -5,7 +5,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OpenbpHome } from '../helpers/openbp-home.js';
-import { normalBuffers, slowBuffers, writeRealData } from '../helpers/slow-job.js';
 
 const host = os.hostname().split('.')[0]!;
 
@@ -52,32 +51,5 @@ describe('scheduled backups', () => {
     expect(after.stdout).toMatch(/nightly\s+daily\s+FULL\s+\S+\s+\d\d\/\d\d\/\d{4} \d\d:\d\d:\d\d/);
     expect((await home.ok('nbpemreq', ['-due'])).stdout).toBe('');
     expect((await home.ok('nbpem', ['-once'])).stdout).toBe('');
-  });
-
-  it('queues no scheduled backup of a client while a manual run of the same policy is still going', async () => {
-    const big = fs.mkdtempSync(path.join(os.tmpdir(), 'obpsched-manual-'));
-    try {
-      writeRealData(path.join(big, 'data.bin'), 48);
-      slowBuffers(home);
-      await home.ok('bppolicynew', ['manual']);
-      await home.ok('bpplclients', ['manual', '-add', host, 'Linux', 'Debian']);
-      await home.ok('bpplinclude', ['manual', '-add', big]);
-      // No window yet, so the timer cannot run it first; a manual run needs none. Then the window opens
-      // while the manual job runs: the schedule is due (never succeeded) but the client is covered.
-      await home.ok('bpplsched', ['manual', '-add', 'full', '-st', 'FULL', '-freq', '86400']);
-      const queued = await home.ok('bpbackup', ['-i', '-p', 'manual', '--json']);
-      const [jobid] = (JSON.parse(queued.stdout) as { jobids: number[] }).jobids;
-      await home.ok('bpplsched', ['manual', '-modify', 'full', '-window', '0', '86400']);
-      // While the manual job runs, neither the timer (1 s) nor a cron run submits the client again.
-      expect((await home.ok('nbpem', ['-once'])).stdout).toBe('');
-      await new Promise((r) => setTimeout(r, 2500));
-      const active = (JSON.parse((await home.ok('bpdbjobs', ['--json'])).stdout) as { jobs: { jobid: number; policy: string; state: number }[] }).jobs;
-      expect(active.filter((j) => j.policy === 'manual').map((j) => j.jobid)).toEqual([jobid]);
-      expect(active.find((j) => j.jobid === jobid)!.state).not.toBe(3); // the check ran while it was still going
-      await home.ok('bpdbjobs', ['-jobid', String(jobid)]);
-      normalBuffers(home);
-    } finally {
-      fs.rmSync(big, { recursive: true, force: true });
-    }
   });
 });

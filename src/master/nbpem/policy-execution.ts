@@ -22,28 +22,8 @@ const key = (policy: string, schedule: string, client: string) => `${policy}\u00
 
 export function createNbpem(home: Home, log: LogLine): DaemonService {
   const history = new RunHistory(home);
-  /**
-   * Policy jobs submitted and not yet done, by (policy, schedule, client): scheduled ones and manual
-   * ones (bpbackup -i), so that the timer never queues a second backup of a client a manual run covers.
-   */
-  const running = new Map<string, Set<number>>();
-  /**
-   * Jobs whose end nbpem heard before the submit's answer came back (a short job's jobDone and the
-   * submit's reply travel on different connections): they must not be recorded as running afterwards.
-   */
-  const endedBeforeSubmitted = new Set<number>();
-  const addRunning = (k: string, jobid: number) => {
-    if (endedBeforeSubmitted.delete(jobid)) return;
-    running.set(k, (running.get(k) ?? new Set<number>()).add(jobid));
-  };
-  const removeRunning = (k: string, jobid: number) => {
-    const ids = running.get(k);
-    if (!ids?.delete(jobid)) {
-      endedBeforeSubmitted.add(jobid);
-      return;
-    }
-    if (ids.size === 0) running.delete(k);
-  };
+  /** Scheduled jobs submitted and not yet done, by (policy, schedule, client). */
+  const running = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let evaluating: Promise<number[]> | undefined;
   let cleanupTimer: NodeJS.Timeout | undefined;
@@ -77,7 +57,7 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
   function adoptRunning(): Promise<void> {
     adopted ??= callDaemon(home, bpjobd.list, { activeOnly: true })
       .then(({ jobs }) => {
-        for (const j of jobs) if (j.jobtype === 0 && j.parentJob === 0 && j.policy) addRunning(key(j.policy, j.schedule, j.client), j.jobid);
+        for (const j of jobs) if (j.jobtype === 0 && j.subtype === 1 && j.parentJob === 0 && !running.has(key(j.policy, j.schedule, j.client))) running.set(key(j.policy, j.schedule, j.client), j.jobid);
       })
       .catch((e) => {
         adopted = undefined;
@@ -107,7 +87,7 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
           ...(d.windowCloses !== undefined ? { startBy: d.windowCloses } : {}),
           retry: { tries: left, delaySeconds: tries.retryDelaySeconds },
         });
-        addRunning(key(d.policy, d.schedule, d.client), jobid);
+        running.set(key(d.policy, d.schedule, d.client), jobid);
         jobids.push(jobid);
         log(`scheduled ${d.policy}/${d.schedule} for ${d.client}: job ${jobid}`);
       } catch (e) {
@@ -140,7 +120,6 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
     routes: [
       route(nbpem.submitBackup, async (job) => {
         const r = await callDaemon(home, nbjm.submitBackup, job);
-        addRunning(key(job.policy, job.schedule, job.client), r.jobid);
         log(`submitted ${job.policy}/${job.schedule} for ${job.client}: job ${r.jobid}`);
         return r;
       }),
@@ -148,7 +127,7 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
         const ended = body.ended ?? nowSeconds();
         history.record(body.policy, body.schedule, body.client, body.status, ended, await failedTryStarts(body.jobid, body.status, ended));
         const k = key(body.policy, body.schedule, body.client);
-        removeRunning(k, body.jobid);
+        if (running.get(k) === body.jobid) running.delete(k);
         log(`job ${body.jobid} (${body.policy}/${body.schedule} ${body.client}) ended with status ${body.status}`);
         return {};
       }),
