@@ -35,7 +35,8 @@ function runHelp(name: string): Promise<{ code: number | null; stdout: string; i
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   return new Promise((resolve) => {
-    child.on('exit', (code) => {
+    // 'close', not 'exit': the last of stdout may still be on its way when the process has exited.
+    child.on('close', (code) => {
       const root = pathToFileURL(REPO_ROOT).href;
       const imports = fs.readFileSync(log, 'utf8').split('\n').filter((u) => u.startsWith(root) && !u.includes('/node_modules/'));
       resolve({ code, stdout, imports: [...new Set(imports.map((u) => u.slice(root.length + 1)))] });
