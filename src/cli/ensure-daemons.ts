@@ -33,7 +33,7 @@ export async function daemonStates(home: Home): Promise<Map<DaemonName, boolean>
  * The start lock (run/start.lock): two commands starting at once don't both spawn the set, and
  * bp.kill_all holds it while it stops everything, so that nothing restarts the set meanwhile.
  */
-export function takeLock(file: string): boolean {
+function takeLock(file: string): boolean {
   try {
     fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
     return true;
@@ -58,17 +58,30 @@ export function takeLock(file: string): boolean {
   }
 }
 
+const startLockPath = (home: Home) => path.join(home.run, 'start.lock');
+
+/** Takes the start lock of the home within ms; false when another holder kept it that long. */
+export async function takeStartLock(home: Home, ms: number): Promise<boolean> {
+  const lock = startLockPath(home);
+  const end = Date.now() + ms;
+  while (!takeLock(lock)) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+export function releaseStartLock(home: Home): void {
+  fs.rmSync(startLockPath(home), { force: true });
+}
+
 /** Starts every daemon that does not answer and waits until all do. Returns the ones started. */
 export async function ensureDaemons(home: Home): Promise<DaemonName[]> {
   requireOwner(home, 'start the daemons');
   ensureHomeLayout(home);
-  const lock = path.join(home.run, 'start.lock');
   const deadline = Date.now() + START_TIMEOUT_MS;
   const started: DaemonName[] = [];
-  while (!takeLock(lock)) {
-    if (Date.now() > deadline) throw new OpenbpError('CANNOT_CONNECT', 'timed out waiting for another command starting the daemons');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  if (!(await takeStartLock(home, START_TIMEOUT_MS))) throw new OpenbpError('CANNOT_CONNECT', 'timed out waiting for another command starting the daemons');
   try {
     // A daemon that listens is running, even when load makes it slow to answer a ping: starting another
     // copy of it would only have that copy refuse (serve-daemon.ts), so only the silent sockets get one.
@@ -89,7 +102,7 @@ export async function ensureDaemons(home: Home): Promise<DaemonName[]> {
       }
     }
   } finally {
-    fs.rmSync(lock, { force: true });
+    releaseStartLock(home);
   }
   return started;
 }

@@ -2,14 +2,13 @@
 
 import fs from 'node:fs';
 import type { Home } from '../config/home.js';
-import path from 'node:path';
 import { pidPath, socketPath } from '../config/home.js';
 import { callOnce } from '../ipc/rpc-client.js';
 import { terminate } from '../protocol/lifecycle.js';
 import { DAEMONS } from '../protocol/message.js';
 import { listOpenbpProcesses, type OpenbpProcess } from './process-table.js';
 import { requireOwner } from './master-access.js';
-import { takeLock } from './ensure-daemons.js';
+import { releaseStartLock, takeStartLock } from './ensure-daemons.js';
 
 const alive = (pid: number) => {
   try {
@@ -31,8 +30,8 @@ async function waitGone(pids: number[], ms: number): Promise<number[]> {
 }
 
 /** Stops the given processes: daemons by request, then SIGTERM, then SIGKILL. */
-async function stopProcesses(home: Home, procs: OpenbpProcess[], askDaemons: boolean): Promise<void> {
-  if (askDaemons) await Promise.all(DAEMONS.map((d) => callOnce(socketPath(home, d), d, terminate(d), {}, { timeoutMs: 2000 }).catch(() => {})));
+async function stopProcesses(home: Home, procs: OpenbpProcess[]): Promise<void> {
+  await Promise.all(DAEMONS.map((d) => callOnce(socketPath(home, d), d, terminate(d), {}, { timeoutMs: 2000 }).catch(() => {})));
   let left = await waitGone(procs.map((p) => p.pid), 3000);
   for (const pid of left) {
     try {
@@ -61,32 +60,21 @@ const STOP_ROUNDS = 3;
  */
 export async function stopAll(home: Home): Promise<OpenbpProcess[]> {
   requireOwner(home, 'stop the daemons');
-  const lock = path.join(home.run, 'start.lock');
-  const locked = fs.existsSync(home.run) ? await takeLockWithin(lock, 5000) : false;
+  const locked = fs.existsSync(home.run) && (await takeStartLock(home, 5000));
   try {
     const before = listOpenbpProcesses(home).filter((p) => p.pid !== process.pid);
-    await stopProcesses(home, before, true);
-    const seen = new Set(before.map((p) => p.pid));
+    await stopProcesses(home, before);
     for (let round = 1; round < STOP_ROUNDS; round++) {
       const late = listOpenbpProcesses(home).filter((p) => p.pid !== process.pid);
       if (late.length === 0) break;
-      for (const p of late) if (!seen.has(p.pid)) (seen.add(p.pid), before.push(p));
-      await stopProcesses(home, late, true);
+      before.push(...late.filter((p) => !before.some((b) => b.pid === p.pid)));
+      await stopProcesses(home, late);
     }
     for (const d of DAEMONS) {
       fs.rmSync(pidPath(home, d), { force: true });
     }
     return before;
   } finally {
-    if (locked) fs.rmSync(lock, { force: true });
+    if (locked) releaseStartLock(home);
   }
-}
-
-async function takeLockWithin(lock: string, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!takeLock(lock)) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
 }
