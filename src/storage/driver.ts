@@ -24,6 +24,12 @@ export interface ImageWriteRequest {
    */
   readonly fragmentChecksum?: boolean;
   /**
+   * true: the caller's blocks are usually page-aligned memory (bptm's shared ring slots), so a disk unit may write
+   * whole aligned runs past the page cache (O_DIRECT) and only the rest through it. The bytes, fragments and
+   * durability are the same either way. Default false.
+   */
+  readonly directIo?: boolean;
+  /**
    * Client, policy and schedule of the image. Tape writes them into every backup header so that bpimport can
    * rebuild the catalogue from the cartridge alone; a tape image written without them imports with the policy
    * and schedule named IMPORTED.

@@ -7,7 +7,8 @@ import type { FragmentRecord } from '../../protocol/records.js';
 import { OpenbpError } from '../../protocol/errors.js';
 import type { ImageWriteRequest, ImageWriter } from '../driver.js';
 import { fragmentFileName, PART_SUFFIX } from './fragment-names.js';
-import { syncDirectory, writeFailure } from './io-errors.js';
+import { errnoOf, syncDirectory, writeFailure } from './io-errors.js';
+import { alignedPrefix, openDirect, writeAllAt } from './aligned-writes.js';
 
 export interface DiskWriterPlace {
   /** Absolute path of the unit's directory (exists). */
@@ -16,6 +17,8 @@ export interface DiskWriterPlace {
   readonly host: string;
   /** Maximum fragment size in bytes, already rounded to whole blocks. */
   readonly maxFragmentBytes: number;
+  /** How a fragment is opened for O_DIRECT writes (tests stand in a file system that refuses them); default openDirect. */
+  readonly openDirect?: (file: string) => number | undefined;
 }
 
 interface OpenFragment {
@@ -24,6 +27,8 @@ interface OpenFragment {
   readonly finalPath: string;
   readonly number: number;
   readonly hash: crypto.Hash | undefined;
+  /** The same file opened O_DIRECT, once an aligned run came (undefined: not yet, or refused). */
+  directFd: number | undefined;
   bytes: number;
 }
 
@@ -33,12 +38,15 @@ export class DiskImageWriter implements ImageWriter {
   private streamOffset = 0;
   private dead = false;
   private readonly mediaDate: number;
+  /** Aligned runs go past the page cache until the file system refuses direct I/O once. */
+  private direct: boolean;
 
   constructor(
     private readonly place: DiskWriterPlace,
     private readonly req: ImageWriteRequest,
   ) {
     this.mediaDate = req.mediaDate ?? Math.floor(Date.now() / 1000);
+    this.direct = req.directIo === true;
   }
 
   get fragmentBytes(): number {
@@ -61,15 +69,7 @@ export class DiskImageWriter implements ImageWriter {
   writeSync(block: Uint8Array): void {
     this.checkAlive();
     if (block.length === 0) return;
-    const frag = this.current ?? this.openFragment();
-    try {
-      let off = 0;
-      while (off < block.length) off += fs.writeSync(frag.fd, block, off, block.length - off);
-    } catch (e) {
-      throw this.fail(writeFailure(e, `writing ${frag.partPath}`));
-    }
-    frag.hash?.update(block);
-    frag.bytes += block.length;
+    this.append([block]);
   }
 
   async writeMany(blocks: readonly Uint8Array[]): Promise<void> {
@@ -79,26 +79,53 @@ export class DiskImageWriter implements ImageWriter {
   /** The synchronous body of writeMany(): one writev for all the blocks (short writes are continued). */
   writeManySync(blocks: readonly Uint8Array[]): void {
     this.checkAlive();
+    this.append(blocks);
+  }
+
+  /**
+   * Appends the blocks at the end of the current fragment: the aligned leading ones with one O_DIRECT write when
+   * direct I/O is on, the others (a short last block, a run that starts unaligned) through the page cache.
+   */
+  private append(blocks: readonly Uint8Array[]): void {
     const frag = this.current ?? this.openFragment();
-    let total = 0;
-    for (const b of blocks) total += b.length;
+    let written = 0;
     try {
-      let done = fs.writevSync(frag.fd, blocks as Uint8Array[]);
-      // A short writev (rare on a file): the rest block by block from where it stopped.
-      for (let i = 0, start = 0; done < total && i < blocks.length; start += blocks[i]!.length, i++) {
-        const b = blocks[i]!;
-        let off = Math.max(0, done - start);
-        while (off < b.length) {
-          const n = fs.writeSync(frag.fd, b, off, b.length - off);
-          off += n;
-          done += n;
+      let from = 0;
+      if (this.direct) {
+        const n = alignedPrefix(blocks, frag.bytes);
+        const fd = n > 0 ? this.directFdOf(frag) : undefined;
+        if (fd !== undefined) {
+          const run = n === blocks.length ? blocks : blocks.slice(0, n);
+          try {
+            written += writeAllAt(fd, run, frag.bytes);
+            from = n;
+          } catch (e) {
+            // A file system that opens O_DIRECT but refuses the write: the same bytes through the page cache.
+            if (errnoOf(e) !== 'EINVAL') throw e;
+            this.stopDirect(frag);
+          }
         }
       }
+      if (from < blocks.length) written += writeAllAt(frag.fd, from === 0 ? blocks : blocks.slice(from), frag.bytes + written);
     } catch (e) {
       throw this.fail(writeFailure(e, `writing ${frag.partPath}`));
     }
     if (frag.hash) for (const b of blocks) frag.hash.update(b);
-    frag.bytes += total;
+    frag.bytes += written;
+  }
+
+  private directFdOf(frag: OpenFragment): number | undefined {
+    if (frag.directFd === undefined) {
+      frag.directFd = (this.place.openDirect ?? openDirect)(frag.partPath);
+      if (frag.directFd === undefined) this.direct = false;
+    }
+    return frag.directFd;
+  }
+
+  private stopDirect(frag: OpenFragment): void {
+    this.direct = false;
+    if (frag.directFd !== undefined) fs.closeSync(frag.directFd);
+    frag.directFd = undefined;
   }
 
   async finishFragment(): Promise<FragmentRecord> {
@@ -110,7 +137,9 @@ export class DiskImageWriter implements ImageWriter {
     const frag = this.current;
     if (!frag) throw new OpenbpError('MEDIA_WRITE_ERROR', 'no fragment is open');
     try {
+      // One fsync covers both descriptors: the direct writes are on the device already, the size and extents are not.
       fs.fsyncSync(frag.fd);
+      if (frag.directFd !== undefined) fs.closeSync(frag.directFd);
       fs.closeSync(frag.fd);
     } catch (e) {
       throw this.fail(writeFailure(e, `syncing ${frag.partPath}`));
@@ -142,10 +171,12 @@ export class DiskImageWriter implements ImageWriter {
     const frag = this.current;
     this.current = undefined;
     if (frag) {
-      try {
-        fs.closeSync(frag.fd);
-      } catch {
-        // already closed
+      for (const fd of [frag.fd, frag.directFd]) {
+        try {
+          if (fd !== undefined) fs.closeSync(fd);
+        } catch {
+          // already closed
+        }
       }
       this.unlinkQuietly(frag.partPath);
       this.unlinkQuietly(frag.finalPath);
@@ -170,7 +201,7 @@ export class DiskImageWriter implements ImageWriter {
       throw this.fail(writeFailure(e, `creating ${partPath}`, 'MEDIA_OPEN_ERROR'));
     }
     const hash = this.req.fragmentChecksum === false ? undefined : crypto.createHash('sha256');
-    this.current = { fd, partPath, finalPath, number, hash, bytes: 0 };
+    this.current = { fd, partPath, finalPath, number, hash, directFd: undefined, bytes: 0 };
     return this.current;
   }
 
