@@ -97,6 +97,16 @@ export interface ImageWriter {
   writeMany?(blocks: readonly Uint8Array[]): Promise<void>;
 
   /**
+   * Optional, with settle(): like writeMany, but the write may go on after the promise resolves (a disk unit's
+   * O_DIRECT run on the thread pool): it resolves once every earlier write is done and this one has started.
+   * The blocks must stay untouched until the next call on the writer resolves. Same errors as write(); a
+   * failure of the write left running comes from the next call.
+   */
+  startMany?(blocks: readonly Uint8Array[]): Promise<void>;
+  /** Waits for the write startMany left running; throws its failure. */
+  settle?(): Promise<void>;
+
+  /**
    * Makes the current fragment durable (data synced, visible under its final name, name synced) and
    * returns its record. Throws 84/129 like write(); throws 84 when no fragment is open.
    */

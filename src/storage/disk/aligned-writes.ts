@@ -46,3 +46,24 @@ export function writeAllAt(fd: number, blocks: readonly Uint8Array[], position: 
   }
   return total;
 }
+
+/** writeAllAt on the libuv thread pool: the caller's thread is free while the device takes the bytes. */
+export async function writeAllAtAsync(fd: number, blocks: readonly Uint8Array[], position: number): Promise<number> {
+  let total = 0;
+  for (const b of blocks) total += b.length;
+  const done = await new Promise<number>((resolve, reject) => fs.writev(fd, blocks as Uint8Array[], position, (e, n) => (e ? reject(e) : resolve(n))));
+  // A short write (rare): the rest synchronously, from where it stopped.
+  if (done < total) {
+    let skip = done;
+    const rest: Uint8Array[] = [];
+    for (const b of blocks) {
+      if (skip >= b.length) skip -= b.length;
+      else {
+        rest.push(skip > 0 ? b.subarray(skip) : b);
+        skip = 0;
+      }
+    }
+    writeAllAt(fd, rest, position + done);
+  }
+  return total;
+}

@@ -8,7 +8,7 @@ import { OpenbpError } from '../../protocol/errors.js';
 import type { ImageWriteRequest, ImageWriter } from '../driver.js';
 import { fragmentFileName, PART_SUFFIX } from './fragment-names.js';
 import { errnoOf, syncDirectory, writeFailure } from './io-errors.js';
-import { alignedPrefix, openDirect, writeAllAt } from './aligned-writes.js';
+import { alignedPrefix, openDirect, writeAllAt, writeAllAtAsync } from './aligned-writes.js';
 
 export interface DiskWriterPlace {
   /** Absolute path of the unit's directory (exists). */
@@ -40,6 +40,8 @@ export class DiskImageWriter implements ImageWriter {
   private readonly mediaDate: number;
   /** Aligned runs go past the page cache until the file system refuses direct I/O once. */
   private direct: boolean;
+  /** The write startMany left running (at most one), rejecting with the writer's failure. */
+  private inflight: Promise<void> | undefined;
 
   constructor(
     private readonly place: DiskWriterPlace,
@@ -62,6 +64,7 @@ export class DiskImageWriter implements ImageWriter {
   }
 
   async write(block: Uint8Array): Promise<void> {
+    await this.settle();
     this.writeSync(block);
   }
 
@@ -73,7 +76,54 @@ export class DiskImageWriter implements ImageWriter {
   }
 
   async writeMany(blocks: readonly Uint8Array[]): Promise<void> {
+    await this.settle();
     this.writeManySync(blocks);
+  }
+
+  /**
+   * Like writeMany, but an O_DIRECT run is left writing on the thread pool: resolves once every earlier write is
+   * done and this one has started. The blocks must stay as they are until the next call on this writer resolves
+   * (settle, startMany, write, finishFragment).
+   */
+  async startMany(blocks: readonly Uint8Array[]): Promise<void> {
+    await this.settle();
+    this.checkAlive();
+    const frag = this.current ?? this.openFragment();
+    const n = this.direct ? alignedPrefix(blocks, frag.bytes) : 0;
+    const fd = n > 0 ? this.directFdOf(frag) : undefined;
+    if (fd === undefined) {
+      this.append(blocks);
+      return;
+    }
+    const run = n === blocks.length ? blocks : blocks.slice(0, n);
+    const rest = n === blocks.length ? [] : blocks.slice(n);
+    const at = frag.bytes;
+    let runBytes = 0;
+    for (const b of run) runBytes += b.length;
+    if (frag.hash) for (const b of blocks) frag.hash.update(b);
+    // The bytes are the fragment's from now on (room, fragmentBytes); a failure ends the whole image.
+    for (const b of blocks) frag.bytes += b.length;
+    const running = writeAllAtAsync(fd, run, at)
+      .catch((e: unknown) => {
+        if (errnoOf(e) !== 'EINVAL') throw e;
+        this.stopDirect(frag);
+        return writeAllAt(frag.fd, run, at);
+      })
+      .then(() => {
+        if (rest.length > 0) writeAllAt(frag.fd, rest, at + runBytes);
+      })
+      .catch((e: unknown) => {
+        throw this.fail(writeFailure(e, `writing ${frag.partPath}`));
+      });
+    running.catch(() => {}); // observed by settle(); never an unhandled rejection meanwhile
+    this.inflight = running;
+  }
+
+  /** Waits for the write startMany left running; throws its failure. */
+  async settle(): Promise<void> {
+    const running = this.inflight;
+    this.inflight = undefined;
+    if (running) await running;
   }
 
   /** The synchronous body of writeMany(): one writev for all the blocks (short writes are continued). */
@@ -129,6 +179,7 @@ export class DiskImageWriter implements ImageWriter {
   }
 
   async finishFragment(): Promise<FragmentRecord> {
+    await this.settle();
     return this.finishFragmentSync();
   }
 
@@ -163,6 +214,9 @@ export class DiskImageWriter implements ImageWriter {
   }
 
   async abort(): Promise<void> {
+    // A write still running keeps its descriptor until it returns.
+    await this.inflight?.catch(() => {});
+    this.inflight = undefined;
     this.abortSync();
   }
 
