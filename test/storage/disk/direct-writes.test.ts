@@ -144,4 +144,31 @@ describe('disk image writer, direct I/O', () => {
     await w.abort();
     expect(fs.readdirSync(dir).filter((n) => n.includes('client1'))).toEqual([]);
   });
+  it('startMany leaves each aligned run writing until the next call, and the fragments still hold the bytes given', async () => {
+    const data = crypto.randomBytes(9 * SLOT + 4096 + 11);
+    const blocks = slotsOf(data);
+    const w = new DiskImageWriter(place(4 * SLOT), req);
+    for (let i = 0; i < blocks.length; ) {
+      if (w.fragmentBytes > 0 && blocks[i]!.length > w.room) await w.finishFragment();
+      let j = i + 1;
+      let bytes = blocks[i]!.length;
+      while (j < blocks.length && j - i < 3 && bytes + blocks[j]!.length <= w.room) bytes += blocks[j++]!.length;
+      await w.startMany(blocks.slice(i, j));
+      // room and fragmentBytes count the run at once, before its write is done
+      expect(w.fragmentBytes).toBeGreaterThanOrEqual(bytes);
+      if (w.room <= 0) await w.finishFragment();
+      i = j;
+    }
+    if (w.fragmentBytes > 0) await w.finishFragment();
+    expect(w.fragments.map((f) => f.bytes)).toEqual([4 * SLOT, 4 * SLOT, SLOT + 4096 + 11]);
+    expect(Buffer.concat(w.fragments.map((f) => fs.readFileSync(f.mediaId))).equals(data)).toBe(true);
+  });
+
+  it('abort while a startMany write is still running waits for it and leaves nothing', async () => {
+    const w = new DiskImageWriter(place(Number.POSITIVE_INFINITY), req);
+    await w.startMany(slotsOf(crypto.randomBytes(16 * SLOT)));
+    await w.abort();
+    expect(fs.readdirSync(dir).filter((n) => n.includes('client1'))).toEqual([]);
+    await expect(w.startMany(slotsOf(crypto.randomBytes(SLOT)))).rejects.toMatchObject({ status: 84 });
+  });
 });
