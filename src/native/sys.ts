@@ -1,5 +1,5 @@
 // Loads the openbp_sys native addon: the POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs, SO_PEERCRED, st ioctls,
-// shared mappings, pipes and their sizes).
+// shared mappings, pipes and their sizes, splice).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -61,6 +61,15 @@ export interface OpenbpSys {
   setPipeSize(fd: number, bytes: number): number;
   /** fcntl(F_GETPIPE_SZ): a pipe's capacity in bytes. */
   pipeSize(fd: number): number;
+
+  // ---- restore data path ----
+  /**
+   * splice(2) of up to n bytes from a pipe to a file at the file's position, on the libuv thread pool (a blocking
+   * pipe waits for its writer there, not on the JS thread). Resolves with the bytes moved: n, fewer only at the end
+   * of input (the writer closed) or before an error; rejects (.code = errno name) when the first splice fails, having
+   * moved nothing (EINVAL: this file cannot be spliced into; EAGAIN: the pipe is non-blocking and empty).
+   */
+  spliceToFile(pipeFd: number, fileFd: number, n: number): Promise<number>;
 }
 
 /** Indexes of the fields openForBackup, readAndClose and lstatInto put in their Float64Array (STAT_LENGTH elements). */
