@@ -1,4 +1,5 @@
-// Pull-style reading of exact byte counts from an async chunk stream (stdin, a file stream, an array).
+// Pull-style reading of exact byte counts from an async chunk stream (stdin, a file stream, an array); a pipe's
+// next bytes can also go straight to a file descriptor (MovableInput).
 
 export class UnexpectedEofError extends Error {
   constructor(message = 'unexpected end of archive') {
@@ -47,7 +48,7 @@ export class ByteSource {
 
   /** True when nothing is buffered here and the input can move its next bytes itself (moveTo). */
   get movable(): boolean {
-    return this.pos >= this.cur.length && this.input !== undefined && this.input.movable;
+    return this.pos >= this.cur.length && this.inputMovable;
   }
 
   /** Makes sure unread bytes are buffered; false at end of stream. */
