@@ -1,4 +1,5 @@
-// Pull-style reading of exact byte counts from an async chunk stream (stdin, a file stream, an array).
+// Pull-style reading of exact byte counts from an async chunk stream (stdin, a file stream, an array); a pipe's
+// next bytes can also go straight to a file descriptor (MovableInput).
 
 export class UnexpectedEofError extends Error {
   constructor(message = 'unexpected end of archive') {
@@ -7,8 +8,28 @@ export class UnexpectedEofError extends Error {
   }
 }
 
+/**
+ * An input that can hand its next bytes straight to a file descriptor without them passing through JS (a pipe,
+ * with splice(2)). Only the bytes it has not yielded as chunks yet are moved.
+ */
+export interface MovableInput {
+  /** False when moveTo cannot be used (the input is no pipe, or reads ahead into a buffer of its own). */
+  readonly movable: boolean;
+  /**
+   * Moves up to n of the input's next bytes into outFd at its file position; resolves with the count moved (fewer
+   * than n is normal; 0 at the end of input), or null when this output cannot take them that way (movable is false
+   * from then on: read instead). Rejects when writing to outFd fails, having moved nothing.
+   */
+  moveTo(outFd: number, n: number): Promise<number | null>;
+}
+
+function isMovable(source: unknown): source is MovableInput {
+  return typeof (source as Partial<MovableInput>).moveTo === 'function';
+}
+
 export class ByteSource {
   private readonly it: AsyncIterator<Buffer | string>;
+  private readonly input: MovableInput | undefined;
   private cur: Buffer = Buffer.alloc(0);
   private pos = 0;
   private ended = false;
@@ -17,6 +38,17 @@ export class ByteSource {
 
   constructor(source: AsyncIterable<Buffer | string>) {
     this.it = source[Symbol.asyncIterator]();
+    this.input = isMovable(source) ? source : undefined;
+  }
+
+  /** True when the input can move bytes itself (moveTo), once those buffered here are taken. */
+  get inputMovable(): boolean {
+    return this.input !== undefined && this.input.movable;
+  }
+
+  /** True when nothing is buffered here and the input can move its next bytes itself (moveTo). */
+  get movable(): boolean {
+    return this.pos >= this.cur.length && this.inputMovable;
   }
 
   /** Makes sure unread bytes are buffered; false at end of stream. */
@@ -68,6 +100,32 @@ export class ByteSource {
       left -= take;
       yield b;
     }
+  }
+
+  /** Up to n bytes (at least 1), read first if none is buffered; a slice valid until the next pull. */
+  async takeSome(n: number): Promise<Buffer> {
+    if (!(await this.fill())) throw new UnexpectedEofError();
+    const take = Math.min(n, this.cur.length - this.pos);
+    const b = this.cur.subarray(this.pos, this.pos + take);
+    this.pos += take;
+    this.consumed += take;
+    return b;
+  }
+
+  /**
+   * Moves up to n next bytes straight from the input into outFd (only when `movable`); resolves with the count,
+   * or 0 when the input cannot do it after all (read them instead). Throws UnexpectedEofError at the end of input.
+   */
+  async moveTo(outFd: number, n: number): Promise<number> {
+    if (!this.movable) return 0;
+    const moved = await this.input!.moveTo(outFd, n);
+    if (moved === null) return 0;
+    if (moved === 0) {
+      this.ended = true;
+      throw new UnexpectedEofError();
+    }
+    this.consumed += moved;
+    return moved;
   }
 
   async skip(n: number): Promise<void> {

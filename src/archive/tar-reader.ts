@@ -1,5 +1,6 @@
 // Streaming pax/ustar/GNU reader: yields entries with raw byte-string paths; the consumer streams or skips each body.
 
+import fs from 'node:fs';
 import { BLOCK, paddingFor, type EntryType, type TarEntry } from './tar-entry.js';
 import { decodeUstarHeader, TarHeaderError } from './tar-header.js';
 import { decodePaxRecords, parsePaxTime, PaxFormatError, type PaxRecords } from './pax-records.js';
@@ -160,6 +161,51 @@ export class TarReader {
     if (n > 0) yield* this.src.take(n);
     await this.src.skip(this.padLeft);
     this.padLeft = 0;
+  }
+
+  /** True when moveBodyTo can move bodies straight from the input (a pipe) rather than through JS. */
+  get canMoveBody(): boolean {
+    return this.src.inputMovable;
+  }
+
+  /**
+   * Writes the current body (as body() would yield it) to outFd at its file position: the bytes already read with
+   * write(2), the rest moved by the input straight into outFd (splice, when the input is a pipe), else read and
+   * written here. When writing fails, the rest of the body is still consumed (the stream stays in step) and the
+   * failure is thrown afterwards; a damaged or short stream throws as next() would. Returns the bytes written.
+   */
+  async moveBodyTo(outFd: number): Promise<number> {
+    let left = this.bodyLeft;
+    this.bodyLeft = 0;
+    let written = 0;
+    let writeError: unknown;
+    while (left > 0) {
+      if (writeError === undefined && this.src.movable) {
+        let moved = 0;
+        try {
+          moved = await this.src.moveTo(outFd, left);
+        } catch (e) {
+          if (e instanceof UnexpectedEofError) throw e;
+          writeError = e;
+        }
+        left -= moved;
+        written += moved;
+        if (moved > 0 || writeError !== undefined) continue;
+      }
+      const b = await this.src.takeSome(left);
+      left -= b.length;
+      if (writeError !== undefined) continue; // keep reading the body so the stream stays in step
+      try {
+        for (let off = 0; off < b.length; ) off += fs.writeSync(outFd, b, off, b.length - off);
+        written += b.length;
+      } catch (e) {
+        writeError = e;
+      }
+    }
+    await this.src.skip(this.padLeft);
+    this.padLeft = 0;
+    if (writeError !== undefined) throw writeError;
+    return written;
   }
 
   /** Discards what is left of the current body. */

@@ -748,6 +748,87 @@ static napi_value js_splice_to_pipe(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* ==== restore data path (rpath): move a pipe's bytes straight into a file with splice(2). Kept in its own block,
+ * with its own property table (init_restore_path), so that other additions to this file merge without conflict. ==== */
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  int in_fd;
+  int out_fd;
+  int64_t want;
+  int64_t moved;
+  int err;
+} SpliceJob;
+
+/* Moves up to want bytes; stops early at end of input (splice returns 0) or on an error after some bytes moved
+ * (the error comes back on the next call, with nothing moved). */
+static void splice_execute(napi_env env, void *data) {
+  (void)env;
+  SpliceJob *j = data;
+  while (j->moved < j->want) {
+    int64_t left = j->want - j->moved;
+    ssize_t n = splice(j->in_fd, NULL, j->out_fd, NULL, (size_t)(left > (1 << 30) ? (1 << 30) : left), SPLICE_F_MOVE);
+    if (n > 0) {
+      j->moved += n;
+      continue;
+    }
+    if (n == 0) break;
+    if (errno == EINTR) continue;
+    if (j->moved == 0) j->err = errno;
+    break;
+  }
+}
+
+static void splice_complete(napi_env env, napi_status status, void *data) {
+  SpliceJob *j = data;
+  if (status == napi_ok && j->err == 0) {
+    napi_value n;
+    napi_create_double(env, (double)j->moved, &n);
+    napi_resolve_deferred(env, j->deferred, n);
+  } else {
+    napi_reject_deferred(env, j->deferred, errno_error(env, j->err ? j->err : EIO, "splice"));
+  }
+  napi_delete_async_work(env, j->work);
+  free(j);
+}
+
+/* spliceToFile(pipeFd, fileFd, n) -> Promise<number>: splice(2) from a pipe to a file at its file position, on the
+ * libuv pool (a blocking pipe waits for its writer there). Resolves with the bytes moved: n, fewer only at the end of
+ * input or before an error; rejects (.code = errno name) when the first splice fails. */
+static napi_value js_splice_to_file(napi_env env, napi_callback_info info) {
+  GET_ARGS(3, "spliceToFile");
+  int64_t want = int_arg(env, argv[2]);
+  if (want < 0) return throw_errno(env, EINVAL, "splice");
+  SpliceJob *j = calloc(1, sizeof *j);
+  if (!j) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  j->in_fd = (int)int_arg(env, argv[0]);
+  j->out_fd = (int)int_arg(env, argv[1]);
+  j->want = want;
+  napi_value promise, name;
+  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok) {
+    free(j);
+    napi_throw_error(env, "EINVAL", "openbp_sys: N-API call failed");
+    return NULL;
+  }
+  napi_create_string_utf8(env, "openbp_splice", NAPI_AUTO_LENGTH, &name);
+  CHECK(napi_create_async_work(env, NULL, name, splice_execute, splice_complete, j, &j->work));
+  CHECK(napi_queue_async_work(env, j->work));
+  return promise;
+}
+
+static void init_restore_path(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"spliceToFile", NULL, js_splice_to_file, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+}
+
+/* ==== end of the restore data path block ==== */
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"utimensat", NULL, js_utimensat, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -773,6 +854,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"spliceToPipe", NULL, js_splice_to_pipe, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  init_restore_path(env, exports);
   return exports;
 }
 

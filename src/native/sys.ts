@@ -69,6 +69,15 @@ export interface OpenbpSys {
    * Returns the bytes moved (0: end of file). Throws only when nothing moved; EINVAL when `pipeFd` is no pipe.
    */
   spliceToPipe(fileFd: number, pipeFd: number, position: number, length: number): number;
+
+  // ---- restore data path ----
+  /**
+   * splice(2) of up to n bytes from a pipe to a file at the file's position, on the libuv thread pool (a blocking
+   * pipe waits for its writer there, not on the JS thread). Resolves with the bytes moved: n, fewer only at the end
+   * of input (the writer closed) or before an error; rejects (.code = errno name) when the first splice fails, having
+   * moved nothing (EINVAL: this file cannot be spliced into; EAGAIN: the pipe is non-blocking and empty).
+   */
+  spliceToFile(pipeFd: number, fileFd: number, n: number): Promise<number>;
 }
 
 /** Indexes of the fields openForBackup, readAndClose and lstatInto put in their Float64Array (STAT_LENGTH elements). */

@@ -47,6 +47,15 @@ export async function runNbtar(dir: string, spec: unknown, input: Buffer): Promi
   return collect(child, false);
 }
 
+/**
+ * Starts nbtar with stdin an open descriptor (the read end of a pipe the test writes into, or a file): the
+ * descriptor is passed as it is, so a pipe stays a real pipe. The caller closes its own copy after the spawn.
+ */
+export function startNbtar(dir: string, spec: unknown, stdinFd: number): { child: ChildProcess; done: Promise<ClientRun> } {
+  const child = spawnCommandModule('nbtar', specArgs(dir, 'nbtar', spec), { stdio: [stdinFd, 'pipe', 'pipe', 'pipe'] });
+  return { child, done: collect(child, false) };
+}
+
 /** bpbkar | nbtar: bpbkar's stdout is handed to nbtar as its stdin (a kernel pipe between the two processes). */
 export async function runPipeline(dir: string, backup: unknown, restore: unknown): Promise<{ bpbkar: ClientRun; nbtar: ClientRun }> {
   const bk = spawnCommandModule('bpbkar', specArgs(dir, 'bpbkar', backup), { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });

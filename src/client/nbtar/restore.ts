@@ -177,7 +177,7 @@ class Restore {
           break;
         case 'file':
           this.clearForNonDirectory(dest);
-          this.bytes += await writeRegular(dest, entry, reader.body(), this.ctx);
+          this.bytes += await writeRegular(dest, entry, reader, this.ctx);
           break;
         case 'symlink':
           this.clearForNonDirectory(dest);

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { bytePathToBuffer } from '../../protocol/byte-path.js';
 import type { TarEntry } from '../../archive/tar-entry.js';
+import type { TarReader } from '../../archive/tar-reader.js';
 import type { IdNames } from '../../archive/id-names.js';
 import { applyOwner, applyTimes, modeToApply, resolveOwner } from '../../archive/metadata-apply.js';
 import { sys } from '../../native/sys.js';
@@ -87,12 +88,17 @@ function commit(tmp: string, dest: string): void {
   }
 }
 
-/** A regular file: content (streamed), owner, mode, times, rename. Returns bytes written. */
-export async function writeRegular(dest: string, entry: TarEntry, body: AsyncIterable<Buffer>, ctx: WriteContext): Promise<number> {
-  let fd = -1;
-  const tmp = createTemp(dest, (b) => {
-    fd = fs.openSync(b, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
-  });
+/** The body of the entry being restored (TarReader's view of it). */
+export type EntryBody = Pick<TarReader, 'body' | 'moveBodyTo' | 'canMoveBody'>;
+
+/**
+ * Bodies at least this large are moved straight from a pipe into the file (splice) when the input allows it:
+ * below it, the few bytes past the reader's buffer are not worth a thread-pool round trip.
+ */
+const MOVE_MIN = 256 * 1024;
+
+/** Writes the body through JS: sparse pieces at their offsets, large files gathered into >= 1 MiB writes. */
+async function writeChunks(fd: number, entry: TarEntry, body: AsyncIterable<Buffer>): Promise<number> {
   let written = 0;
   let writeError: unknown;
   // Pipe reads arrive in 64 KiB pieces: gather them into >= 1 MiB writes for large files.
@@ -108,37 +114,49 @@ export async function writeRegular(dest: string, entry: TarEntry, body: AsyncIte
     while (off < len) off += fs.writeSync(fd, b, off, len - off);
     written += len;
   };
-  try {
-    for await (const chunk of body) {
-      if (writeError !== undefined) continue; // keep reading the body so the stream stays in step
-      try {
-        if (staging === null) writeAll(chunk, chunk.length);
-        else {
-          let off = 0;
-          while (off < chunk.length) {
-            const n = Math.min(chunk.length - off, WRITE_CHUNK - staged);
-            chunk.copy(staging, staged, off, off + n);
-            staged += n;
-            off += n;
-            if (staged === WRITE_CHUNK) {
-              writeAll(staging, staged);
-              staged = 0;
-            }
+  for await (const chunk of body) {
+    if (writeError !== undefined) continue; // keep reading the body so the stream stays in step
+    try {
+      if (staging === null) writeAll(chunk, chunk.length);
+      else {
+        let off = 0;
+        while (off < chunk.length) {
+          const n = Math.min(chunk.length - off, WRITE_CHUNK - staged);
+          chunk.copy(staging, staged, off, off + n);
+          staged += n;
+          off += n;
+          if (staged === WRITE_CHUNK) {
+            writeAll(staging, staged);
+            staged = 0;
           }
         }
-      } catch (e) {
-        writeError = e;
       }
+    } catch (e) {
+      writeError = e;
     }
-    if (writeError === undefined && staging !== null && staged > 0) {
-      try {
-        writeAll(staging, staged);
-      } catch (e) {
-        writeError = e;
-      }
+  }
+  if (writeError === undefined && staging !== null && staged > 0) {
+    try {
+      writeAll(staging, staged);
+    } catch (e) {
+      writeError = e;
     }
-    if (writeError !== undefined) throw writeError;
-    if (placer) fs.ftruncateSync(fd, entry.size); // the holes (a trailing one too) stay unallocated
+  }
+  if (writeError !== undefined) throw writeError;
+  return written;
+}
+
+/** A regular file: content (moved from a pipe, or streamed), owner, mode, times, rename. Returns bytes written. */
+export async function writeRegular(dest: string, entry: TarEntry, body: EntryBody, ctx: WriteContext): Promise<number> {
+  let fd = -1;
+  const tmp = createTemp(dest, (b) => {
+    fd = fs.openSync(b, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+  });
+  let written: number;
+  try {
+    if (!entry.sparse && entry.size >= MOVE_MIN && body.canMoveBody) written = await body.moveBodyTo(fd);
+    else written = await writeChunks(fd, entry, body.body());
+    if (entry.sparse) fs.ftruncateSync(fd, entry.size); // the holes (a trailing one too) stay unallocated
     if (ctx.restoreOwnership) {
       const { uid, gid } = resolveOwner(entry, ctx.names);
       fs.fchownSync(fd, uid, gid);
