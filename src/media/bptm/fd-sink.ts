@@ -48,6 +48,87 @@ class SocketSink implements ByteSink {
   }
 }
 
+/**
+ * A blocking pipe (nbtar's stdin, bpbrm's verify pipe): runs are written on the thread pool while the loop checks
+ * the next run's checksums (a lagging sink: see ByteSink.drain). One run is in flight at a time, so the order holds.
+ */
+class PipeSink implements ByteSink {
+  private inFlight: Promise<void> | undefined;
+  private error: OpenbpError | undefined;
+  private readonly stopped: Promise<never>;
+  /** True while a write reads from a ring slot: the mapping must stay until it returns. */
+  busy = false;
+
+  constructor(
+    private readonly fd: number,
+    stop: Stop,
+  ) {
+    this.stopped = new Promise<never>((_, reject) => stop.onStop((e) => reject(e)));
+    this.stopped.catch(() => undefined);
+  }
+
+  async write(block: Buffer): Promise<void> {
+    await this.writeRun([block]);
+    await this.drain();
+  }
+
+  async writeRun(blocks: readonly Buffer[]): Promise<void> {
+    await this.drain();
+    const p = this.writeAll(blocks);
+    p.catch(() => undefined);
+    this.inFlight = p;
+  }
+
+  async drain(): Promise<void> {
+    if (this.error) throw this.error;
+    const p = this.inFlight;
+    if (!p) return;
+    // A stop does not wait for a write that its reader may never take.
+    await Promise.race([p, this.stopped]);
+    this.inFlight = undefined;
+  }
+
+  private async writeAll(blocks: readonly Buffer[]): Promise<void> {
+    this.busy = true;
+    try {
+      let left = blocks.slice();
+      while (left.length > 0) {
+        let n: number;
+        try {
+          n = await writev(this.fd, left);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+          await new Promise((r) => setTimeout(r, 1)); // someone made the pipe non-blocking: wait for room
+          continue;
+        }
+        left = afterWritten(left, n);
+      }
+    } catch (e) {
+      this.error ??= sinkError(e);
+      throw this.error;
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+function writev(fd: number, blocks: readonly Buffer[]): Promise<number> {
+  return new Promise((resolve, reject) => fs.writev(fd, blocks as Buffer[], (err, n) => (err ? reject(err) : resolve(n))));
+}
+
+/** The buffers still to write after the first n bytes of `blocks` went. */
+function afterWritten(blocks: readonly Buffer[], n: number): Buffer[] {
+  const rest: Buffer[] = [];
+  for (const b of blocks) {
+    if (n >= b.length) n -= b.length;
+    else {
+      rest.push(n > 0 ? b.subarray(n) : b);
+      n = 0;
+    }
+  }
+  return rest;
+}
+
 class FileSink implements ByteSink {
   constructor(private readonly fd: number) {}
 
@@ -68,7 +149,10 @@ export function openFdSink(fd: number, stop: Stop): ByteSink {
   } catch (e) {
     throw sinkError(e);
   }
-  if (st.isFIFO()) widenPipe(fd);
-  if (st.isFIFO() || st.isSocket()) return new SocketSink(new net.Socket({ fd, readable: false, writable: true }), stop);
+  if (st.isFIFO()) {
+    widenPipe(fd);
+    return new PipeSink(fd, stop);
+  }
+  if (st.isSocket()) return new SocketSink(new net.Socket({ fd, readable: false, writable: true }), stop);
   return new FileSink(fd);
 }

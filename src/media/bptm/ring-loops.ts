@@ -46,6 +46,8 @@ export interface ByteSink {
    * drain(), resolves. drain() waits until everything handed over is written.
    */
   drain?(): Promise<void>;
+  /** True while a write still reads from a ring slot (after a stop): the mapping must stay until it returns. */
+  readonly busy?: boolean;
 }
 
 /** The most a consumer hands a sink's writeRun at once. */
@@ -159,32 +161,32 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
       return len === slotSize ? slot : slot.subarray(0, len);
     };
     // The filled slots up to the end of the ring (a run is contiguous in the mapping), at most RUN_BYTES.
-    const run = sink.writeRun && !hooks.verify ? Math.min(chan.filled - consumed, slots - (consumed % slots), maxRun) : 1;
-    if (run > 1) {
+    // Checked runs go only to a lagging sink (its write of one run goes on while the next run is checked here).
+    const runs = sink.writeRun !== undefined && (!hooks.verify || sink.drain !== undefined);
+    const run = runs ? Math.min(chan.filled - consumed, slots - (consumed % slots), maxRun) : 1;
+    const asRun = run > 1 || (runs && hooks.verify === true);
+    if (asRun) {
       const blocks: Buffer[] = [];
       const sums: (string | undefined)[] = [];
       for (let n = consumed; n < consumed + run; n++) {
-        blocks.push(blockOf(n));
-        sums.push(chan.takeSum(n));
+        const block = blockOf(n);
+        const sum = chan.takeSum(n);
+        if (hooks.verify) verifyBlock(chan, n, block, sum);
+        blocks.push(block);
+        sums.push(sum);
       }
       await sink.writeRun!(blocks, sums);
       for (const b of blocks) total += b.length;
     } else {
       const block = blockOf(consumed);
       const sum = chan.takeSum(consumed);
-      if (hooks.verify && sum !== undefined) {
-        const actual = blockChecksum(block);
-        if (actual !== sum) {
-          chan.sendSum(consumed, actual); // goes out with the ERROR that follows
-          throw new OpenbpError('MEDIA_READ_ERROR', `ring block ${consumed} fails its checksum: sha256 ${actual}..., catalogue ${sum}...`);
-        }
-      }
+      if (hooks.verify) verifyBlock(chan, consumed, block, sum);
       await sink.write(block, sum);
       total += block.length;
     }
     stop.check();
     // A lagging sink is done with every run before this one; any other with this one too.
-    released = run > 1 && sink.drain ? consumed : consumed + run;
+    released = asRun && sink.drain ? consumed : consumed + run;
     consumed += run;
     hooks.onBytes?.(total);
     if (released - posted >= batch || (chan.peerHungry && released > posted)) {
@@ -193,4 +195,13 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
       posted = released;
     }
   }
+}
+
+/** Throws (after telling the producer the actual checksum) when block n does not have the SUM sent for it. */
+function verifyBlock(chan: RingChannel, n: number, block: Buffer, sum: string | undefined): void {
+  if (sum === undefined) return;
+  const actual = blockChecksum(block);
+  if (actual === sum) return;
+  chan.sendSum(n, actual); // goes out with the ERROR that follows
+  throw new OpenbpError('MEDIA_READ_ERROR', `ring block ${n} fails its checksum: sha256 ${actual}..., catalogue ${sum}...`);
 }
