@@ -20,12 +20,12 @@ import type { NodeStat } from '../../archive/node-stat.js';
 import { walkTree } from './tree-walk.js';
 import { readBaseFiles, type BaseFiles } from './base-files.js';
 import { sameVersion } from '../../protocol/file-identity.js';
+import { BLOCK_TARGET, BlockEncoder, type FilesEntryInput } from '../../formats/files-file.js';
 
 /** Files up to this size are read with one read call, straight into the staging buffer. */
 export const SMALL_FILE = 1024 * 1024;
 /** Larger files are read in pieces of this size. */
 export const READ_CHUNK = 1024 * 1024;
-const RECORDS_PER_EVENT = 1000;
 const { S_IFMT, S_IFREG } = fs.constants;
 
 export interface BackupOptions {
@@ -55,7 +55,9 @@ class Backup {
   private readonly out: BatchedOutput;
   private readonly names: IdNames;
   private readonly links = new Map<string, LinkSeen>();
-  private batch: FileRecord[] = [];
+  /** The records not yet reported, as a .f block payload (one file-block event each BLOCK_TARGET bytes). */
+  private readonly block = new BlockEncoder();
+  private lastPath = '';
   /** The addon's fstat of the file being read, and after its read. */
   private readonly stat = new Float64Array(STAT_LENGTH);
   private readonly after = new Float64Array(STAT_LENGTH);
@@ -74,14 +76,16 @@ class Backup {
 
   private record(r: FileRecord): void {
     this.files++;
-    this.batch.push(r);
-    if (this.batch.length >= RECORDS_PER_EVENT) this.flushRecords();
+    this.block.add(r as FilesEntryInput); // inImage: 0 (unchanged) or absent (1)
+    this.lastPath = r.path;
+    if (this.block.sink.len >= BLOCK_TARGET) this.flushRecords();
   }
 
   flushRecords(): void {
-    if (this.batch.length === 0) return;
-    this.opts.onEvent({ kind: 'files', files: this.batch });
-    this.batch = [];
+    const count = this.block.count;
+    if (count === 0) return;
+    this.opts.onEvent({ kind: 'file-block', count, last: this.lastPath, block: this.block.sink.take().toString('base64') });
+    this.block.reset();
   }
 
   /** Writes one selection; false when it does not exist. */
