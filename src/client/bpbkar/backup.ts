@@ -16,7 +16,7 @@ import { captureEntry, captureFileEntry, catalogueTypeOf, entryTypeOf, fileRecor
 import { plainHeaderPlan, writePlainHeader } from '../../archive/plain-header.js';
 import { IdNames } from '../../archive/id-names.js';
 import { BatchedOutput } from './batched-output.js';
-import type { NodeStat } from '../../archive/node-stat.js';
+import { lstatNode, type NodeStat } from '../../archive/node-stat.js';
 import { walkTree } from './tree-walk.js';
 import { readBaseFiles, type BaseFiles } from './base-files.js';
 import { sameVersion } from '../../protocol/file-identity.js';
@@ -95,7 +95,13 @@ class Backup {
       if (topDev === undefined) topDev = st.dev;
       return crossMountPoints || st.dev === topDev;
     };
-    for (const item of walkTree(top, descend)) {
+    // A full backup opens a regular file without an lstat first (its fstat says all); an incremental lstats
+    // every file, to compare it with the base without opening it.
+    for (const item of walkTree(top, descend, this.opts.base !== undefined)) {
+      if (item.kind === 'regular') {
+        await this.regularByName(item.abs);
+        continue;
+      }
       if (item.kind === 'error') {
         if (item.top && item.code === 'ENOENT') {
           this.warn(item.abs, `${item.abs}: no such file or directory`, item.code);
@@ -232,6 +238,37 @@ class Backup {
     this.record(fileRecordOf(abs, entry, st, offset, link));
   }
 
+  /**
+   * A file its directory lists as regular, not stat'ed yet: opened and fstat'ed, then written as regular() does.
+   * Anything else (a hard link, a file that changed type or cannot be opened) takes the lstat path, with its
+   * handling and its warnings.
+   */
+  private async regularByName(abs: string): Promise<void> {
+    const path = bytePathToBuffer(abs);
+    const st = this.stat;
+    let fd = -1;
+    try {
+      fd = sys().openForBackup(path, st);
+    } catch {
+      // lstat below says what it is now (vanished, a symlink...) and regular() reports a file that cannot be opened.
+    }
+    if (fd >= 0 && (st[STAT.mode]! & S_IFMT) === S_IFREG && st[STAT.nlink]! <= 1) {
+      await this.regularOpened(abs, streamPathOf(abs), path, fd);
+      return;
+    }
+    if (fd >= 0) fs.closeSync(fd);
+    let lst: NodeStat;
+    try {
+      lst = lstatNode(path);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const code = err.code ?? 'EIO';
+      this.warn(abs, code === 'ENOENT' ? `${abs}: file vanished before it was read` : `${abs}: ${err.message}`, code);
+      return;
+    }
+    await this.entry(abs, lst);
+  }
+
   /** Writes a regular file's entry; false when it could not be read (warned). */
   private async regular(abs: string, streamPath: string, lst: NodeStat): Promise<boolean> {
     const path = bytePathToBuffer(abs);
@@ -245,12 +282,19 @@ class Backup {
       this.warn(abs, `can't open file: ${abs} (errno = ${Math.abs(err.errno ?? 5)}${err.code ? `, ${err.code}` : ''})`, err.code);
       return false;
     }
+    if ((st[STAT.mode]! & S_IFMT) !== S_IFREG || st[STAT.ino] !== lst.ino || st[STAT.dev] !== lst.dev) {
+      fs.closeSync(fd);
+      this.warn(abs, `${abs}: file changed type while being backed up`, 'ECHANGED');
+      return false;
+    }
+    return this.regularOpened(abs, streamPath, path, fd);
+  }
+
+  /** Writes the entry of a regular file open on `fd` (this.stat holds its fstat); closes fd. */
+  private async regularOpened(abs: string, streamPath: string, path: Buffer, fd: number): Promise<boolean> {
+    const st = this.stat;
     let open = true;
     try {
-      if ((st[STAT.mode]! & S_IFMT) !== S_IFREG || st[STAT.ino] !== lst.ino || st[STAT.dev] !== lst.dev) {
-        this.warn(abs, `${abs}: file changed type while being backed up`, 'ECHANGED');
-        return false;
-      }
       let entry = captureFileEntry(streamPath, st, this.names);
       // stat[xattrs] is 0 when the file has none (or the file system has no xattrs): no per-file list call then.
       if (st[STAT.xattrs] !== 0) entry = this.withXattrs(abs, entry, path);
