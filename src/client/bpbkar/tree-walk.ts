@@ -12,7 +12,9 @@ export type WalkItem =
 
 interface Level {
   dir: string;
-  entries: fs.Dirent<Buffer>[];
+  names: Buffer[];
+  /** 1 where the directory lists the name as a regular file (only when asked for: lstatRegular false). */
+  regular: Uint8Array | undefined;
   i: number;
 }
 
@@ -39,20 +41,20 @@ export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => b
   }
   yield { kind: 'file', abs: top, st };
   if (st.isDirectory() && descend(top, st)) {
-    const level = openLevel(top);
+    const level = openLevel(top, !lstatRegular);
     if ('error' in level) yield { kind: 'error', abs: top, top: false, ...level.error };
     else stack.push(level);
   }
   while (stack.length > 0) {
     const level = stack[stack.length - 1]!;
-    if (level.i >= level.entries.length) {
+    if (level.i >= level.names.length) {
       stack.pop();
       continue;
     }
-    const dirent = level.entries[level.i++]!;
-    const name = dirent.name.toString('latin1');
+    const i = level.i++;
+    const name = level.names[i]!.toString('latin1');
     const abs = level.dir === '/' ? `/${name}` : `${level.dir}/${name}`;
-    if (!lstatRegular && dirent.isFile()) {
+    if (level.regular !== undefined && level.regular[i] === 1) {
       yield { kind: 'regular', abs };
       continue;
     }
@@ -65,19 +67,26 @@ export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => b
     }
     yield { kind: 'file', abs, st: cst };
     if (cst.isDirectory() && descend(abs, cst)) {
-      const next = openLevel(abs);
+      const next = openLevel(abs, !lstatRegular);
       if ('error' in next) yield { kind: 'error', abs, top: false, ...next.error };
       else stack.push(next);
     }
   }
 }
 
-function openLevel(dir: string): Level | { error: { code: string; message: string } } {
+function openLevel(dir: string, withTypes: boolean): Level | { error: { code: string; message: string } } {
   try {
+    if (!withTypes) {
+      const names = fs.readdirSync(bytePathToBuffer(dir), { encoding: 'buffer' });
+      names.sort(Buffer.compare);
+      return { dir, names, regular: undefined, i: 0 };
+    }
     // With the entries' types (d_type): no lstat is needed to know a regular file (DT_UNKNOWN: Node lstats).
     const entries = fs.readdirSync(bytePathToBuffer(dir), { encoding: 'buffer', withFileTypes: true });
     entries.sort((a, b) => Buffer.compare(a.name, b.name));
-    return { dir, entries, i: 0 };
+    const regular = new Uint8Array(entries.length);
+    for (let k = 0; k < entries.length; k++) if (entries[k]!.isFile()) regular[k] = 1;
+    return { dir, names: entries.map((e) => e.name), regular, i: 0 };
   } catch (e) {
     return { error: errInfo(e) };
   }
