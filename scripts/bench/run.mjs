@@ -36,8 +36,13 @@ if (!fs.existsSync(path.join(root, 'dist/src/cmd/bpbackup.js'))) sh('npm run bui
 const baseTmp = fs.existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir();
 const work = path.resolve(opt('work', '') || fs.mkdtempSync(path.join(baseTmp, 'openbp-bench-')));
 const outDir = path.resolve(opt('out', path.join(work, 'results')));
-for (const d of ['data', 'out', 'restore', 'cache']) fs.mkdirSync(path.join(work, d), { recursive: true });
 const home = path.join(work, 'openbp-home');
+// A kept work directory keeps its datasets, not the images of earlier bench runs (3 GiB each at full size).
+if (fs.existsSync(home)) {
+  spawnSync(path.join(bin, 'bp.kill_all'), { env: { ...process.env, OPENBP_HOME: home }, stdio: 'ignore' });
+  fs.rmSync(home, { recursive: true, force: true });
+}
+for (const d of ['data', 'out', 'restore', 'cache']) fs.mkdirSync(path.join(work, d), { recursive: true });
 let cleaning = false;
 function cleanup() {
   if (cleaning) return;

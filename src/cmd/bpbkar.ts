@@ -1,5 +1,6 @@
 // bpbkar: the client backup process; pax stream on stdout, file records and warnings on fd 3.
 
+import fs from 'node:fs';
 import { defineCommand } from '../cli/command.js';
 import { bpbkarSpec } from '../protocol/job-specs.js';
 import { runBackup } from '../client/bpbkar/backup.js';
@@ -20,7 +21,9 @@ export const command = defineCommand({
     // The base records sit in the master's private run/ directory: read them before taking a user's rights.
     const base = spec.baseFiles !== undefined ? await readBaseFiles(spec.baseFiles) : undefined;
     if (spec.runAs) becomeUser(spec.runAs);
-    const result = await runBackup(spec, { out: process.stdout, onEvent: events, ...(base ? { base } : {}) });
+    // A pipe on stdout (bpbrm's data pipe to bptm): large file bodies are spliced into it.
+    const outPipeFd = fs.fstatSync(1).isFIFO() ? 1 : undefined;
+    const result = await runBackup(spec, { out: process.stdout, onEvent: events, ...(base ? { base } : {}), ...(outPipeFd !== undefined ? { outPipeFd } : {}) });
     return { status: result.status };
   },
 });

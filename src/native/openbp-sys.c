@@ -1,5 +1,5 @@
 /* openbp_sys: the few POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs, SEEK_DATA/SEEK_HOLE, SO_PEERCRED,
- * the st driver's MTIOCTOP/MTIOCGET/MTIOCPOS ioctls, shared mappings, pipes and their sizes), as N-API functions.
+ * the st driver's MTIOCTOP/MTIOCGET/MTIOCPOS ioctls, shared mappings, pipes and their sizes, splice, O_DIRECT alignment), as N-API functions.
  * Paths arrive as Buffers (raw bytes, no encoding). Failures throw an Error with .code = errno name, .errno, .syscall. */
 #include <node_api.h>
 #include <errno.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/ioctl.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/mtio.h>
 #include <sys/stat.h>
@@ -64,6 +65,8 @@ static const char *errno_name(int e) {
     case ENOTTY: return "ENOTTY";
     case EMFILE: return "EMFILE";
     case ENFILE: return "ENFILE";
+    case EPIPE: return "EPIPE";
+    case EAGAIN: return "EAGAIN";
     default: return "EUNKNOWN";
   }
 }
@@ -691,6 +694,60 @@ static napi_value js_pipe_size(napi_env env, napi_callback_info info) {
   return n;
 }
 
+/* alignedTo(buffer, align) -> true when the buffer's address and length are both multiples of align (O_DIRECT's rule). */
+static napi_value js_aligned_to(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "alignedTo");
+  void *data = NULL;
+  size_t len = 0;
+  bool is_ta = false;
+  CHECK(napi_is_typedarray(env, argv[0], &is_ta));
+  if (!is_ta) {
+    napi_throw_type_error(env, "EINVAL", "alignedTo needs a Buffer or Uint8Array");
+    return NULL;
+  }
+  napi_typedarray_type type;
+  CHECK(napi_get_typedarray_info(env, argv[0], &type, &len, &data, NULL, NULL));
+  int64_t align = int_arg(env, argv[1]);
+  napi_value r;
+  bool ok = align > 0 && ((uintptr_t)data % (uint64_t)align) == 0 && (len % (uint64_t)align) == 0 && type == napi_uint8_array;
+  CHECK(napi_get_boolean(env, ok, &r));
+  return r;
+}
+
+/*
+ * spliceToPipe(fileFd, pipeFd, position, length) -> bytes moved: splice(2) from the file at position into the pipe
+ * until length bytes went, the file ended or a call failed after some bytes moved (fewer then; a failure with
+ * nothing moved throws). A full non-blocking pipe is waited for with poll.
+ */
+static napi_value js_splice_to_pipe(napi_env env, napi_callback_info info) {
+  GET_ARGS(4, "spliceToPipe");
+  int in = (int)int_arg(env, argv[0]);
+  int out = (int)int_arg(env, argv[1]);
+  loff_t pos = (loff_t)int_arg(env, argv[2]);
+  int64_t left = int_arg(env, argv[3]);
+  int64_t moved = 0;
+  while (left > 0) {
+    size_t want = left > (1 << 30) ? (size_t)1 << 30 : (size_t)left;
+    ssize_t n = splice(in, &pos, out, NULL, want, SPLICE_F_MOVE | SPLICE_F_MORE);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        struct pollfd p = {.fd = out, .events = POLLOUT, .revents = 0};
+        if (poll(&p, 1, -1) < 0 && errno != EINTR) return throw_errno(env, errno, "poll");
+        continue;
+      }
+      if (moved > 0) break; /* the bytes moved count; the next call reports the error */
+      return throw_errno(env, errno, "splice");
+    }
+    if (n == 0) break;
+    moved += n;
+    left -= n;
+  }
+  napi_value r;
+  CHECK(napi_create_int64(env, moved, &r));
+  return r;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"utimensat", NULL, js_utimensat, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -712,6 +769,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"pipe", NULL, js_pipe, NULL, NULL, NULL, napi_enumerable, NULL},
     {"setPipeSize", NULL, js_set_pipe_size, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pipeSize", NULL, js_pipe_size, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"alignedTo", NULL, js_aligned_to, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"spliceToPipe", NULL, js_splice_to_pipe, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -1,5 +1,5 @@
 // Loads the openbp_sys native addon: the POSIX calls Node lacks (exact-ns utimensat, mkfifo, mknod, xattrs, SO_PEERCRED, st ioctls,
-// shared mappings, pipes and their sizes).
+// shared mappings, pipes and their sizes, splice, O_DIRECT alignment).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -61,6 +61,14 @@ export interface OpenbpSys {
   setPipeSize(fd: number, bytes: number): number;
   /** fcntl(F_GETPIPE_SZ): a pipe's capacity in bytes. */
   pipeSize(fd: number): number;
+  /** True when the bytes' address and length are both multiples of `align` (what an O_DIRECT write needs). */
+  alignedTo(bytes: Uint8Array, align: number): boolean;
+  /**
+   * splice(2) from a file at `position` into a pipe, until `length` bytes moved, the file ended, or a failure came
+   * after some bytes (fewer then: the next call throws it); waits (poll) while a non-blocking pipe is full.
+   * Returns the bytes moved (0: end of file). Throws only when nothing moved; EINVAL when `pipeFd` is no pipe.
+   */
+  spliceToPipe(fileFd: number, pipeFd: number, position: number, length: number): number;
 }
 
 /** Indexes of the fields openForBackup, readAndClose and lstatInto put in their Float64Array (STAT_LENGTH elements). */

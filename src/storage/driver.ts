@@ -24,6 +24,12 @@ export interface ImageWriteRequest {
    */
   readonly fragmentChecksum?: boolean;
   /**
+   * true: the caller's blocks are usually page-aligned memory (bptm's shared ring slots), so a disk unit may write
+   * whole aligned runs past the page cache (O_DIRECT) and only the rest through it. The bytes, fragments and
+   * durability are the same either way. Default false.
+   */
+  readonly directIo?: boolean;
+  /**
    * Client, policy and schedule of the image. Tape writes them into every backup header so that bpimport can
    * rebuild the catalogue from the cartridge alone; a tape image written without them imports with the policy
    * and schedule named IMPORTED.
@@ -89,6 +95,16 @@ export interface ImageWriter {
    * current fragment). Same errors and reuse rule as write().
    */
   writeMany?(blocks: readonly Uint8Array[]): Promise<void>;
+
+  /**
+   * Optional, with settle(): like writeMany, but the write may go on after the promise resolves (a disk unit's
+   * O_DIRECT run on the thread pool): it resolves once every earlier write is done and this one has started.
+   * The blocks must stay untouched until the next call on the writer resolves. Same errors as write(); a
+   * failure of the write left running comes from the next call.
+   */
+  startMany?(blocks: readonly Uint8Array[]): Promise<void>;
+  /** Waits for the write startMany left running; throws its failure. */
+  settle?(): Promise<void>;
 
   /**
    * Makes the current fragment durable (data synced, visible under its final name, name synced) and

@@ -88,6 +88,47 @@ describe('openbp_sys native addon', () => {
     expect(sys().munmap(new ArrayBuffer(8))).toBe(false);
   });
 
+  it('splices a file range into a pipe: the bytes asked for, fewer at the end of the file, EINVAL into a non-pipe', () => {
+    const f = path.join(dir, 'body');
+    const body = Buffer.alloc(100_000);
+    for (let i = 0; i < body.length; i++) body[i] = (i * 7) & 0xff;
+    fs.writeFileSync(f, body);
+    const fd = fs.openSync(f, 'r');
+    const [r, w] = sys().pipe();
+    try {
+      sys().setPipeSize(w, 256 * 1024);
+      expect(sys().spliceToPipe(fd, w, 1000, 50_000)).toBe(50_000);
+      expect(sys().spliceToPipe(fd, w, 90_000, 50_000)).toBe(10_000); // the file ends
+      expect(sys().spliceToPipe(fd, w, 100_000, 10)).toBe(0);
+      const got = Buffer.alloc(70_000);
+      let n = 0;
+      while (n < 60_000) n += fs.readSync(r, got, n, got.length - n, null);
+      expect(n).toBe(60_000);
+      expect(got.subarray(0, 50_000).equals(body.subarray(1000, 51_000))).toBe(true);
+      expect(got.subarray(50_000, 60_000).equals(body.subarray(90_000))).toBe(true);
+      const out = fs.openSync(path.join(dir, 'not-a-pipe'), 'w');
+      expect(() => sys().spliceToPipe(fd, out, 0, 10)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'splice' }));
+      fs.closeSync(out);
+    } finally {
+      for (const x of [fd, r, w]) fs.closeSync(x);
+    }
+  });
+
+  it('tells whether bytes are aligned for O_DIRECT (address and length)', () => {
+    const f = path.join(dir, 'map');
+    const fd = fs.openSync(f, 'w+');
+    fs.ftruncateSync(fd, 3 * 4096);
+    const map = sys().mmapShared(fd, 3 * 4096);
+    fs.closeSync(fd);
+    const mem = Buffer.from(map);
+    expect(sys().alignedTo(mem, 4096)).toBe(true);
+    expect(sys().alignedTo(mem.subarray(4096, 8192), 4096)).toBe(true);
+    expect(sys().alignedTo(mem.subarray(512, 4608), 4096)).toBe(false); // address
+    expect(sys().alignedTo(mem.subarray(0, 4000), 4096)).toBe(false); // length
+    expect(sys().alignedTo(mem.subarray(512, 1024), 512)).toBe(true);
+    sys().munmap(map);
+  });
+
   it('makes pipes and sets their capacity', () => {
     const [r, w] = sys().pipe();
     try {

@@ -36,6 +36,11 @@ export interface BackupOptions {
   names?: IdNames;
   /** Incremental: the base image's records; unchanged files are recorded (inImage 0) but not written. */
   base?: BaseFiles;
+  /**
+   * The descriptor behind `out` when it is a pipe: large file bodies are spliced into it from the file, without
+   * passing through this process's memory.
+   */
+  outPipeFd?: number;
 }
 
 export interface BackupResult {
@@ -61,12 +66,15 @@ class Backup {
   /** The addon's fstat of the file being read, and after its read. */
   private readonly stat = new Float64Array(STAT_LENGTH);
   private readonly after = new Float64Array(STAT_LENGTH);
+  /** Where large bodies are spliced to (until a file system cannot splice). */
+  private splicePipe: number | undefined;
   files = 0;
   warnings = 0;
 
   constructor(private readonly opts: BackupOptions) {
     this.out = new BatchedOutput(opts.out);
     this.names = opts.names ?? new IdNames();
+    this.splicePipe = opts.outPipeFd;
   }
 
   warn(path: string, message: string, code?: string): void {
@@ -366,6 +374,7 @@ class Backup {
     header.copy(h.buf, h.pos);
     let left = size;
     let failed: string | undefined;
+    if (this.splicePipe !== undefined) ({ left, failed } = await this.spliceBody(fd, abs, size));
     while (left > 0) {
       const n = Math.min(left, READ_CHUNK);
       if (!this.out.fits(n)) await this.out.flush();
@@ -373,7 +382,7 @@ class Backup {
       let got = 0;
       if (failed === undefined) {
         try {
-          got = readFully(fd, buf, pos, n);
+          got = readFully(fd, buf, pos, n, size - left);
         } catch (e) {
           failed = `${abs}: read error: ${(e as Error).message}; rest padded with zeros`;
         }
@@ -390,6 +399,33 @@ class Backup {
     }
     if (failed) this.warn(abs, failed, 'EREAD');
     return failed === undefined;
+  }
+
+  /**
+   * Moves a large file's body from the file into the output pipe with splice(2), after the staged bytes (its header).
+   * Returns what is left of the body for the read loop: nothing, the zeros for a file that shrank or failed
+   * (`failed` set), or the rest of a file on a file system that cannot splice (then no later file tries).
+   */
+  private async spliceBody(fd: number, abs: string, size: number): Promise<{ left: number; failed?: string }> {
+    await this.out.settle();
+    let left = size;
+    try {
+      while (left > 0) {
+        const got = sys().spliceToPipe(fd, this.splicePipe!, size - left, left);
+        this.out.wroteDirectly(got);
+        left -= got;
+        if (got === 0) return { left, failed: `${abs}: file shrank by ${left} bytes while being read; padded with zeros` };
+      }
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'EPIPE') throw e;
+      if (err.code === 'EINVAL' || err.code === 'ENOSYS') {
+        this.splicePipe = undefined;
+        return { left };
+      }
+      return { left, failed: `${abs}: read error: ${err.message}; rest padded with zeros` };
+    }
+    return { left: 0 };
   }
 
   /** Writes a sparse file's header (with its map) and then only its data segments, read at their offsets. */

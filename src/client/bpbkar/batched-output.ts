@@ -10,6 +10,9 @@ export class BatchedOutput {
   private used = 0;
   private flushed = 0;
   private failure: Error | undefined;
+  /** Chunks handed to the sink whose write has not completed yet, and who waits for none to be left. */
+  private inFlight = 0;
+  private settled: (() => void) | undefined;
 
   constructor(
     private readonly sink: Writable,
@@ -75,11 +78,39 @@ export class BatchedOutput {
     this.spare = undefined;
     this.flushed += this.used;
     this.used = 0;
+    this.inFlight++;
     const accepted = this.sink.write(chunk, (err) => {
       if (!err) this.spare = full;
+      if (--this.inFlight === 0) this.settled?.();
     });
     if (!accepted) await this.waitDrain();
     if (this.failure) throw this.failure;
+  }
+
+  /**
+   * Flushes and waits until the sink has written every byte handed to it (not just accepted it): from then on
+   * bytes may go to the descriptor behind the sink directly (wroteDirectly), in stream order.
+   */
+  async settle(): Promise<void> {
+    await this.flush();
+    while (this.inFlight > 0 && !this.failure) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.sink.off('error', done);
+          this.settled = undefined;
+          resolve();
+        };
+        this.settled = done;
+        this.sink.on('error', done);
+      });
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  /** Counts n bytes written to the sink's descriptor by someone else, after settle() and before any new staging. */
+  wroteDirectly(n: number): void {
+    if (this.used !== 0) throw new RangeError('bytes are staged: settle() first');
+    this.flushed += n;
   }
 
   private waitDrain(): Promise<void> {

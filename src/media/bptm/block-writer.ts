@@ -13,6 +13,8 @@ export class BlockWriter implements ByteSink {
   /** Blocks handed to the fragment sink whose fragment is not finished yet, in order. */
   private pending: BlockEntry[] = [];
   private fragmentRawStart = 0;
+  /** The inner sink's drain, when its last run may still be writing after writeRun resolved. */
+  readonly drain?: () => Promise<void>;
 
   constructor(
     private readonly inner: ByteSink & { end(): Promise<void> },
@@ -21,6 +23,7 @@ export class BlockWriter implements ByteSink {
     private readonly copy: number,
   ) {
     this.framed = isFramed(form);
+    if (inner.drain) this.drain = () => inner.drain!();
   }
 
   /** `checksum`: the block's blockChecksum, already computed by the producer (plain blocks only). */

@@ -11,7 +11,6 @@ import { openFdSource } from './fd-source.js';
 import { openFdSink } from './fd-sink.js';
 import { peerLost } from './exit-status.js';
 import type { Stop } from './stop.js';
-import { storesPlainBlocks } from './plain-blocks.js';
 
 export interface ChildDeps {
   readonly spec: BptmSpec;
@@ -48,8 +47,9 @@ export async function runBptmChild(deps: ChildDeps): Promise<ChildOutcome> {
     channel.send(MSG.READY, 0);
     if (spec.direction === 'write') {
       source = openFdSource(deps.inFd ?? 0, Math.max(2 * spec.bufferSize, 1024 * 1024), stop);
-      // Plain blocks are checksummed here, where the stream arrives, while the parent writes the previous ones.
-      bytes = await produce(ring, channel, source, stop, { sums: storesPlainBlocks(spec) });
+      // The parent checksums the blocks, beside its O_DIRECT write of the run before: on two cores that balances
+      // the pair better than hashing here next to the pipe reads (1.0 + 0.45 CPU s/GiB rather than 0.45 + 1.2).
+      bytes = await produce(ring, channel, source, stop);
       await channel.until(() => channel.doneBytes !== undefined);
       channel.finished = true;
     } else {

@@ -9,11 +9,15 @@ import type { ByteSink } from './ring-loops.js';
 
 export class FragmentSink implements ByteSink {
   private reported = 0;
+  /** Present when the writer leaves its last run writing (startMany): waits for it. */
+  readonly drain?: () => Promise<void>;
 
   constructor(
     private readonly writer: ImageWriter,
     private readonly onFragment: (f: FragmentRecord) => void,
-  ) {}
+  ) {
+    if (writer.startMany && writer.settle) this.drain = () => writer.settle!();
+  }
 
   async write(block: Buffer): Promise<void> {
     const w = this.writer;
@@ -36,7 +40,8 @@ export class FragmentSink implements ByteSink {
       let j = i + 1;
       let bytes = blocks[i]!.length;
       while (j < blocks.length && bytes + blocks[j]!.length <= room) bytes += blocks[j++]!.length;
-      await (j - i === 1 ? w.write(blocks[i]!) : w.writeMany(blocks.slice(i, j)));
+      const run = i === 0 && j === blocks.length ? blocks : blocks.slice(i, j);
+      await (w.startMany ? w.startMany(run) : j - i === 1 ? w.write(blocks[i]!) : w.writeMany(run));
       this.report();
       if (w.room <= 0) await this.finish();
       i = j;

@@ -19,6 +19,7 @@ import type { StorageDriver } from '../../storage/driver.js';
 import { BlockWriter } from './block-writer.js';
 import { blockFormFor, blockSourceFor } from './block-plan.js';
 import { Stop } from './stop.js';
+import { storesPlainBlocks } from './plain-blocks.js';
 import type { StartedChild } from './child-start.js';
 
 
@@ -106,6 +107,8 @@ export async function runBptmParent(deps: ParentDeps): Promise<BptmOutcome> {
         blockSize: form.storedBlockSize,
         // Every block's sha256 goes to the catalogue: a second hash of the whole fragment adds nothing.
         fragmentChecksum: false,
+        // Plain blocks are the ring's page-aligned slots themselves: whole runs of them can go past the page cache.
+        directIo: storesPlainBlocks(spec),
         expiration: spec.expiration,
         retentionLevel: spec.retentionLevel,
         ...(spec.image ? { image: spec.image } : {}),

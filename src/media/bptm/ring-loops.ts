@@ -30,7 +30,7 @@ export interface ByteSource {
 
 /**
  * Where a consumer puts bytes; `block` (a ring slot itself) may be reused once the promise resolves: keep no
- * reference. `checksum` is the block's blockChecksum when the producer computed it (LoopHooks.sums).
+ * reference. `checksum` is the block's blockChecksum when the producer sent one with the slot (SUM).
  */
 export interface ByteSink {
   write(block: Buffer, checksum?: string): Promise<void>;
@@ -40,6 +40,12 @@ export interface ByteSink {
    * for each block; `checksums[i]` belongs to `blocks[i]`.
    */
   writeRun?(blocks: readonly Buffer[], checksums: readonly (string | undefined)[]): Promise<void>;
+  /**
+   * Optional: present when writeRun resolves before its blocks are written (the write goes on beside the next
+   * run's work, e.g. its hashing): then the blocks of a run stay in use until the next writeRun or write, or
+   * drain(), resolves. drain() waits until everything handed over is written.
+   */
+  drain?(): Promise<void>;
 }
 
 /** The most a consumer hands a sink's writeRun at once. */
@@ -50,11 +56,6 @@ const MAX_RUN_BLOCKS = 64;
 export interface LoopHooks {
   /** Called after each slot with the bytes moved so far. */
   onBytes?(total: number): void;
-  /**
-   * Producer: compute each filled slot's blockChecksum and send it with the slot (a backup's child, whose
-   * slots are the stored blocks when they are not framed: the parent is spared the hashing).
-   */
-  sums?: boolean;
   /** Consumer: check each block against the SUM the producer sent for it (a restore's child), before it goes on. */
   verify?: boolean;
 }
@@ -102,7 +103,6 @@ export async function produce(ring: ShmRing, chan: RingChannel, source: ByteSour
       fill += n;
     }
     if (fill > 0) {
-      if (hooks.sums) chan.sendSum(produced, blockChecksum(fill === slotSize ? slot : slot.subarray(0, fill)));
       const check = source.takeCheck?.();
       if (check) {
         chan.sendSum(produced, check.checksum);
@@ -131,16 +131,23 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
   const batch = batchOf(ring);
   const maxRun = Math.min(MAX_RUN_BLOCKS, Math.max(1, Math.floor(RUN_BYTES / slotSize)));
   let consumed = 0;
+  /** Slots whose bytes the sink is done with (behind `consumed` by the run a lagging sink may still be writing). */
+  let released = 0;
   let posted = 0;
   let hungrySent = -1;
   let total = 0;
   for (;;) {
     if (consumed >= chan.filled) {
+      if (released < consumed) {
+        await sink.drain!();
+        released = consumed;
+        continue; // more may have been filled (and the end said) meanwhile
+      }
       if (chan.eofBytes !== undefined) return total;
-      if (posted < consumed || hungrySent !== consumed) {
-        chan.send(MSG.FREED, consumed, true);
-        posted = consumed;
-        hungrySent = consumed;
+      if (posted < released || hungrySent !== released) {
+        chan.send(MSG.FREED, released, true);
+        posted = released;
+        hungrySent = released;
       }
       await chan.until(() => consumed < chan.filled || chan.eofBytes !== undefined);
       continue;
@@ -176,12 +183,14 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
       total += block.length;
     }
     stop.check();
+    // A lagging sink is done with every run before this one; any other with this one too.
+    released = run > 1 && sink.drain ? consumed : consumed + run;
     consumed += run;
     hooks.onBytes?.(total);
-    if (consumed - posted >= batch || chan.peerHungry) {
+    if (released - posted >= batch || (chan.peerHungry && released > posted)) {
       chan.peerHungry = false;
-      chan.send(MSG.FREED, consumed);
-      posted = consumed;
+      chan.send(MSG.FREED, released);
+      posted = released;
     }
   }
 }
