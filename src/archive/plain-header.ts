@@ -109,20 +109,34 @@ function trimmedEnd(name: string): number {
   return end;
 }
 
-function putText(buf: Buffer, at: number, s: string, max: number): void {
+/** Writes up to max chars of s (bytes, one per char); returns the sum of the bytes written (for the checksum). */
+function putText(buf: Buffer, at: number, s: string, max: number): number {
   const n = Math.min(s.length, max);
-  for (let i = 0; i < n; i++) buf[at + i] = s.charCodeAt(i);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i) & 0xff;
+    buf[at + i] = c;
+    sum += c;
+  }
+  return sum;
 }
 
-/** Zero-padded octal in width - 1 digits and a NUL (the value fits: checked by the plan). */
-function putOctal(buf: Buffer, at: number, width: number, value: number): void {
+/** Zero-padded octal in width - 1 digits and a NUL (the value fits: checked by the plan); returns the bytes' sum. */
+function putOctal(buf: Buffer, at: number, width: number, value: number): number {
   let v = value;
+  let sum = 0;
   for (let i = at + width - 2; i >= at; i--) {
-    buf[i] = 0x30 + (v % 8);
+    const c = 0x30 + (v % 8);
+    buf[i] = c;
+    sum += c;
     v = Math.floor(v / 8);
   }
   buf[at + width - 1] = 0;
+  return sum;
 }
+
+/** "ustar\0" and "00": the sum of the magic and version bytes. */
+const MAGIC_SUM = 0x75 + 0x73 + 0x74 + 0x61 + 0x72 + 0x30 + 0x30;
 
 function putRecord(buf: Buffer, at: number, key: string, value: string): number {
   const len = recordLength(key, value.length);
@@ -149,12 +163,14 @@ function putUstar(
   e: { linkpath: string; uname: string; gname: string; devmajor: number; devminor: number } | null,
 ): void {
   buf.fill(0, at, at + BLOCK);
-  putText(buf, at, nameFrom === 0 ? name : name.slice(nameFrom), USTAR_LIMITS.name);
-  putOctal(buf, at + 100, 8, mode);
-  putOctal(buf, at + 108, 8, uid);
-  putOctal(buf, at + 116, 8, gid);
-  putOctal(buf, at + 124, 12, size);
-  putOctal(buf, at + 136, 12, mtime);
+  // The checksum is the sum of the block's bytes with its own field as spaces: summed as the fields are written.
+  let sum = 8 * 0x20 + typeflag + MAGIC_SUM;
+  sum += putText(buf, at, nameFrom === 0 ? name : name.slice(nameFrom), USTAR_LIMITS.name);
+  sum += putOctal(buf, at + 100, 8, mode);
+  sum += putOctal(buf, at + 108, 8, uid);
+  sum += putOctal(buf, at + 116, 8, gid);
+  sum += putOctal(buf, at + 124, 12, size);
+  sum += putOctal(buf, at + 136, 12, mtime);
   buf[at + 156] = typeflag;
   // magic "ustar\0" and version "00"
   buf[at + 257] = 0x75;
@@ -165,19 +181,16 @@ function putUstar(
   buf[at + 263] = 0x30;
   buf[at + 264] = 0x30;
   if (e) {
-    putText(buf, at + 157, e.linkpath, USTAR_LIMITS.linkname);
-    putText(buf, at + 265, e.uname, USTAR_LIMITS.uname);
-    putText(buf, at + 297, e.gname, USTAR_LIMITS.gname);
-    putOctal(buf, at + 329, 8, e.devmajor);
-    putOctal(buf, at + 337, 8, e.devminor);
+    sum += putText(buf, at + 157, e.linkpath, USTAR_LIMITS.linkname);
+    sum += putText(buf, at + 265, e.uname, USTAR_LIMITS.uname);
+    sum += putText(buf, at + 297, e.gname, USTAR_LIMITS.gname);
+    sum += putOctal(buf, at + 329, 8, e.devmajor);
+    sum += putOctal(buf, at + 337, 8, e.devminor);
   } else {
-    putOctal(buf, at + 329, 8, 0);
-    putOctal(buf, at + 337, 8, 0);
+    sum += putOctal(buf, at + 329, 8, 0);
+    sum += putOctal(buf, at + 337, 8, 0);
   }
-  if (prefixEnd > 0) putText(buf, at + 345, name.slice(0, prefixEnd), USTAR_LIMITS.prefix);
-  let sum = 8 * 0x20;
-  for (let i = at; i < at + 148; i++) sum += buf[i]!;
-  for (let i = at + 156; i < at + BLOCK; i++) sum += buf[i]!;
+  if (prefixEnd > 0) sum += putText(buf, at + 345, name.slice(0, prefixEnd), USTAR_LIMITS.prefix);
   putOctal(buf, at + 148, 7, sum);
   buf[at + 155] = 0x20;
 }

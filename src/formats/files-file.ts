@@ -31,7 +31,8 @@ const END_MAGIC = Buffer.from('OBPFEND1', 'latin1');
 const HEAD_LEN = 16;
 const BLOCK_HEAD_LEN = 9;
 const TRAILER_LEN = 48;
-const BLOCK_TARGET = 16 * 1024;
+/** A block is cut once its payload reaches this size (bpbkar cuts its record blocks at the same size). */
+export const BLOCK_TARGET = 16 * 1024;
 const CHUNK_TARGET = 16 * 1024;
 const TYPES = 'fdlhpcbs';
 /** Whole-second mtime deltas below this are exact as numbers in ns (and below svar's 2^51). */
@@ -89,7 +90,11 @@ function sharedPrefix(a: string, b: string): number {
   return i;
 }
 
-class BlockEncoder {
+/**
+ * Encodes entries as one block payload (the .f's own block encoding). bpbkar builds its record batches with
+ * it; bpdbm appends such a payload to the .f as a block once verifyBlock has read it.
+ */
+export class BlockEncoder {
   readonly sink = new ByteSink(BLOCK_TARGET * 2);
   count = 0;
   private prevPath = '';
@@ -266,6 +271,45 @@ export function skimBlock(payload: Buffer, count: number): BlockSkim {
   return { paths, flags };
 }
 
+/**
+ * skimBlock for a payload that came from another process: also checks every type, in_image value and
+ * user/group reference, so that a block appended to a .f as it is decodes later. FormatError when not.
+ */
+export function verifyBlock(payload: Buffer, count: number): BlockSkim {
+  if (!Number.isSafeInteger(count) || count < 1) throw new FormatError(`bad entry count ${count}`);
+  const c = new Cursor(payload);
+  const paths: string[] = new Array(count);
+  const flags = new Uint8Array(count);
+  let names = 0;
+  let prevPath = '';
+  for (let i = 0; i < count; i++) {
+    const shared = c.uvar();
+    if (shared > prevPath.length) throw new FormatError('bad path prefix');
+    const path = prevPath.slice(0, shared) + c.bytes();
+    prevPath = path;
+    paths[i] = path;
+    const f = c.byte();
+    if ((f & 0x0f) >= TYPES.length || f >> 4 > 2) throw new FormatError(`bad flags ${f} for ${path}`);
+    flags[i] = f;
+    c.uvar(); // mode
+    c.uvar(); // uid
+    c.uvar(); // gid
+    for (let k = 0; k < 2; k++) {
+      const ref = c.uvar();
+      if (ref === 0) {
+        c.bytes();
+        names++;
+      } else if (ref > names) throw new FormatError('bad name reference');
+    }
+    c.uvar(); // size
+    c.sbig(); // mtime
+    for (let k = 0; k < 5; k++) c.svar(); // ctime atime ino dev offset
+    c.bytes(); // link
+  }
+  if (!c.done) throw new FormatError('trailing bytes in block');
+  return { paths, flags };
+}
+
 /** The file type letter of a skimmed entry's flags. */
 export function typeOfFlags(f: number): FileType {
   const t = TYPES[f & 0x0f] as FileType | undefined;
@@ -342,37 +386,58 @@ export class FilesWriter {
   add(records: readonly FilesEntryInput[]): void {
     if (this.closed) throw new Error('FilesWriter: add after finish');
     for (const r of records) {
-      let d = this.lastDir;
-      if (d === undefined || !hasParent(r.path, this.lastKey)) {
-        const key = parentKey(r.path);
-        d = this.dirs.get(key);
-        if (!d) this.dirs.set(key, (d = { self: -1, offsets: [] }));
-        this.lastKey = key;
-        this.lastDir = d;
-      }
-      if (d.offsets[d.offsets.length - 1] !== this.pos) d.offsets.push(this.pos);
-      if (r.type === 'd') {
-        const own = this.dirs.get(r.path);
-        if (own) own.self = this.pos;
-        else this.dirs.set(r.path, { self: this.pos, offsets: [] });
-      }
+      this.index(r.path, r.type);
       this.enc.add(r);
       this.entries++;
       if (this.enc.sink.len >= BLOCK_TARGET) this.flushBlock();
     }
   }
 
-  private flushBlock(): void {
-    if (this.enc.count === 0) return;
-    const payload = this.enc.sink.take();
+  /**
+   * Appends a block payload as it is (verifyBlock's output for it in `skim`): the entries after those add()ed,
+   * in walk order. The caller has checked the paths (normal, absolute, parents known).
+   */
+  addBlock(payload: Buffer, skim: BlockSkim): void {
+    if (this.closed) throw new Error('FilesWriter: add after finish');
+    this.flushBlock();
+    const { paths, flags } = skim;
+    for (let i = 0; i < paths.length; i++) this.index(paths[i]!, typeOfFlags(flags[i]!));
+    this.writeBlock(payload, paths.length);
+    this.entries += paths.length;
+  }
+
+  /** Notes the entry at this.pos in its parent's index entry (and its own, for a directory). */
+  private index(path: string, type: FileType): void {
+    let d = this.lastDir;
+    if (d === undefined || !hasParent(path, this.lastKey)) {
+      const key = parentKey(path);
+      d = this.dirs.get(key);
+      if (!d) this.dirs.set(key, (d = { self: -1, offsets: [] }));
+      this.lastKey = key;
+      this.lastDir = d;
+    }
+    if (d.offsets[d.offsets.length - 1] !== this.pos) d.offsets.push(this.pos);
+    if (type === 'd') {
+      const own = this.dirs.get(path);
+      if (own) own.self = this.pos;
+      else this.dirs.set(path, { self: this.pos, offsets: [] });
+    }
+  }
+
+  private writeBlock(payload: Buffer, count: number): void {
     const head = Buffer.allocUnsafe(BLOCK_HEAD_LEN);
     head.writeUInt32LE(payload.length, 0);
-    head.writeUInt32LE(this.enc.count, 4);
+    head.writeUInt32LE(count, 4);
     head[8] = 0;
     writeFully(this.fd, head, this.pos);
     writeFully(this.fd, payload, this.pos + BLOCK_HEAD_LEN);
     this.pos += BLOCK_HEAD_LEN + payload.length;
     this.blocks++;
+  }
+
+  private flushBlock(): void {
+    if (this.enc.count === 0) return;
+    this.writeBlock(this.enc.sink.take(), this.enc.count);
     this.enc.reset();
   }
 

@@ -45,9 +45,19 @@ export class ByteSink {
   }
   /** A byte string (latin1: one char per byte), length-prefixed. */
   bytes(s: string): void {
-    this.uvar(s.length);
-    this.ensure(s.length);
-    this.len += this.buf.write(s, this.len, s.length, 'latin1');
+    const n = s.length;
+    this.uvar(n);
+    if (n === 0) return;
+    this.ensure(n);
+    if (n > 48) {
+      this.len += this.buf.write(s, this.len, n, 'latin1');
+      return;
+    }
+    // Short strings (most names and path suffixes): a loop costs less than a call into Buffer's writer.
+    const b = this.buf;
+    let at = this.len;
+    for (let i = 0; i < n; i++) b[at++] = s.charCodeAt(i);
+    this.len = at;
   }
   raw(b: Buffer): void {
     this.ensure(b.length);

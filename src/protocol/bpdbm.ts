@@ -18,6 +18,11 @@ export const bpdbm = {
   createImage: message('bpdbm', 'create-image', imageRecord, empty),
   /** Appends catalogue lines for files of an image being written. */
   addFiles: message('bpdbm', 'add-files', obj({ backupid: str, files: arr(fileRecord) }), empty),
+  /**
+   * Appends `count` catalogue entries of an image being written, encoded as one .f block payload
+   * (formats/files-file.ts; base64), as bpbkar made it. A block that does not decode is refused whole (133).
+   */
+  addFileBlock: message('bpdbm', 'add-file-block', obj({ backupid: str, count: int, block: str }), empty),
   /** Records a finished fragment and its block index section (base64; appended to the image's .blk). */
   addFragment: message('bpdbm', 'add-fragment', obj({ backupid: str, fragment: fragmentRecord, blocks: opt(str) }), empty),
   /** The block index of a committed image (base64 of its .blk file; '' when it has none). */

@@ -7,8 +7,15 @@ import { fileRecord, fragmentRecord } from './records.js';
 /** A file that could not be handled; the job ends partially successful (status 1). */
 export const warningEvent = obj({ kind: oneOf('warning'), path: str, message: str, code: opt(str) });
 
-/** bpbkar: catalogue records, batched. */
+/** bpbkar: catalogue records, batched (as JSON: bpbkar sends fileBlockEvent; bpbrm still takes these). */
 export const filesEvent = obj({ kind: oneOf('files'), files: arr(fileRecord) });
+
+/**
+ * bpbkar: catalogue records, batched as one .f block payload (formats/files-file.ts, BlockEncoder; base64):
+ * bpbrm forwards it to bpdbm (addFileBlock) without reading the records, bpdbm appends it to the .f.
+ * `last` is the path of the block's last record (for the job's progress line).
+ */
+export const fileBlockEvent = obj({ kind: oneOf('file-block'), count: int, last: str, block: str });
 
 /** bpbkar / nbtar: the end of the client side, with totals. `status` is a NetBackup status. */
 export const clientEndEvent = obj({ kind: oneOf('end'), status: int, files: int, bytes: num, message: opt(str) });
@@ -30,12 +37,13 @@ export const mediaEndEvent = obj({ kind: oneOf('end'), status: int, bytes: num, 
 export const bpbkarEvent = {
   parse(v: unknown): BpbkarEvent {
     const kind = (v as { kind?: unknown } | null)?.kind;
+    if (kind === 'file-block') return fileBlockEvent.parse(v);
     if (kind === 'files') return filesEvent.parse(v);
     if (kind === 'warning') return warningEvent.parse(v);
     return clientEndEvent.parse(v);
   },
 };
-export type BpbkarEvent = Infer<typeof filesEvent> | Infer<typeof warningEvent> | Infer<typeof clientEndEvent>;
+export type BpbkarEvent = Infer<typeof fileBlockEvent> | Infer<typeof filesEvent> | Infer<typeof warningEvent> | Infer<typeof clientEndEvent>;
 
 export const bptmEvent = {
   parse(v: unknown): BptmEvent {

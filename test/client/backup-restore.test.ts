@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { makeFidelityTree } from '../helpers/make-tree.js';
 import { compareTrees } from '../helpers/compare-trees.js';
-import { runBpbkar, runNbtar, runPipeline } from './run-client.js';
+import { recordsOf, runBpbkar, runNbtar, runPipeline } from './run-client.js';
 
 const isRoot = process.getuid?.() === 0;
 const hasBsdtar = spawnSync('bsdtar', ['--version']).status === 0;
@@ -43,7 +43,7 @@ describe('bpbkar | nbtar round trip', () => {
 
   it('reports every file with the offset of its first header block', async () => {
     const run = await runBpbkar(dir, { jobid: 1, backupid: 'c_1', client: 'c', paths: [src] });
-    const records = run.events.filter((e) => e.kind === 'files').flatMap((e) => e.files as Array<Record<string, unknown>>);
+    const records = recordsOf(run);
     const end = run.events.find((e) => e.kind === 'end')!;
     expect(end).toMatchObject({ status: 0, files: records.length, bytes: stream.length });
     expect(stream.length % 10240).toBe(0);

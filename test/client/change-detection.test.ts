@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { TarReader } from '../../src/archive/tar-reader.js';
-import { runBpbkar } from './run-client.js';
+import { recordsOf, runBpbkar } from './run-client.js';
 import { changeOf, type BaseFiles } from '../../src/client/bpbkar/base-files.js';
 import { sameVersion } from '../../src/protocol/file-identity.js';
 import type { FileRecord } from '../../src/protocol/records.js';
@@ -50,7 +50,7 @@ describe('bpbkar with a base (real process)', () => {
       const spec = { jobid: 1, backupid: 'h_1', client: 'h', paths: [top] };
       const full = await runBpbkar(dir, spec);
       expect(full.status).toBe(0);
-      const records = full.events.filter((e) => e.kind === 'files').flatMap((e) => e.files as FileRecord[]);
+      const records = recordsOf(full);
       const baseFile = path.join(dir, 'base.ndjson');
       fs.writeFileSync(baseFile, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
 
@@ -59,7 +59,7 @@ describe('bpbkar with a base (real process)', () => {
       fs.renameSync(path.join(top, 'sub', 'same'), path.join(top, 'sub', 'moved'));
       const incr = await runBpbkar(dir, { ...spec, backupid: 'h_2', baseFiles: baseFile });
       expect(incr.status).toBe(0);
-      const got = incr.events.filter((e) => e.kind === 'files').flatMap((e) => e.files as FileRecord[]);
+      const got = recordsOf(incr);
       const flag = Object.fromEntries(got.map((r) => [path.relative(top, r.path) || '.', r.inImage ?? 1]));
       expect(flag).toEqual({ '.': 1, chmodded: 1, edited: 1, same: 0, sub: 1, 'sub/moved': 1 });
       const names: string[] = [];

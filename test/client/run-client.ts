@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { spawnCommandModule } from '../helpers/run-binary.js';
 import { readEventLines } from '../../src/ipc/event-lines.js';
 import { waitForExit } from '../../src/ipc/spawn.js';
+import { decodeBlock, type FilesEntry } from '../../src/formats/files-file.js';
 
 export interface ClientRun {
   status: number | null;
@@ -62,4 +63,9 @@ export async function runPipeline(dir: string, backup: unknown, restore: unknown
   const nt = spawnCommandModule('nbtar', specArgs(dir, 'nbtar', restore), { stdio: [bk.stdout!, 'pipe', 'pipe', 'pipe'] });
   const [b, n] = await Promise.all([collect(bk, false), collect(nt, false)]);
   return { bpbkar: b, nbtar: n };
+}
+
+/** The catalogue records a bpbkar run reported: its file-block events decoded (the .f block encoding), in order. */
+export function recordsOf(run: ClientRun): FilesEntry[] {
+  return run.events.flatMap((e) => (e.kind === 'file-block' ? decodeBlock(Buffer.from(e.block as string, 'base64'), e.count as number) : []));
 }

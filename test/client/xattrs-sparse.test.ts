@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { runBpbkar, runNbtar } from './run-client.js';
+import { recordsOf, runBpbkar, runNbtar } from './run-client.js';
 import { compareTrees } from '../helpers/compare-trees.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -72,7 +72,7 @@ describe('xattrs, ACLs and sparse files', () => {
   it('writes the big file as a sparse entry: a stream of a few MiB, the catalogue keeps the real size', async () => {
     expect(stream.length).toBeLessThan(4 * MiB);
     const run = await runBpbkar(dir, { jobid: 1, backupid: 'c_1', client: 'c', paths: [path.join(src, 'big')] });
-    const files = run.events.filter((e) => e.kind === 'files').flatMap((e) => e.files as Array<{ path: string; size: number }>);
+    const files = recordsOf(run);
     expect(files.map((f) => f.size)).toEqual([BIG]);
   }, 60_000);
 

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FilesReader, FilesWriter, decodeBlock, encodeEntries, inImageOfFlags, parentKey, pathLevel, skimBlock, typeOfFlags, type FilesEntryInput } from '../../src/formats/files-file.js';
+import { BlockEncoder, FilesReader, FilesWriter, decodeBlock, encodeEntries, inImageOfFlags, parentKey, pathLevel, skimBlock, typeOfFlags, verifyBlock, type FilesEntryInput } from '../../src/formats/files-file.js';
+import { FormatError } from '../../src/formats/varint.js';
 import type { FileRecord } from '../../src/protocol/records.js';
 
 let dir: string;
@@ -117,6 +118,72 @@ describe('files file', () => {
     expect(skim.paths).toEqual(input.map((e) => e.path));
     expect([...skim.flags].map((f) => [typeOfFlags(f), inImageOfFlags(f)])).toEqual(full.map((e) => [e.type, e.inImage]));
     expect(() => skimBlock(payload.subarray(0, payload.length - 3), input.length)).toThrow();
+  });
+
+  it('verifies a block from another process: the same paths and flags as skimBlock; any damage is a FormatError', () => {
+    const input: FilesEntryInput[] = [
+      rec('/', 'd', { inImage: 0 }),
+      rec('/x', 'l', { link: '/target', user: 'bob' }),
+      rec('/y', 'f', { user: 'bob', group: 'staff', inImage: 0 }),
+      rec('/y\xff', 'h', { link: '/y' }),
+    ];
+    const payload = encodeEntries(input);
+    expect(verifyBlock(payload, input.length)).toEqual(skimBlock(payload, input.length));
+    const bad = (b: Buffer, n = input.length) => {
+      try {
+        verifyBlock(b, n);
+      } catch (e) {
+        return e instanceof FormatError ? 'FormatError' : String(e);
+      }
+      return 'accepted';
+    };
+    // Every truncation, a byte too many, a wrong count.
+    for (let cut = 0; cut < payload.length; cut++) expect([cut, bad(payload.subarray(0, cut))]).toEqual([cut, 'FormatError']);
+    expect(bad(Buffer.concat([payload, Buffer.from([0])]))).toBe('FormatError');
+    expect(bad(payload, input.length + 1)).toBe('FormatError');
+    expect(bad(payload, 0)).toBe('FormatError');
+    // A type index outside "fdlhpcbs", a user reference to a name the block never gave, a prefix longer than the previous path.
+    const flagsAt = 1 + 1 + 1; // shared 0, path length 1, "/"
+    expect(bad(Buffer.from(payload).fill(0x09, flagsAt, flagsAt + 1))).toBe('FormatError');
+    const second = encodeEntries([rec('/a', 'f', { user: 'u', group: 'u' })]);
+    const userAt = 1 + 1 + 2 + 1 + 3 + 2 + 2; // shared, len, "/a", flags, mode 0o100644 (3 bytes), uid 1000, gid 1000
+    expect(second[userAt]).toBe(0); // a new name
+    const dangling = Buffer.from(second);
+    dangling[userAt] = 5;
+    expect(bad(dangling, 1)).toBe('FormatError');
+    const prefix = Buffer.from(second);
+    prefix[0] = 3;
+    expect(bad(prefix, 1)).toBe('FormatError');
+  });
+
+  it('appends encoded blocks as they are: the same entries and directory index as add() of the records', () => {
+    const records = [...tree(3, 4, 120)];
+    const viaAdd = path.join(dir, 'via-add.f');
+    writeAll(viaAdd, records, 500);
+    const viaBlocks = path.join(dir, 'via-blocks.f');
+    const w = FilesWriter.create(viaBlocks);
+    w.add(records.slice(0, 3)); // a few records first, as bpdbm does for ancestors
+    const enc = new BlockEncoder();
+    const flush = () => {
+      const payload = Buffer.from(enc.sink.take());
+      w.addBlock(payload, verifyBlock(payload, enc.count));
+      enc.reset();
+    };
+    for (const r of records.slice(3)) {
+      enc.add(r);
+      if (enc.sink.len >= 4000) flush();
+    }
+    flush();
+    expect(w.finish().entries).toBe(records.length);
+    const a = FilesReader.open(viaAdd);
+    const b = FilesReader.open(viaBlocks);
+    expect([...b.entries()]).toEqual([...a.entries()]);
+    for (const q of ['/', '/data', '/data/dir001', '/data/dir002/sub003', '/data/dir000/sub001/file7.txt']) {
+      expect([q, b.list(q, 1)]).toEqual([q, a.list(q, 1)]);
+      expect([q, b.list(q, Infinity)]).toEqual([q, a.list(q, Infinity)]);
+    }
+    a.close();
+    b.close();
   });
 
   it('walks a subtree block by block, passing whole blocks on encoded', () => {

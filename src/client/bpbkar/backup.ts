@@ -16,16 +16,16 @@ import { captureEntry, captureFileEntry, catalogueTypeOf, entryTypeOf, fileRecor
 import { plainHeaderPlan, writePlainHeader } from '../../archive/plain-header.js';
 import { IdNames } from '../../archive/id-names.js';
 import { BatchedOutput } from './batched-output.js';
-import type { NodeStat } from '../../archive/node-stat.js';
+import { lstatNode, type NodeStat } from '../../archive/node-stat.js';
 import { walkTree } from './tree-walk.js';
 import { readBaseFiles, type BaseFiles } from './base-files.js';
 import { sameVersion } from '../../protocol/file-identity.js';
+import { BLOCK_TARGET, BlockEncoder, type FilesEntryInput } from '../../formats/files-file.js';
 
 /** Files up to this size are read with one read call, straight into the staging buffer. */
 export const SMALL_FILE = 1024 * 1024;
 /** Larger files are read in pieces of this size. */
 export const READ_CHUNK = 1024 * 1024;
-const RECORDS_PER_EVENT = 1000;
 const { S_IFMT, S_IFREG } = fs.constants;
 
 export interface BackupOptions {
@@ -60,7 +60,9 @@ class Backup {
   private readonly out: BatchedOutput;
   private readonly names: IdNames;
   private readonly links = new Map<string, LinkSeen>();
-  private batch: FileRecord[] = [];
+  /** The records not yet reported, as a .f block payload (one file-block event each BLOCK_TARGET bytes). */
+  private readonly block = new BlockEncoder();
+  private lastPath = '';
   /** The addon's fstat of the file being read, and after its read. */
   private readonly stat = new Float64Array(STAT_LENGTH);
   private readonly after = new Float64Array(STAT_LENGTH);
@@ -82,14 +84,16 @@ class Backup {
 
   private record(r: FileRecord): void {
     this.files++;
-    this.batch.push(r);
-    if (this.batch.length >= RECORDS_PER_EVENT) this.flushRecords();
+    this.block.add(r as FilesEntryInput); // inImage: 0 (unchanged) or absent (1)
+    this.lastPath = r.path;
+    if (this.block.sink.len >= BLOCK_TARGET) this.flushRecords();
   }
 
   flushRecords(): void {
-    if (this.batch.length === 0) return;
-    this.opts.onEvent({ kind: 'files', files: this.batch });
-    this.batch = [];
+    const count = this.block.count;
+    if (count === 0) return;
+    this.opts.onEvent({ kind: 'file-block', count, last: this.lastPath, block: this.block.sink.take().toString('base64') });
+    this.block.reset();
   }
 
   /** Writes one selection; false when it does not exist. */
@@ -99,7 +103,13 @@ class Backup {
       if (topDev === undefined) topDev = st.dev;
       return crossMountPoints || st.dev === topDev;
     };
-    for (const item of walkTree(top, descend)) {
+    // A full backup opens a regular file without an lstat first (its fstat says all); an incremental lstats
+    // every file, to compare it with the base without opening it.
+    for (const item of walkTree(top, descend, this.opts.base !== undefined)) {
+      if (item.kind === 'regular') {
+        await this.regularByName(item.abs);
+        continue;
+      }
       if (item.kind === 'error') {
         if (item.top && item.code === 'ENOENT') {
           this.warn(item.abs, `${item.abs}: no such file or directory`, item.code);
@@ -236,6 +246,37 @@ class Backup {
     this.record(fileRecordOf(abs, entry, st, offset, link));
   }
 
+  /**
+   * A file its directory lists as regular, not stat'ed yet: opened and fstat'ed, then written as regular() does.
+   * Anything else (a hard link, a file that changed type or cannot be opened) takes the lstat path, with its
+   * handling and its warnings.
+   */
+  private async regularByName(abs: string): Promise<void> {
+    const path = bytePathToBuffer(abs);
+    const st = this.stat;
+    let fd = -1;
+    try {
+      fd = sys().openForBackup(path, st);
+    } catch {
+      // lstat below says what it is now (vanished, a symlink...) and regular() reports a file that cannot be opened.
+    }
+    if (fd >= 0 && (st[STAT.mode]! & S_IFMT) === S_IFREG && st[STAT.nlink]! <= 1) {
+      await this.regularOpened(abs, streamPathOf(abs), path, fd);
+      return;
+    }
+    if (fd >= 0) fs.closeSync(fd);
+    let lst: NodeStat;
+    try {
+      lst = lstatNode(path);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const code = err.code ?? 'EIO';
+      this.warn(abs, code === 'ENOENT' ? `${abs}: file vanished before it was read` : `${abs}: ${err.message}`, code);
+      return;
+    }
+    await this.entry(abs, lst);
+  }
+
   /** Writes a regular file's entry; false when it could not be read (warned). */
   private async regular(abs: string, streamPath: string, lst: NodeStat): Promise<boolean> {
     const path = bytePathToBuffer(abs);
@@ -249,12 +290,19 @@ class Backup {
       this.warn(abs, `can't open file: ${abs} (errno = ${Math.abs(err.errno ?? 5)}${err.code ? `, ${err.code}` : ''})`, err.code);
       return false;
     }
+    if ((st[STAT.mode]! & S_IFMT) !== S_IFREG || st[STAT.ino] !== lst.ino || st[STAT.dev] !== lst.dev) {
+      fs.closeSync(fd);
+      this.warn(abs, `${abs}: file changed type while being backed up`, 'ECHANGED');
+      return false;
+    }
+    return this.regularOpened(abs, streamPath, path, fd);
+  }
+
+  /** Writes the entry of a regular file open on `fd` (this.stat holds its fstat); closes fd. */
+  private async regularOpened(abs: string, streamPath: string, path: Buffer, fd: number): Promise<boolean> {
+    const st = this.stat;
     let open = true;
     try {
-      if ((st[STAT.mode]! & S_IFMT) !== S_IFREG || st[STAT.ino] !== lst.ino || st[STAT.dev] !== lst.dev) {
-        this.warn(abs, `${abs}: file changed type while being backed up`, 'ECHANGED');
-        return false;
-      }
       let entry = captureFileEntry(streamPath, st, this.names);
       // stat[xattrs] is 0 when the file has none (or the file system has no xattrs): no per-file list call then.
       if (st[STAT.xattrs] !== 0) entry = this.withXattrs(abs, entry, path);

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, syncDir } from '../../config/atomic-file.js';
 import { BLOCKS_SUFFIX, FILES_SUFFIX, PENDING_SUFFIX, backupIdOf, imagePaths, isSafeComponent, type ImagePaths } from '../../formats/catalog-paths.js';
-import { FilesReader, FilesWriter, hasParent, parentKey, type FilesEntryInput } from '../../formats/files-file.js';
+import { FilesReader, FilesWriter, decodeBlock, hasParent, inImageOfFlags, parentKey, typeOfFlags, verifyBlock, type BlockSkim, type FilesEntryInput } from '../../formats/files-file.js';
+import { FormatError } from '../../formats/varint.js';
 import { parseImageHeader, serializeImageHeader } from '../../formats/image-header.js';
 import { OpenbpError } from '../../protocol/errors.js';
 import { normalizeAbsolute } from '../../protocol/byte-path.js';
@@ -203,6 +204,49 @@ export class ImageStore {
       out.push({ ...rec, inImage: rec.inImage === 0 ? 0 : 1 });
     }
     p.writer.add(out);
+  }
+
+  /**
+   * Appends `count` entries that come as one .f block payload (bpbkar's file-block events). A block of
+   * normal absolute paths whose parents are known, in_image 0 or 1, goes into the .f as it is; any other
+   * (the first of a selection, whose ancestors are missing) is decoded and added as addFiles does.
+   * A payload that does not decode is refused whole (133) and nothing of it is written.
+   */
+  addFileBlock(backupid: string, payload: Buffer, count: number): void {
+    const p = this.live(backupid);
+    let skim: BlockSkim;
+    try {
+      skim = verifyBlock(payload, count);
+    } catch (e) {
+      if (e instanceof FormatError) throw new OpenbpError('INVALID_REQUEST', `image ${backupid}: corrupt block of file records (${e.message})`);
+      throw e;
+    }
+    const dirs = (p.dirs ??= new Set());
+    if (!this.blockFitsAsIs(skim, dirs)) {
+      this.addFiles(backupid, decodeBlock(payload, count));
+      return;
+    }
+    p.writer.addBlock(payload, skim);
+  }
+
+  /** True when addFiles would write the block's entries unchanged (and then notes its directories in `dirs`). */
+  private blockFitsAsIs(skim: BlockSkim, dirs: Set<string>): boolean {
+    const { paths, flags } = skim;
+    const added = new Set<string>();
+    let knownParent = '';
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i]!;
+      const f = flags[i]!;
+      if (!path.startsWith('/') || normalizeAbsolute(path) !== path || inImageOfFlags(f) > 1) return false;
+      if (!hasParent(path, knownParent)) {
+        const parent = parentKey(path);
+        if (parent !== '' && !dirs.has(parent) && !added.has(parent)) return false;
+        knownParent = parent;
+      }
+      if (typeOfFlags(f) === 'd') added.add(path);
+    }
+    for (const d of added) dirs.add(d);
+    return true;
   }
 
   /** Records a fragment; its block index section (when given) is appended to the image's .blk first, synced. */

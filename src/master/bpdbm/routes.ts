@@ -36,6 +36,10 @@ export function createBpdbm(home: Home, log: (line: string) => void): Bpdbm {
       store.addFiles(backupid, files);
       return {};
     }),
+    route(bpdbm.addFileBlock, ({ backupid, count, block }) => {
+      store.addFileBlock(backupid, Buffer.from(block, 'base64'), count);
+      return {};
+    }),
     route(bpdbm.addFragment, ({ backupid, fragment, blocks }) => {
       store.addFragment(backupid, fragment, blocks ? Buffer.from(blocks, 'base64') : undefined);
       return {};

@@ -21,7 +21,7 @@ import { removeImageLeftovers } from '../../storage/disk/delete-fragments.js';
 import { keyFilePath } from '../../config/key-store.js';
 import { openDataPipe } from '../../ipc/data-pipe.js';
 
-/** File-record batches (1,000 records each) bpbrm holds for bpdbm before it stops reading bpbkar's events. */
+/** File-record batches (a 16 KiB block of records, or 1,000 JSON records, each) bpbrm holds for bpdbm before it stops reading bpbkar's events. */
 const CATALOGUE_BATCHES_AHEAD = 8;
 
 /** Has bpdbm copy the base image's .f file list to `file` (bpbkar reads it as it is); returns its entry count. */
@@ -91,7 +91,14 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
   };
   const bpbkar = startJobChild(home, 'bpbkar', spec.jobid, bpbkarSpec, 'ignore', data.write, (v) => {
     const ev = bpbkarEvent.parse(v);
-    if (ev.kind === 'files') {
+    if (ev.kind === 'file-block') {
+      // Forwarded as it came: bpbrm does not read the records.
+      files += ev.count;
+      const { count, block } = ev;
+      catalogue.push(() => peers.bpdbm.request(bpdbm.addFileBlock, { backupid: spec.backupid, count, block }));
+      holdClientWhileCatalogueBehind();
+      progress.push({ kbytes: Math.floor(bytes / 1024), files, path: ev.last });
+    } else if (ev.kind === 'files') {
       files += ev.files.length;
       const batch = ev.files;
       catalogue.push(() => peers.bpdbm.request(bpdbm.addFiles, { backupid: spec.backupid, files: batch }));

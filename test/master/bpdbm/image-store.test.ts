@@ -3,11 +3,12 @@ import path from 'node:path';
 import type { Home } from '../../../src/config/home.js';
 import { ImageStore } from '../../../src/master/bpdbm/image-store.js';
 import { listFiles, resolveRestore, streamRange } from '../../../src/master/bpdbm/file-queries.js';
-import { decodeBlock } from '../../../src/formats/files-file.js';
+import { FilesReader, decodeBlock, encodeEntries as encodeBlock, type FilesEntryInput } from '../../../src/formats/files-file.js';
 import { createBpdbm, pendingImages } from '../../../src/master/bpdbm/routes.js';
 import { bpdbm } from '../../../src/protocol/bpdbm.js';
 import { readBaseFiles } from '../../../src/client/bpbkar/base-files.js';
 import { file, fragment, image, statusOf, tempHome } from './fixtures.js';
+import type { FileRecord } from '../../../src/protocol/records.js';
 
 let home: Home;
 const log = () => {};
@@ -231,6 +232,85 @@ describe('bpdbm routes', () => {
     await expect(call(bpdbm.exportImageFiles, { backupid: 'c_1700000000', file: base })).rejects.toMatchObject({ status: 220 }); // exists
     await expect(call(bpdbm.exportImageFiles, { backupid: 'c_1700000000', file: path.join(home.root, '7.base.f') })).rejects.toThrow(/not a job base file/);
     await expect(call(bpdbm.exportImageFiles, { backupid: 'c_1700000000', file: path.join(jobs, 'x.base.f') })).rejects.toThrow(/not a job base file/);
+    await db.close();
+  });
+});
+
+describe('file records as .f blocks (addFileBlock)', () => {
+  const tree = (top: string): FileRecord[] => [
+    file(top, 'd'),
+    file(`${top}/a`),
+    file(`${top}/sub`, 'd'),
+    file(`${top}/sub/b`, 'f', { inImage: 0 }),
+    file(`${top}/sub/c`, 'l', { link: '../a', size: 0 }),
+    file(`${top}/z\xff`, 'h', { link: `${top}/a` }),
+  ];
+  const encodeEntries = (records: FileRecord[]) => encodeBlock(records as FilesEntryInput[]);
+  const entriesOf = (store: ImageStore, backupid: string) => {
+    const f = path.join(home.images, 'c', '1700000000', `${store.listImages({ backupid })[0]!.policy}_${backupid.split('_')[1]}_UBAK.f`);
+    const r = FilesReader.open(f);
+    try {
+      return [...r.entries()];
+    } finally {
+      r.close();
+    }
+  };
+
+  it('catalogues the same entries as addFiles, ancestors of the selection included, whether a block is appended as is or not', () => {
+    const store = new ImageStore(home.images, log);
+    const records: FileRecord[] = [...tree('/data/one'), ...tree('/data/one/sub/deeper'), file('/data/one/sub/late'), ...tree('/other')];
+    store.createImage(image('c', 1_700_000_001));
+    store.addFiles('c_1700000001', records);
+    store.commitImage({ backupid: 'c_1700000001', kbytes: 1, numFiles: records.length, elapsed: 1, backupStatus: 0 });
+    store.createImage(image('c', 1_700_000_002));
+    // Blocks cut anywhere: the first lacks /data (ancestors), later ones start mid-directory or with a new selection.
+    for (const [from, to] of [[0, 2], [2, 5], [5, 9], [9, 13], [13, records.length]] as const) {
+      store.addFileBlock('c_1700000002', encodeEntries(records.slice(from, to)), to - from);
+    }
+    store.commitImage({ backupid: 'c_1700000002', kbytes: 1, numFiles: records.length, elapsed: 1, backupStatus: 0 });
+    const viaFiles = entriesOf(store, 'c_1700000001');
+    expect(viaFiles.map((e) => e.path).slice(0, 3)).toEqual(['/', '/data', '/data/one']);
+    expect(entriesOf(store, 'c_1700000002')).toEqual(viaFiles);
+    expect(listFiles(store, { client: 'c', path: '/data/one/sub', backupid: 'c_1700000002' }).map((f) => f.file.path)).toEqual(
+      listFiles(store, { client: 'c', path: '/data/one/sub', backupid: 'c_1700000001' }).map((f) => f.file.path),
+    );
+  });
+
+  it('refuses a damaged block whole with status 133 and a clear message; the image goes on', () => {
+    const store = new ImageStore(home.images, log);
+    store.createImage(image('c', 1_700_000_003));
+    const good = encodeEntries(tree('/t'));
+    for (const [payload, count] of [[good.subarray(0, good.length - 4), 6], [good, 7], [Buffer.from('not a block at all'), 3]] as const) {
+      expect(statusOf(() => store.addFileBlock('c_1700000003', payload, count))).toBe(133);
+    }
+    expect(() => store.addFileBlock('c_1700000003', good, 5)).toThrow(/c_1700000003: corrupt block of file records \(trailing bytes in block\)/);
+    store.addFileBlock('c_1700000003', good, 6);
+    store.commitImage({ backupid: 'c_1700000003', kbytes: 1, numFiles: 6, elapsed: 1, backupStatus: 0 });
+    expect(entriesOf(store, 'c_1700000003').map((e) => [e.path, e.inImage])).toEqual([
+      ['/', 0],
+      ['/t', 1],
+      ['/t/a', 1],
+      ['/t/sub', 1],
+      ['/t/sub/b', 0],
+      ['/t/sub/c', 1],
+      ['/t/z\xff', 1],
+    ]);
+  });
+
+  it('is routed from a base64 block; a damaged one answers 133', async () => {
+    const db = createBpdbm(home, log);
+    const call = async (spec: { type: string; request: { parse(v: unknown): unknown } }, body: unknown): Promise<unknown> => {
+      const r = db.routes.find((x) => x.spec.type === spec.type)!;
+      return r.handler(spec.request.parse(body), { closed: new Promise(() => {}), isClosed: () => false });
+    };
+    await call(bpdbm.createImage, image('c', 1_700_000_004));
+    const block = encodeEntries(tree('/r')).toString('base64');
+    await expect(call(bpdbm.addFileBlock, { backupid: 'c_1700000004', count: 6, block: block.slice(0, -8) })).rejects.toMatchObject({ status: 133 });
+    await call(bpdbm.addFileBlock, { backupid: 'c_1700000004', count: 6, block });
+    const img = (await call(bpdbm.commitImage, { backupid: 'c_1700000004', kbytes: 1, numFiles: 6, elapsed: 0, backupStatus: 0 })) as { numFiles: number };
+    expect(img.numFiles).toBe(6);
+    const listed = (await call(bpdbm.listFiles, { client: 'c', path: '/r/sub/' })) as { runs: Array<{ count: number; entries: string }> };
+    expect(listed.runs.flatMap((r) => decodeBlock(Buffer.from(r.entries, 'base64'), r.count).map((e) => e.path))).toEqual(['/r/sub', '/r/sub/b', '/r/sub/c']);
     await db.close();
   });
 });
