@@ -829,6 +829,90 @@ static void init_restore_path(napi_env env, napi_value exports) {
 
 /* ==== end of the restore data path block ==== */
 
+/* ==== block checksums on the thread pool: sha256 of a ring slot where it lies (no copy), so that a bptm process
+ * checks several blocks at once beside its other work. OpenSSL is the one inside node (its symbols are exported);
+ * weak, so that a node without them loads this addon and sha256Prefix rejects with ENOSYS instead. ==== */
+
+extern unsigned char *SHA256(const unsigned char *d, size_t n, unsigned char *md) __attribute__((weak));
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_ref keep;
+  const unsigned char *data;
+  size_t len;
+  unsigned char md[32];
+} ShaJob;
+
+static void sha_execute(napi_env env, void *data) {
+  (void)env;
+  ShaJob *j = data;
+  SHA256(j->data, j->len, j->md);
+}
+
+static void sha_complete(napi_env env, napi_status status, void *data) {
+  ShaJob *j = data;
+  if (status == napi_ok) {
+    static const char hex[] = "0123456789abcdef";
+    char out[16];
+    for (int i = 0; i < 8; i++) {
+      out[2 * i] = hex[j->md[i] >> 4];
+      out[2 * i + 1] = hex[j->md[i] & 15];
+    }
+    napi_value v;
+    napi_create_string_latin1(env, out, 16, &v);
+    napi_resolve_deferred(env, j->deferred, v);
+  } else {
+    napi_reject_deferred(env, j->deferred, errno_error(env, EIO, "sha256"));
+  }
+  napi_delete_reference(env, j->keep);
+  napi_delete_async_work(env, j->work);
+  free(j);
+}
+
+/* sha256Prefix(bytes) -> Promise<string>: the first 8 bytes of the sha256 of bytes, 16 hex digits, computed on the
+ * libuv pool (the bytes must not change until it resolves; they are kept alive meanwhile). */
+static napi_value js_sha256_prefix(napi_env env, napi_callback_info info) {
+  GET_ARGS(1, "sha256Prefix");
+  if (!SHA256) return throw_errno(env, ENOSYS, "sha256");
+  bool is_ta = false;
+  CHECK(napi_is_typedarray(env, argv[0], &is_ta));
+  if (!is_ta) {
+    napi_throw_type_error(env, "EINVAL", "sha256Prefix needs a Buffer or Uint8Array");
+    return NULL;
+  }
+  napi_typedarray_type type;
+  size_t len = 0;
+  void *bytes = NULL;
+  CHECK(napi_get_typedarray_info(env, argv[0], &type, &len, &bytes, NULL, NULL));
+  ShaJob *j = calloc(1, sizeof *j);
+  if (!j) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  j->data = bytes;
+  j->len = len;
+  napi_value promise, name;
+  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok || napi_create_reference(env, argv[0], 1, &j->keep) != napi_ok) {
+    free(j);
+    napi_throw_error(env, "EINVAL", "openbp_sys: N-API call failed");
+    return NULL;
+  }
+  napi_create_string_utf8(env, "openbp_sha256", NAPI_AUTO_LENGTH, &name);
+  CHECK(napi_create_async_work(env, NULL, name, sha_execute, sha_complete, j, &j->work));
+  CHECK(napi_queue_async_work(env, j->work));
+  return promise;
+}
+
+static void init_block_sums(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"sha256Prefix", NULL, js_sha256_prefix, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+}
+
+/* ==== end of the block checksums block ==== */
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"utimensat", NULL, js_utimensat, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -855,6 +939,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   init_restore_path(env, exports);
+  init_block_sums(env, exports);
   return exports;
 }
 

@@ -78,6 +78,13 @@ export interface OpenbpSys {
    * moved nothing (EINVAL: this file cannot be spliced into; EAGAIN: the pipe is non-blocking and empty).
    */
   spliceToFile(pipeFd: number, fileFd: number, n: number): Promise<number>;
+
+  // ---- block checksums ----
+  /**
+   * The first 8 bytes of the sha256 of `bytes` as 16 hex digits (blockChecksum), computed on the libuv thread pool
+   * where the bytes lie; they must not change until it resolves. Throws ENOSYS when node exports no SHA256.
+   */
+  sha256Prefix(bytes: Uint8Array): Promise<string>;
 }
 
 /** Indexes of the fields openForBackup, readAndClose and lstatInto put in their Float64Array (STAT_LENGTH elements). */

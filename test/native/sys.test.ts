@@ -196,4 +196,13 @@ describe('openbp_sys native addon', () => {
     fs.closeSync(fd2);
     expect(st[STAT.xattrs]).toBe('user.openbp'.length + 1);
   });
+
+  it('hashes blocks on the thread pool: the catalogue 8-byte sha256 prefix, several at once, a view in place', async () => {
+    const crypto = await import('node:crypto');
+    const whole = crypto.randomBytes(1 << 20);
+    const views = [whole.subarray(0, 262144), whole.subarray(262144, 524288 + 17), whole.subarray(0, 0), whole];
+    const got = await Promise.all(views.map((v) => sys().sha256Prefix(v)));
+    expect(got).toEqual(views.map((v) => crypto.createHash('sha256').update(v).digest().toString('hex', 0, 8)));
+    expect(() => sys().sha256Prefix('text' as unknown as Uint8Array)).toThrow(/Buffer or Uint8Array/);
+  });
 });

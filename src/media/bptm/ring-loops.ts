@@ -7,7 +7,7 @@
 import { MSG, type RingChannel } from './ring-channel.js';
 import type { ShmRing } from './shm-ring.js';
 import type { Stop } from './stop.js';
-import { blockChecksum } from '../../formats/block-checksum.js';
+import { blockChecksum, blockChecksumPooled } from '../../formats/block-checksum.js';
 import { OpenbpError } from '../../protocol/errors.js';
 
 /** Where a producer gets bytes: resolves with up to `length` bytes read into buf at offset, 0 at the end. */
@@ -169,12 +169,12 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
       const blocks: Buffer[] = [];
       const sums: (string | undefined)[] = [];
       for (let n = consumed; n < consumed + run; n++) {
-        const block = blockOf(n);
-        const sum = chan.takeSum(n);
-        if (hooks.verify) verifyBlock(chan, n, block, sum);
-        blocks.push(block);
-        sums.push(sum);
+        blocks.push(blockOf(n));
+        sums.push(chan.takeSum(n));
       }
+      // The run's blocks hash at once on the thread pool, beside the sink's write of the run before.
+      if (hooks.verify) verifyRun(chan, consumed, blocks, sums, await Promise.all(blocks.map((b, i) => (sums[i] === undefined ? undefined : blockChecksumPooled(b)))));
+      stop.check();
       await sink.writeRun!(blocks, sums);
       for (const b of blocks) total += b.length;
     } else {
@@ -199,8 +199,15 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
 
 /** Throws (after telling the producer the actual checksum) when block n does not have the SUM sent for it. */
 function verifyBlock(chan: RingChannel, n: number, block: Buffer, sum: string | undefined): void {
-  if (sum === undefined) return;
-  const actual = blockChecksum(block);
+  if (sum !== undefined) checkSum(chan, n, sum, blockChecksum(block));
+}
+
+/** verifyBlock for the run of blocks from block `first`, their checksums computed already (`actual`). */
+function verifyRun(chan: RingChannel, first: number, blocks: readonly Buffer[], sums: readonly (string | undefined)[], actual: readonly (string | undefined)[]): void {
+  for (let i = 0; i < blocks.length; i++) if (sums[i] !== undefined) checkSum(chan, first + i, sums[i]!, actual[i]!);
+}
+
+function checkSum(chan: RingChannel, n: number, sum: string, actual: string): void {
   if (actual === sum) return;
   chan.sendSum(n, actual); // goes out with the ERROR that follows
   throw new OpenbpError('MEDIA_READ_ERROR', `ring block ${n} fails its checksum: sha256 ${actual}..., catalogue ${sum}...`);
