@@ -5,6 +5,7 @@ import type { FragmentRecord } from '../../protocol/records.js';
 import { OpenbpError } from '../../protocol/errors.js';
 import { blockChecksum, encodeFrame, isFramed, type BlockForm } from '../../formats/block-frame.js';
 import { encodeSection, type BlockEntry } from '../../formats/block-index.js';
+import { blockChecksumPooled } from '../../formats/block-checksum.js';
 import type { ByteSink } from './ring-loops.js';
 
 export class BlockWriter implements ByteSink {
@@ -36,8 +37,10 @@ export class BlockWriter implements ByteSink {
       for (let i = 0; i < blocks.length; i++) await this.write(blocks[i]!, checksums[i]);
       return;
     }
+    // Plain blocks hash at once on the thread pool (beside the inner sink's write of the run before).
+    const sums = this.framed ? checksums : await Promise.all(blocks.map((b, i) => checksums[i] ?? blockChecksumPooled(b)));
     await this.inner.writeRun(
-      blocks.map((b, i) => this.store(b, checksums[i])),
+      blocks.map((b, i) => this.store(b, sums[i])),
       [],
     );
   }

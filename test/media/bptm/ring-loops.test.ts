@@ -170,9 +170,12 @@ describe('ring hand-off (in one process)', () => {
     const consuming = consume(p.consRing, p.consChan, collectSink([], 1), p.stopC);
     await pause(20);
     p.stopP.trigger(new OpenbpError('CLIENT_ABORTED', 'the client went away'));
+    // Both are awaited together: whichever rejects first must not be an unhandled rejection meanwhile.
+    const ended = Promise.allSettled([producing, consuming]);
     p.prodChan.send(5, 50); // what the stopped side tells its peer
-    await expect(producing).rejects.toMatchObject({ status: 50 });
-    await expect(consuming).rejects.toMatchObject({ status: 50 });
+    const [prod, cons] = await ended;
+    expect(prod).toMatchObject({ status: 'rejected', reason: { status: 50 } });
+    expect(cons).toMatchObject({ status: 'rejected', reason: { status: 50 } });
     p.prodRing.close();
     p.consRing.close();
   });
