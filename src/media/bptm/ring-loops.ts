@@ -131,7 +131,8 @@ export async function produce(ring: ShmRing, chan: RingChannel, source: ByteSour
 export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, stop: Stop, hooks: LoopHooks = {}): Promise<number> {
   const { slots, slotSize } = ring;
   const batch = batchOf(ring);
-  const maxRun = Math.min(MAX_RUN_BLOCKS, Math.max(1, Math.floor(RUN_BYTES / slotSize)));
+  // A lagging sink holds one run while the next is prepared: a third of the ring each leaves the producer a third.
+  const maxRun = Math.max(1, Math.min(MAX_RUN_BLOCKS, Math.floor(RUN_BYTES / slotSize), sink.drain ? Math.floor(slots / 3) : slots));
   let consumed = 0;
   /** Slots whose bytes the sink is done with (behind `consumed` by the run a lagging sink may still be writing). */
   let released = 0;
