@@ -165,7 +165,7 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
     // Checked runs go only to a lagging sink (its write of one run goes on while the next run is checked here).
     const runs = sink.writeRun !== undefined && (!hooks.verify || sink.drain !== undefined);
     const run = runs ? Math.min(chan.filled - consumed, slots - (consumed % slots), maxRun) : 1;
-    const asRun = run > 1 || (runs && hooks.verify === true);
+    const asRun = runs && (run > 1 || sink.drain !== undefined);
     if (asRun) {
       const blocks: Buffer[] = [];
       const sums: (string | undefined)[] = [];
