@@ -768,7 +768,8 @@ static void splice_execute(napi_env env, void *data) {
   SpliceJob *j = data;
   while (j->moved < j->want) {
     int64_t left = j->want - j->moved;
-    ssize_t n = splice(j->in_fd, NULL, j->out_fd, NULL, (size_t)(left > (1 << 30) ? (1 << 30) : left), SPLICE_F_MOVE);
+    /* At most 256 KiB per call: splice holds the pipe lock while it writes the file, and the writer spins on it. */
+    ssize_t n = splice(j->in_fd, NULL, j->out_fd, NULL, (size_t)(left > (256 << 10) ? (256 << 10) : left), SPLICE_F_MOVE);
     if (n > 0) {
       j->moved += n;
       continue;
