@@ -481,6 +481,34 @@ static napi_value js_peer_credentials(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* ---- jobs on the libuv pool: each job struct starts with these two members. ---- */
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+} PoolJobHead;
+
+/* Queues job (calloc'd, starting with a PoolJobHead) on the libuv pool under name; returns its promise. On failure
+ * the job is freed and an error thrown (NULL returned). */
+static napi_value queue_pool_job(napi_env env, void *job, const char *name, napi_async_execute_callback execute,
+                                 napi_async_complete_callback complete) {
+  PoolJobHead *h = job;
+  napi_value promise, res;
+  if (napi_create_promise(env, &h->deferred, &promise) != napi_ok || napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &res) != napi_ok ||
+      napi_create_async_work(env, NULL, res, execute, complete, job, &h->work) != napi_ok) {
+    free(job);
+    napi_throw_error(env, "EINVAL", "openbp_sys: N-API call failed");
+    return NULL;
+  }
+  if (napi_queue_async_work(env, h->work) != napi_ok) {
+    napi_delete_async_work(env, h->work);
+    free(job);
+    napi_throw_error(env, "EINVAL", "openbp_sys: N-API call failed");
+    return NULL;
+  }
+  return promise;
+}
+
 /* ---- st driver ioctls (linux/mtio.h). MTIOCTOP may take minutes (rewind, eod): it runs on the libuv pool. ---- */
 
 typedef struct {
@@ -525,16 +553,7 @@ static napi_value js_mt_op(napi_env env, napi_callback_info info) {
   j->fd = (int)int_arg(env, argv[0]);
   j->op = (short)int_arg(env, argv[1]);
   j->count = (int)int_arg(env, argv[2]);
-  napi_value promise, name;
-  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok) {
-    free(j);
-    napi_throw_error(env, "EINVAL", "openbp_sys: N-API call failed");
-    return NULL;
-  }
-  napi_create_string_utf8(env, "openbp_mtop", NAPI_AUTO_LENGTH, &name);
-  CHECK(napi_create_async_work(env, NULL, name, mt_op_execute, mt_op_complete, j, &j->work));
-  CHECK(napi_queue_async_work(env, j->work));
-  return promise;
+  return queue_pool_job(env, j, "openbp_mtop", mt_op_execute, mt_op_complete);
 }
 
 static void set_num(napi_env env, napi_value obj, const char *key, double v) {
@@ -809,16 +828,7 @@ static napi_value js_splice_to_file(napi_env env, napi_callback_info info) {
   j->in_fd = (int)int_arg(env, argv[0]);
   j->out_fd = (int)int_arg(env, argv[1]);
   j->want = want;
-  napi_value promise, name;
-  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok) {
-    free(j);
-    napi_throw_error(env, "EINVAL", "openbp_sys: N-API call failed");
-    return NULL;
-  }
-  napi_create_string_utf8(env, "openbp_splice", NAPI_AUTO_LENGTH, &name);
-  CHECK(napi_create_async_work(env, NULL, name, splice_execute, splice_complete, j, &j->work));
-  CHECK(napi_queue_async_work(env, j->work));
-  return promise;
+  return queue_pool_job(env, j, "openbp_splice", splice_execute, splice_complete);
 }
 
 static void init_restore_path(napi_env env, napi_value exports) {
@@ -893,15 +903,15 @@ static napi_value js_sha256_prefix(napi_env env, napi_callback_info info) {
   }
   j->data = bytes;
   j->len = len;
-  napi_value promise, name;
-  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok || napi_create_reference(env, argv[0], 1, &j->keep) != napi_ok) {
+  napi_ref keep;
+  if (napi_create_reference(env, argv[0], 1, &keep) != napi_ok) {
     free(j);
     napi_throw_error(env, "EINVAL", "openbp_sys: N-API call failed");
     return NULL;
   }
-  napi_create_string_utf8(env, "openbp_sha256", NAPI_AUTO_LENGTH, &name);
-  CHECK(napi_create_async_work(env, NULL, name, sha_execute, sha_complete, j, &j->work));
-  CHECK(napi_queue_async_work(env, j->work));
+  j->keep = keep;
+  napi_value promise = queue_pool_job(env, j, "openbp_sha256", sha_execute, sha_complete);
+  if (!promise) napi_delete_reference(env, keep);
   return promise;
 }
 

@@ -6,6 +6,7 @@ import { OpenbpError } from '../../protocol/errors.js';
 import type { ByteSink } from './ring-loops.js';
 import type { Stop } from './stop.js';
 import { widenPipe } from '../../ipc/data-pipe.js';
+import { unwrittenAfter } from '../../storage/short-writes.js';
 
 function sinkError(e: unknown): OpenbpError {
   return new OpenbpError('SOCKET_WRITE_FAILED', `writing the restore stream: ${(e as Error).message}`, { cause: e });
@@ -91,7 +92,7 @@ class PipeSink implements ByteSink {
   private async writeAll(blocks: readonly Buffer[]): Promise<void> {
     this.busy = true;
     try {
-      let left = blocks.slice();
+      let left: readonly Uint8Array[] = blocks;
       while (left.length > 0) {
         let n: number;
         try {
@@ -101,7 +102,7 @@ class PipeSink implements ByteSink {
           await new Promise((r) => setTimeout(r, 1)); // someone made the pipe non-blocking: wait for room
           continue;
         }
-        left = afterWritten(left, n);
+        left = unwrittenAfter(left, n);
       }
     } catch (e) {
       this.error ??= sinkError(e);
@@ -112,21 +113,8 @@ class PipeSink implements ByteSink {
   }
 }
 
-function writev(fd: number, blocks: readonly Buffer[]): Promise<number> {
-  return new Promise((resolve, reject) => fs.writev(fd, blocks as Buffer[], (err, n) => (err ? reject(err) : resolve(n))));
-}
-
-/** The buffers still to write after the first n bytes of `blocks` went. */
-function afterWritten(blocks: readonly Buffer[], n: number): Buffer[] {
-  const rest: Buffer[] = [];
-  for (const b of blocks) {
-    if (n >= b.length) n -= b.length;
-    else {
-      rest.push(n > 0 ? b.subarray(n) : b);
-      n = 0;
-    }
-  }
-  return rest;
+function writev(fd: number, blocks: readonly Uint8Array[]): Promise<number> {
+  return new Promise((resolve, reject) => fs.writev(fd, blocks as Uint8Array[], (err, n) => (err ? reject(err) : resolve(n))));
 }
 
 class FileSink implements ByteSink {

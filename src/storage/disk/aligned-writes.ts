@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { sys } from '../../native/sys.js';
 import { errnoOf } from './io-errors.js';
+import { unwrittenAfter } from '../short-writes.js';
 
 /** What O_DIRECT asks of the memory address, the length and the file offset (the page size covers every common disk). */
 export const DIRECT_ALIGN = 4096;
@@ -53,17 +54,6 @@ export async function writeAllAtAsync(fd: number, blocks: readonly Uint8Array[],
   for (const b of blocks) total += b.length;
   const done = await new Promise<number>((resolve, reject) => fs.writev(fd, blocks as Uint8Array[], position, (e, n) => (e ? reject(e) : resolve(n))));
   // A short write (rare): the rest synchronously, from where it stopped.
-  if (done < total) {
-    let skip = done;
-    const rest: Uint8Array[] = [];
-    for (const b of blocks) {
-      if (skip >= b.length) skip -= b.length;
-      else {
-        rest.push(skip > 0 ? b.subarray(skip) : b);
-        skip = 0;
-      }
-    }
-    writeAllAt(fd, rest, position + done);
-  }
+  if (done < total) writeAllAt(fd, unwrittenAfter(blocks, done), position + done);
   return total;
 }
