@@ -6,7 +6,7 @@ import type { BptmSpec } from '../../protocol/job-specs.js';
 import { openShmFile, removeShmFile } from './shm-file.js';
 import { ShmRing } from './shm-ring.js';
 import { MSG, RingChannel } from './ring-channel.js';
-import { consume, produce, type ByteSink, type ByteSource } from './ring-loops.js';
+import { consume, produce, type ByteSource } from './ring-loops.js';
 import { openFdSource } from './fd-source.js';
 import { openFdSink } from './fd-sink.js';
 import { peerLost } from './exit-status.js';
@@ -39,7 +39,6 @@ export async function runBptmChild(deps: ChildDeps): Promise<ChildOutcome> {
   let chan: RingChannel | undefined;
   let bytes = 0;
   let source: ByteSource | undefined;
-  let sink: ByteSink | undefined;
   try {
     const sock = new net.Socket({ fd: deps.controlFd ?? 3, readable: true, writable: true, allowHalfOpen: true });
     const channel = new RingChannel(sock, stop, () => peerLost(spec.direction, 'parent'), spec.bufferSize);
@@ -54,9 +53,8 @@ export async function runBptmChild(deps: ChildDeps): Promise<ChildOutcome> {
       await channel.until(() => channel.doneBytes !== undefined);
       channel.finished = true;
     } else {
-      sink = openFdSink(deps.outFd ?? 1, stop);
-      // The parent leaves the checksum of plain whole blocks to us (SUM): checked here, before they go out (a
-      // pipe's sink writes one run while the next is checked).
+      const sink = openFdSink(deps.outFd ?? 1, stop);
+      // The parent leaves the checksum of plain whole blocks to us (SUM): checked here, before they go out.
       bytes = await consume(ring, channel, sink, stop, { verify: true });
       channel.finished = true;
       await channel.sendFlushed(MSG.DONE, bytes);
@@ -69,8 +67,8 @@ export async function runBptmChild(deps: ChildDeps): Promise<ChildOutcome> {
     // writes): the parent must hear the status, not just see this process go (it would say 85).
     if (stop.reason && chan) await chan.sendFlushed(MSG.ERROR, stop.reason.status);
   } finally {
-    // A pipe read (write) still in flight uses its slot until it returns: leave the mapping to the process exit.
-    if (!source?.busy && !sink?.busy) ring?.close();
+    // A pipe read still in flight writes into its slot when it returns: leave the mapping to the process exit.
+    if (!source?.busy) ring?.close();
     removeShmFile(deps.shmPath);
     chan?.close();
   }

@@ -7,7 +7,7 @@
 import { MSG, type RingChannel } from './ring-channel.js';
 import type { ShmRing } from './shm-ring.js';
 import type { Stop } from './stop.js';
-import { blockChecksum, blockChecksumPooled } from '../../formats/block-checksum.js';
+import { blockChecksum } from '../../formats/block-checksum.js';
 import { OpenbpError } from '../../protocol/errors.js';
 
 /** Where a producer gets bytes: resolves with up to `length` bytes read into buf at offset, 0 at the end. */
@@ -46,8 +46,6 @@ export interface ByteSink {
    * drain(), resolves. drain() waits until everything handed over is written.
    */
   drain?(): Promise<void>;
-  /** True while a write still reads from a ring slot (after a stop): the mapping must stay until it returns. */
-  readonly busy?: boolean;
 }
 
 /** The most a consumer hands a sink's writeRun at once. */
@@ -162,8 +160,7 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
       return len === slotSize ? slot : slot.subarray(0, len);
     };
     // The filled slots up to the end of the ring (a run is contiguous in the mapping), at most RUN_BYTES.
-    // Checked runs go only to a lagging sink (its write of one run goes on while the next run is checked here).
-    const runs = sink.writeRun !== undefined && (!hooks.verify || sink.drain !== undefined);
+    const runs = sink.writeRun !== undefined && !hooks.verify;
     const run = runs ? Math.min(chan.filled - consumed, slots - (consumed % slots), maxRun) : 1;
     const asRun = runs && (run > 1 || sink.drain !== undefined);
     if (asRun) {
@@ -173,9 +170,6 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
         blocks.push(blockOf(n));
         sums.push(chan.takeSum(n));
       }
-      // The run's blocks hash at once on the thread pool, beside the sink's write of the run before.
-      if (hooks.verify) verifyRun(chan, consumed, blocks, sums, await Promise.all(blocks.map((b, i) => (sums[i] === undefined ? undefined : blockChecksumPooled(b)))));
-      stop.check();
       await sink.writeRun!(blocks, sums);
       for (const b of blocks) total += b.length;
     } else {
@@ -200,15 +194,8 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
 
 /** Throws (after telling the producer the actual checksum) when block n does not have the SUM sent for it. */
 function verifyBlock(chan: RingChannel, n: number, block: Buffer, sum: string | undefined): void {
-  if (sum !== undefined) checkSum(chan, n, sum, blockChecksum(block));
-}
-
-/** verifyBlock for the run of blocks from block `first`, their checksums computed already (`actual`). */
-function verifyRun(chan: RingChannel, first: number, blocks: readonly Buffer[], sums: readonly (string | undefined)[], actual: readonly (string | undefined)[]): void {
-  for (let i = 0; i < blocks.length; i++) if (sums[i] !== undefined) checkSum(chan, first + i, sums[i]!, actual[i]!);
-}
-
-function checkSum(chan: RingChannel, n: number, sum: string, actual: string): void {
+  if (sum === undefined) return;
+  const actual = blockChecksum(block);
   if (actual === sum) return;
   chan.sendSum(n, actual); // goes out with the ERROR that follows
   throw new OpenbpError('MEDIA_READ_ERROR', `ring block ${n} fails its checksum: sha256 ${actual}..., catalogue ${sum}...`);
