@@ -16,9 +16,13 @@ import { pickPerClient, schedulePlan, type DueEntry } from './due.js';
 import { closeOrphanCleanupJobs, runImageCleanup, type CleanupResult } from './image-cleanup.js';
 import { nowSeconds } from '../../config/clock.js';
 import { bpjobd } from '../../protocol/bpjobd.js';
+import { JOB_STATE, type JobRecord } from '../../protocol/records.js';
 import { backupTriesFrom, triesBlockedUntil, triesLeft } from './retries.js';
 
 const key = (policy: string, schedule: string, client: string) => `${policy}\u0000${schedule}\u0000${client}`;
+
+/** The start times of a job's failed tries (a try that never started, 196, does not count). */
+const failedTryStarts = (job: JobRecord): number[] => job.tries.filter((t) => t.status !== undefined && t.status > 1 && t.status !== 196).map((t) => t.started);
 
 export function createNbpem(home: Home, log: LogLine): DaemonService {
   const history = new RunHistory(home);
@@ -68,6 +72,7 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
 
   async function submitDue(): Promise<number[]> {
     await adoptRunning();
+    await collectEnded();
     const now = nowSeconds();
     const tries = backupTriesFrom(readBpConf(home));
     const { entries, frequency } = await plan(now);
@@ -97,17 +102,21 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
     return jobids;
   }
 
+  /** Records how a scheduled job ended and forgets it as running; nbjm's report and bpjobd's record may both bring it. */
+  function ended(job: { jobid: number; policy: string; schedule: string; client: string; status: number; ended: number }, failedTries: readonly number[]): void {
+    history.record(job.policy, job.schedule, job.client, job.jobid, job.status, job.ended, failedTries);
+    const k = key(job.policy, job.schedule, job.client);
+    if (running.get(k) === job.jobid) running.delete(k);
+  }
+
   /**
-   * The start times of a job's failed tries, from its bpjobd record (a try that never started, 196,
-   * does not count); when the record cannot be read, one try at its end.
+   * Jobs bpjobd has as done whose report from nbjm has not arrived (nbjm closes the job's record first):
+   * recorded now, so that the evaluation right after a job ends sees it ended.
    */
-  async function failedTryStarts(jobid: number, status: number, ended: number): Promise<number[]> {
-    try {
-      const job = await callDaemon(home, bpjobd.get, { jobid });
-      return job.tries.filter((t) => t.status !== undefined && t.status > 1 && t.status !== 196).map((t) => t.started);
-    } catch {
-      return status > 1 && status !== 196 ? [ended] : [];
-    }
+  async function collectEnded(): Promise<void> {
+    if (running.size === 0) return;
+    const { jobs } = await callDaemon(home, bpjobd.list, { jobids: [...running.values()] });
+    for (const j of jobs) if (j.state === JOB_STATE.done) ended({ ...j, status: j.status ?? 50 }, failedTryStarts(j));
   }
 
   /** One evaluation at a time; callers arriving meanwhile share it. */
@@ -124,10 +133,10 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
         return r;
       }),
       route(nbpem.jobDone, async (body) => {
-        const ended = body.ended ?? nowSeconds();
-        history.record(body.policy, body.schedule, body.client, body.status, ended, await failedTryStarts(body.jobid, body.status, ended));
-        const k = key(body.policy, body.schedule, body.client);
-        if (running.get(k) === body.jobid) running.delete(k);
+        const at = body.ended ?? nowSeconds();
+        // The start times of its failed tries come from its bpjobd record; when that cannot be read, one try at its end.
+        const tries = await callDaemon(home, bpjobd.get, { jobid: body.jobid }).then(failedTryStarts, () => (body.status > 1 && body.status !== 196 ? [at] : []));
+        ended({ ...body, ended: at }, tries);
         log(`job ${body.jobid} (${body.policy}/${body.schedule} ${body.client}) ended with status ${body.status}`);
         return {};
       }),

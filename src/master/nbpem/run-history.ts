@@ -11,6 +11,8 @@ export interface RunEntry {
   lastSuccess: number;
   /** Start times of the failed tries since the last success (BACKUP_TRIES counts those within its period). */
   failedTries?: number[];
+  /** The job this entry was last recorded from: its end is recorded once, however many times it is reported. */
+  lastJobid?: number;
 }
 
 /** Enough failed tries to judge any BACKUP_TRIES setting. */
@@ -36,16 +38,19 @@ export class RunHistory {
   }
 
   /**
-   * Records how a job ended. `failedTries`: the start times of its tries that failed (all of them when
-   * it failed; the ones before the successful try otherwise); a success clears the count.
+   * Records how job `jobid` ended, unless it is already recorded. `failedTries`: the start times of its
+   * tries that failed (all of them when it failed; the ones before the successful try otherwise); a
+   * success clears the count.
    */
-  record(policy: string, schedule: string, client: string, status: number, at: number, failedTries: readonly number[] = []): void {
+  record(policy: string, schedule: string, client: string, jobid: number, status: number, at: number, failedTries: readonly number[] = []): void {
     const k = RunHistory.key(policy, schedule, client);
     const old = this.entries[k];
+    if (old?.lastJobid === jobid) return;
     const success = status <= 1;
     this.entries[k] = {
       lastAttempt: at, lastStatus: status, lastSuccess: success ? at : (old?.lastSuccess ?? 0),
       failedTries: success ? [] : [...(old?.failedTries ?? []), ...failedTries].slice(-KEEP_FAILED_TRIES),
+      lastJobid: jobid,
     };
     writeFileAtomic(this.file, `${JSON.stringify({ format: 'openbp-pem-history', version: 1, entries: this.entries })}\n`);
   }
