@@ -32,24 +32,25 @@ export class NodeStat {
   private readonly inoHigh: number;
   private readonly inoLow: number;
 
-  constructor(f: Float64Array) {
-    this.dev = f[STAT.dev]!;
-    this.ino = f[STAT.ino]!;
-    this.mode = f[STAT.mode]!;
-    this.nlink = f[STAT.nlink]!;
-    this.uid = f[STAT.uid]!;
-    this.gid = f[STAT.gid]!;
-    this.rdev = f[STAT.rdev]!;
-    this.size = f[STAT.size]!;
-    this.blocks = f[STAT.blocks]!;
-    this.a = f[STAT.atimeSec]!;
-    this.an = f[STAT.atimeNsec]!;
-    this.m = f[STAT.mtimeSec]!;
-    this.mn = f[STAT.mtimeNsec]!;
-    this.c = f[STAT.ctimeSec]!;
-    this.cn = f[STAT.ctimeNsec]!;
-    this.inoHigh = f[STAT.inoHigh]!;
-    this.inoLow = f[STAT.inoLow]!;
+  /** From the STAT_LENGTH numbers at f[at..] (lstatInto's or scanDir's layout). */
+  constructor(f: Float64Array, at = 0) {
+    this.dev = f[at + STAT.dev]!;
+    this.ino = f[at + STAT.ino]!;
+    this.mode = f[at + STAT.mode]!;
+    this.nlink = f[at + STAT.nlink]!;
+    this.uid = f[at + STAT.uid]!;
+    this.gid = f[at + STAT.gid]!;
+    this.rdev = f[at + STAT.rdev]!;
+    this.size = f[at + STAT.size]!;
+    this.blocks = f[at + STAT.blocks]!;
+    this.a = f[at + STAT.atimeSec]!;
+    this.an = f[at + STAT.atimeNsec]!;
+    this.m = f[at + STAT.mtimeSec]!;
+    this.mn = f[at + STAT.mtimeNsec]!;
+    this.c = f[at + STAT.ctimeSec]!;
+    this.cn = f[at + STAT.ctimeNsec]!;
+    this.inoHigh = f[at + STAT.inoHigh]!;
+    this.inoLow = f[at + STAT.inoLow]!;
   }
 
   isFile(): boolean {

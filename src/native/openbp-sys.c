@@ -924,6 +924,146 @@ static void init_block_sums(napi_env env, napi_value exports) {
 
 /* ==== end of the block checksums block ==== */
 
+/* ==== directory scan block ==== */
+#include <dirent.h>
+
+typedef struct {
+  char *name;
+  unsigned char type;
+} scan_entry;
+
+static int scan_by_name(const void *a, const void *b) {
+  return strcmp(((const scan_entry *)a)->name, ((const scan_entry *)b)->name);
+}
+
+static void free_scan(scan_entry *e, size_t n) {
+  for (size_t i = 0; i < n; i++) free(e[i].name);
+  free(e);
+}
+
+/* scanDir(path, maxStats) -> { names, regular, stats, errors }: the directory's entries but . and .., sorted by their
+ * bytes (strcmp: unsigned bytes, as Buffer.compare), names as latin1 strings (one char a byte). regular[i] is 1 for a
+ * regular file (by d_type; fstatat when the file system gives none). When there are at most maxStats entries, each is
+ * fstatat'ed (AT_SYMLINK_NOFOLLOW) relative to the directory, into stats[i * 18 ..] as lstatInto lays one out; an entry
+ * that cannot be has errors[i] (an Error as lstatInto throws; errors is null when none failed). stats is null above
+ * maxStats. One call a directory, and no path walk a file: the walk of an incremental lstat'ed each file by its path. */
+static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "scanDir");
+  char *path = path_arg(env, argv[0]);
+  if (!path) return NULL;
+  int64_t max_stats = int_arg(env, argv[1]);
+  int dfd;
+  do dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  while (dfd < 0 && errno == EINTR);
+  int e = errno;
+  free(path);
+  if (dfd < 0) return throw_errno(env, e, "scandir");
+  DIR *d = fdopendir(dfd);
+  if (!d) {
+    e = errno;
+    close(dfd);
+    return throw_errno(env, e, "scandir");
+  }
+  size_t n = 0, cap = 64;
+  scan_entry *ents = malloc(cap * sizeof *ents);
+  for (;;) {
+    if (!ents) {
+      closedir(d);
+      return throw_errno(env, ENOMEM, "scandir");
+    }
+    errno = 0;
+    struct dirent *de = readdir(d);
+    if (!de) {
+      e = errno;
+      if (e != 0) {
+        free_scan(ents, n);
+        closedir(d);
+        return throw_errno(env, e, "scandir");
+      }
+      break;
+    }
+    const char *nm = de->d_name;
+    if (nm[0] == '.' && (nm[1] == 0 || (nm[1] == '.' && nm[2] == 0))) continue;
+    if (n == cap) {
+      scan_entry *grown = realloc(ents, (cap *= 2) * sizeof *ents);
+      if (!grown) {
+        free_scan(ents, n);
+        ents = NULL;
+        continue;
+      }
+      ents = grown;
+    }
+    char *copy = strdup(nm);
+    if (!copy) {
+      free_scan(ents, n);
+      ents = NULL;
+      continue;
+    }
+    ents[n].name = copy;
+    ents[n].type = de->d_type;
+    n++;
+  }
+  qsort(ents, n, sizeof *ents, scan_by_name);
+  bool with_stats = max_stats >= 0 && (int64_t)n <= max_stats;
+  napi_value result, names, regular_v, stats_v, errors_v, regular_ab, stats_ab;
+  uint8_t *regular;
+  double *stats = NULL;
+  napi_get_null(env, &stats_v);
+  napi_get_null(env, &errors_v);
+  if (napi_create_object(env, &result) != napi_ok || napi_create_array_with_length(env, n, &names) != napi_ok ||
+      napi_create_arraybuffer(env, n > 0 ? n : 1, (void **)&regular, &regular_ab) != napi_ok ||
+      napi_create_typedarray(env, napi_uint8_array, n, regular_ab, 0, &regular_v) != napi_ok ||
+      (with_stats && (napi_create_arraybuffer(env, (n > 0 ? n : 1) * 18 * sizeof(double), (void **)&stats, &stats_ab) != napi_ok ||
+                      napi_create_typedarray(env, napi_float64_array, n * 18, stats_ab, 0, &stats_v) != napi_ok))) {
+    free_scan(ents, n);
+    closedir(d);
+    napi_throw_error(env, "EINVAL", "openbp_sys: N-API call failed");
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++) {
+    unsigned char type = ents[i].type;
+    if (with_stats || type == DT_UNKNOWN) {
+      struct stat st;
+      if (fstatat(dfd, ents[i].name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        type = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : DT_UNKNOWN;
+        if (with_stats) {
+          double *out = stats + i * 18;
+          put_stat(out, &st);
+          out[15] = 0;
+          out[16] = (double)((uint64_t)st.st_ino >> 32);
+          out[17] = (double)((uint64_t)st.st_ino & 0xffffffffu);
+        }
+      } else if (with_stats) {
+        napi_valuetype t;
+        napi_typeof(env, errors_v, &t);
+        if (t == napi_null) napi_create_array_with_length(env, n, &errors_v);
+        napi_set_element(env, errors_v, (uint32_t)i, errno_error(env, errno, "lstat"));
+        memset(stats + i * 18, 0, 18 * sizeof(double));
+      }
+    }
+    regular[i] = type == DT_REG;
+    napi_value str;
+    napi_create_string_latin1(env, ents[i].name, NAPI_AUTO_LENGTH, &str);
+    napi_set_element(env, names, (uint32_t)i, str);
+  }
+  free_scan(ents, n);
+  closedir(d);
+  napi_set_named_property(env, result, "names", names);
+  napi_set_named_property(env, result, "regular", regular_v);
+  napi_set_named_property(env, result, "stats", stats_v);
+  napi_set_named_property(env, result, "errors", errors_v);
+  return result;
+}
+
+static void init_dir_scan(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"scanDir", NULL, js_scan_dir, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+}
+
+/* ==== end of the directory scan block ==== */
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"utimensat", NULL, js_utimensat, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -951,6 +1091,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   init_restore_path(env, exports);
   init_block_sums(env, exports);
+  init_dir_scan(env, exports);
   return exports;
 }
 

@@ -79,6 +79,16 @@ export interface OpenbpSys {
    */
   spliceToFile(pipeFd: number, fileFd: number, n: number): Promise<number>;
 
+  // ---- directory scan ----
+  /**
+   * A directory's entries but . and .., sorted by their bytes, names as latin1 strings; `regular[i]` 1 for a regular
+   * file. With at most `maxStats` entries each is lstat'ed relative to the directory (fstatat) into
+   * `stats[i * STAT_LENGTH ..]` as lstatInto lays it out, or has its error (as lstatInto throws) in `errors[i]`;
+   * `stats` is null above maxStats (-1: never). Throws (.code) when the directory cannot be opened or read; a
+   * symbolic link is not followed (ELOOP).
+   */
+  scanDir(path: Buffer, maxStats: number): DirScan;
+
   // ---- block checksums ----
   /**
    * The first 8 bytes of the sha256 of `bytes` as 16 hex digits (blockChecksum), computed on the libuv thread pool
@@ -93,6 +103,13 @@ export const STAT = {
   atimeSec: 9, atimeNsec: 10, mtimeSec: 11, mtimeNsec: 12, ctimeSec: 13, ctimeNsec: 14, xattrs: 15, inoHigh: 16, inoLow: 17,
 } as const;
 export const STAT_LENGTH = 18;
+
+export interface DirScan {
+  names: string[];
+  regular: Uint8Array;
+  stats: Float64Array | null;
+  errors: Array<Error | undefined> | null;
+}
 
 export interface PeerCredentials {
   pid: number;

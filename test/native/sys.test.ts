@@ -197,6 +197,30 @@ describe('openbp_sys native addon', () => {
     expect(st[STAT.xattrs]).toBe('user.openbp'.length + 1);
   });
 
+  it('scans a directory: names in byte order, regular by type, lstats relative to it, none above maxStats', () => {
+    const bytes = (n: string) => Buffer.from(path.join(dir, n), 'latin1');
+    fs.writeFileSync(bytes('b\xff'), 'x');
+    fs.writeFileSync(bytes('Z'), 'zz');
+    fs.linkSync(bytes('Z'), bytes('a'));
+    fs.mkdirSync(bytes('d'));
+    fs.symlinkSync('Z', bytes('l'));
+    const scan = sys().scanDir(Buffer.from(dir), 100);
+    expect(scan.names).toEqual(['Z', 'a', 'b\xff', 'd', 'l']);
+    expect([...scan.regular]).toEqual([1, 1, 1, 0, 0]);
+    expect(scan.errors).toBeNull();
+    scan.names.forEach((n, i) => {
+      const st = fs.lstatSync(bytes(n), { bigint: true });
+      const got = scan.stats!.subarray(i * STAT_LENGTH, (i + 1) * STAT_LENGTH);
+      expect({ n, ino: got[STAT.ino], nlink: got[STAT.nlink], mode: got[STAT.mode], size: got[STAT.size], mtime: BigInt(got[STAT.mtimeSec]!) * 1_000_000_000n + BigInt(got[STAT.mtimeNsec]!) })
+        .toEqual({ n, ino: Number(st.ino), nlink: Number(st.nlink), mode: Number(st.mode), size: Number(st.size), mtime: st.mtimeNs });
+    });
+    const few = sys().scanDir(Buffer.from(dir), 4);
+    expect({ names: few.names.length, stats: few.stats, regular: [...few.regular] }).toEqual({ names: 5, stats: null, regular: [1, 1, 1, 0, 0] });
+    expect(() => sys().scanDir(bytes('l'), 10)).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
+    expect(() => sys().scanDir(bytes('missing'), 10)).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'scandir' }));
+    expect(sys().scanDir(bytes('d'), 10)).toEqual({ names: [], regular: new Uint8Array(0), stats: new Float64Array(0), errors: null });
+  });
+
   it('hashes blocks on the thread pool: the catalogue 8-byte sha256 prefix, several at once, a view in place', async () => {
     const crypto = await import('node:crypto');
     const whole = crypto.randomBytes(1 << 20);

@@ -1,8 +1,8 @@
 // Pre-order walk of one selection: lstat only (symlinks are never followed), one directory listing held per level.
 
-import fs from 'node:fs';
 import { bytePathToBuffer } from '../../protocol/byte-path.js';
-import { lstatNode, type NodeStat } from '../../archive/node-stat.js';
+import { NodeStat, lstatNode } from '../../archive/node-stat.js';
+import { STAT_LENGTH, sys } from '../../native/sys.js';
 
 export type WalkItem =
   | { kind: 'file'; abs: string; st: NodeStat }
@@ -10,11 +10,17 @@ export type WalkItem =
   | { kind: 'regular'; abs: string }
   | { kind: 'error'; abs: string; code: string; message: string; top: boolean };
 
+/** Directories up to this many entries are lstat'ed in one call with their listing (18 numbers an entry held per level). */
+const STATS_PER_LISTING = 16384;
+
 interface Level {
   dir: string;
-  names: Buffer[];
-  /** 1 where the directory lists the name as a regular file (only when asked for: lstatRegular false). */
-  regular: Uint8Array | undefined;
+  names: string[];
+  /** 1 where the directory lists the name as a regular file. */
+  regular: Uint8Array;
+  /** The entries' lstats, when listed with them (lstatRegular and not too many entries). */
+  stats: Float64Array | null;
+  errors: Array<Error | undefined> | null;
   i: number;
 }
 
@@ -28,6 +34,7 @@ function errInfo(e: unknown): { code: string; message: string } {
  * `descend` decides whether a directory's contents are walked (mount points when not crossing them).
  * With `lstatRegular` false, an entry the directory lists as a regular file is yielded as 'regular'
  * without an lstat: the caller opens it and fstats the descriptor (one system call less a file).
+ * Otherwise a directory's entries are lstat'ed relative to it as it is listed (no path walk a file).
  * The caller must finish with an item before pulling the next one.
  */
 export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => boolean, lstatRegular = true): Generator<WalkItem> {
@@ -41,7 +48,7 @@ export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => b
   }
   yield { kind: 'file', abs: top, st };
   if (st.isDirectory() && descend(top, st)) {
-    const level = openLevel(top, !lstatRegular);
+    const level = openLevel(top, lstatRegular);
     if ('error' in level) yield { kind: 'error', abs: top, top: false, ...level.error };
     else stack.push(level);
   }
@@ -52,41 +59,34 @@ export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => b
       continue;
     }
     const i = level.i++;
-    const name = level.names[i]!.toString('latin1');
+    const name = level.names[i]!;
     const abs = level.dir === '/' ? `/${name}` : `${level.dir}/${name}`;
-    if (level.regular !== undefined && level.regular[i] === 1) {
+    if (!lstatRegular && level.regular[i] === 1) {
       yield { kind: 'regular', abs };
       continue;
     }
     let cst: NodeStat;
     try {
-      cst = lstatNode(bytePathToBuffer(abs));
+      const failed = level.errors?.[i];
+      if (failed) throw failed;
+      cst = level.stats ? new NodeStat(level.stats, i * STAT_LENGTH) : lstatNode(bytePathToBuffer(abs));
     } catch (e) {
       yield { kind: 'error', abs, top: false, ...errInfo(e) };
       continue;
     }
     yield { kind: 'file', abs, st: cst };
     if (cst.isDirectory() && descend(abs, cst)) {
-      const next = openLevel(abs, !lstatRegular);
+      const next = openLevel(abs, lstatRegular);
       if ('error' in next) yield { kind: 'error', abs, top: false, ...next.error };
       else stack.push(next);
     }
   }
 }
 
-function openLevel(dir: string, withTypes: boolean): Level | { error: { code: string; message: string } } {
+function openLevel(dir: string, withStats: boolean): Level | { error: { code: string; message: string } } {
   try {
-    if (!withTypes) {
-      const names = fs.readdirSync(bytePathToBuffer(dir), { encoding: 'buffer' });
-      names.sort(Buffer.compare);
-      return { dir, names, regular: undefined, i: 0 };
-    }
-    // With the entries' types (d_type): no lstat is needed to know a regular file (DT_UNKNOWN: Node lstats).
-    const entries = fs.readdirSync(bytePathToBuffer(dir), { encoding: 'buffer', withFileTypes: true });
-    entries.sort((a, b) => Buffer.compare(a.name, b.name));
-    const regular = new Uint8Array(entries.length);
-    for (let k = 0; k < entries.length; k++) if (entries[k]!.isFile()) regular[k] = 1;
-    return { dir, names: entries.map((e) => e.name), regular, i: 0 };
+    const scan = sys().scanDir(bytePathToBuffer(dir), withStats ? STATS_PER_LISTING : -1);
+    return { dir, names: scan.names, regular: scan.regular, stats: scan.stats, errors: scan.errors, i: 0 };
   } catch (e) {
     return { error: errInfo(e) };
   }
