@@ -6,7 +6,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { TarReader } from '../../src/archive/tar-reader.js';
 import { recordsOf, runBpbkar } from './run-client.js';
-import { changeOf, type BaseFiles } from '../../src/client/bpbkar/base-files.js';
+import { changeOf, readBaseFiles, walkOrder, type BaseFiles } from '../../src/client/bpbkar/base-files.js';
+import { FilesWriter, type FilesEntryInput } from '../../src/formats/files-file.js';
 import { sameVersion } from '../../src/protocol/file-identity.js';
 import type { FileRecord } from '../../src/protocol/records.js';
 
@@ -14,7 +15,7 @@ const rec = (over: Partial<FileRecord> = {}): FileRecord => ({
   path: '/data/a', type: 'f', mode: 0o100644, uid: 0, gid: 0, user: 'root', group: 'root', size: 100,
   mtimeNs: '1700000000123456789', ctime: 1_700_000_000, atime: 1_700_000_500, ino: 77, dev: 2049, offset: 0, link: '', ...over,
 });
-const base: BaseFiles = new Map([['/data/a', rec()]]);
+const base: BaseFiles = { get: (p) => (p === '/data/a' ? rec() : undefined), close: () => {} };
 
 describe('change detection', () => {
   it('writes a path the base does not hold (new, renamed or moved in)', () => {
@@ -37,6 +38,56 @@ describe('change detection', () => {
   });
   it('never calls a missing base the same version', () => {
     expect(sameVersion(undefined, rec())).toBe(false);
+  });
+});
+
+describe('the base read alongside the walk', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obp-base-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Walk order: pre-order, names by bytes, a directory before what it holds. */
+  const walked = ['/d', '/d/a', '/d/a/x', '/d/a/y', '/d/a-b', '/d/a\xff', '/d/b', '/d/b/z', '/e'];
+  const writeF = (paths: string[]) => {
+    const file = path.join(dir, `base-${Math.random()}.f`);
+    const w = FilesWriter.create(file);
+    w.add(paths.map((p, i) => ({ ...rec({ path: p, ino: i + 1 }), type: ['/d', '/d/a', '/d/b'].includes(p) ? 'd' : 'f' }) as FilesEntryInput));
+    w.finish();
+    return file;
+  };
+
+  it('orders paths component by component, by bytes, ancestors first', () => {
+    expect([...walked].reverse().sort(walkOrder)).toEqual(walked);
+    expect(walkOrder('/d/a', '/d/a')).toBe(0);
+  });
+
+  it('finds each file in walk order, skips what the walk no longer has, and keeps no directory', async () => {
+    const b = await readBaseFiles(writeF(walked));
+    expect(b.get('/d/a/x')?.ino).toBe(3);
+    expect(b.get('/d/a-a')).toBeUndefined(); // new: between two base records
+    expect(b.get('/d/a\xff')?.ino).toBe(6); // /d/a/y and /d/a-b deleted since
+    expect(b.get('/d/b')).toBeUndefined(); // a directory
+    expect(b.get('/e')?.ino).toBe(9);
+    expect(b.get('/f')).toBeUndefined();
+    b.close();
+  });
+
+  it('answers the same when the lookups leave walk order (selections listed in another order)', async () => {
+    const b = await readBaseFiles(writeF(walked));
+    expect(b.get('/e')?.ino).toBe(9);
+    expect(b.get('/d/a/y')?.ino).toBe(4);
+    expect(b.get('/d/a/x')?.ino).toBe(3);
+    b.close();
+  });
+
+  it('never takes one file for another in a base written in another order: what lies before its place is written again', async () => {
+    const b = await readBaseFiles(writeF(['/e', '/d/a/x', '/d/b/z', '/d/a\xff']));
+    expect(['/d/a/x', '/d/a\xff', '/d/b/z', '/e'].map((p) => b.get(p)?.ino)).toEqual([undefined, undefined, undefined, 1]);
+    // Past /e the base is seen out of order: from then on a map of all of it answers.
+    expect(['/d/a/x', '/d/a\xff', '/d/b/z', '/e'].map((p) => b.get(p)?.ino)).toEqual([2, 4, 3, 1]);
+    b.close();
   });
 });
 

@@ -492,7 +492,9 @@ function readFully(fd: number, buf: Buffer, pos: number, n: number, position: nu
 
 /** Runs a backup: stream to opts.out, events to opts.onEvent; resolves with the NetBackup status. */
 export async function runBackup(spec: BpbkarSpec, opts: BackupOptions): Promise<BackupResult> {
-  const backup = new Backup(spec.baseFiles !== undefined && opts.base === undefined ? { ...opts, base: await readBaseFiles(spec.baseFiles) } : opts);
+  // The base (given, or read here) is closed at the end.
+  const base = opts.base ?? (spec.baseFiles !== undefined ? await readBaseFiles(spec.baseFiles) : undefined);
+  const backup = new Backup(base ? { ...opts, base } : opts);
   const crossMountPoints = spec.crossMountPoints ?? true;
   let found = 0;
   for (const raw of spec.paths) {
@@ -503,6 +505,7 @@ export async function runBackup(spec: BpbkarSpec, opts: BackupOptions): Promise<
     if (await backup.selection(normalizeAbsolute(raw), crossMountPoints)) found++;
   }
   const bytes = await backup.finish();
+  base?.close();
   let status: number = STATUS.OK.status;
   let message: string | undefined;
   if (found === 0) {
