@@ -68,6 +68,25 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     return t;
   }
 
+  /**
+   * Creates the image record under its client's next free backup id (client_seconds): jobs quicker than a
+   * second take the seconds ahead, and a restarted nbjm, which no longer knows the last one it gave, skips
+   * the ids the catalogue already has instead of failing the job with 133.
+   */
+  async function createImageRecord(client: string, imageAt: (backupTime: number, backupid: string) => ImageRecord): Promise<ImageRecord> {
+    for (let tries = 1; ; tries++) {
+      const backupTime = nextBackupTime(client);
+      const image = imageAt(backupTime, `${client}_${backupTime}`);
+      try {
+        await callDaemon(home, bpdbm.createImage, image);
+        return image;
+      } catch (e) {
+        const err = toOpenbpError(e);
+        if (tries >= 1000 || err.code !== 'INVALID_REQUEST' || !err.message.includes('already exists')) throw e;
+      }
+    }
+  }
+
   const update = (jobid: number, body: Omit<RequestOf<typeof bpjobd.update>, 'jobid'>) =>
     callDaemon(home, bpjobd.update, { jobid, ...body }).catch((e) => log(`job ${jobid}: bpjobd update failed: ${(e as Error).message}`));
 
@@ -235,18 +254,15 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
       if ((job.schedType === 'INCR' || job.schedType === 'CINC') && !incremental) {
         await update(jobid, { patch: {}, tryLines: [`no previous ${job.schedType === 'CINC' ? 'full ' : ''}backup of ${job.client} in policy ${job.policy}: running a full backup`] });
       }
-      const backupTime = nextBackupTime(job.client);
-      const backupid = `${job.client}_${backupTime}`;
-      const expiration = expirationFor(backupTime, job.retentionLevel);
-      image = {
+      image = await createImageRecord(job.client, (backupTime, backupid) => ({
         client: job.client, backupid, policy: job.policy, policyType: job.policyType, schedLabel: job.schedule,
         schedType: (job.schedType === 'INCR' || job.schedType === 'CINC') && !incremental ? 'FULL' : job.schedType,
-        retentionLevel: job.retentionLevel, backupTime, elapsed: 0, expiration, compression: job.compress ? 1 : 0, encryption: job.encrypt ? 1 : 0,
+        retentionLevel: job.retentionLevel, backupTime, elapsed: 0, expiration: expirationFor(backupTime, job.retentionLevel), compression: job.compress ? 1 : 0, encryption: job.encrypt ? 1 : 0,
         kbytes: 0, numFiles: 0,
         copies: 1, numFragments: 0, keyword: job.keyword, jobid, creator: job.requester.user, primaryCopy: 1, backupStatus: 0,
         stunit: unit.label, fragments: [], ...(stream > 0 ? { streamNumber: stream } : {}),
-      };
-      await callDaemon(home, bpdbm.createImage, image);
+      }));
+      const { backupid, expiration } = image;
       await update(jobid, { patch: { backupid }, tryLines: [`created image ${backupid}`, ...(base ? [`incremental: changes since image ${base.backupid}`] : [])] });
       result = await runBpbrm({
         jobid, kind: 'backup', client: job.client, unit, backupid, paths: job.paths, retentionLevel: job.retentionLevel, expiration,
