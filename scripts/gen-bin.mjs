@@ -19,7 +19,7 @@ for (const name of names) {
     `${LAUNCH}'use strict';\n` +
     // Stack traces name src/ lines through the bundle's source map when OPENBP_DEBUG is set (~5 ms more per start).
     `if (process.env.OPENBP_DEBUG) process.setSourceMapsEnabled(true);\n` +
-    `if (require('fs').existsSync(\`\${__dirname}/../dist/bin/${name}.mjs\`)) import('../dist/bin/${name}.mjs');\n` +
+    `if (require('fs').existsSync(\`\${__dirname}/../dist/bin/${name}.cjs\`)) require('../dist/bin/${name}.cjs');\n` +
     `else Promise.all([import('../dist/src/cli/main.js'), import('../dist/src/cmd/${name}.js')]).then(([m, c]) => m.main(c.command));\n`;
   if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) fs.writeFileSync(file, text, { mode: 0o755 });
   fs.chmodSync(file, 0o755);

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// This module runs from <root>/dist/src/config (tsc output) or inside a bundle, <root>/dist/bin/<name>.mjs:
+// This module runs from <root>/dist/src/config (tsc output) or inside a bundle, <root>/dist/bin/<name>.cjs:
 // the root is the nearest ancestor with package.json and bin/.
 function installRoot(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -28,6 +28,6 @@ export function binaryPath(name: string): string {
 
 /** What openbp runs to start one of its binaries: the bundle, or the launcher when there is no bundle. */
 export function binaryEntry(name: string): string {
-  const bundle = path.join(BUNDLE_DIR, `${name}.mjs`);
+  const bundle = path.join(BUNDLE_DIR, `${name}.cjs`);
   return fs.existsSync(bundle) ? bundle : binaryPath(name);
 }

@@ -14,7 +14,7 @@ describe('binaries', () => {
     expect(pkg.bin[name]).toBe(`bin/${name}`);
     const launcher = fs.readFileSync(path.join(REPO_ROOT, 'bin', name), 'utf8');
     expect(launcher).toContain(`/dist/src/cmd/${name}.js`);
-    expect(launcher).toContain(`/dist/bin/${name}.mjs`);
+    expect(launcher).toContain(`/dist/bin/${name}.cjs`);
     const pages = ['man1', 'man8'].flatMap((s) => [path.join(REPO_ROOT, 'man', s, `${name}.${s.slice(3)}`)]).filter((p) => fs.existsSync(p));
     expect([name, pages.length]).toEqual([name, 1]);
     expect(fs.readFileSync(pages[0]!, 'utf8')).toMatch(/^\.TH /m);

@@ -1,4 +1,4 @@
-// Every launcher in bin/ runs its binary's bundle (dist/bin/<name>.mjs, made by the build), not the tsc modules.
+// Every launcher in bin/ runs its binary's bundle (dist/bin/<name>.cjs, made by the build), not the tsc modules.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +12,8 @@ const names = fs.readdirSync(path.join(REPO_ROOT, 'src/cmd')).filter((f) => f.en
 let dir: string;
 let register: string;
 
-// A module resolve hook that appends every URL the process imports to $OPENBP_TEST_IMPORTS.
+// A module resolve hook that appends every URL the process imports to $OPENBP_TEST_IMPORTS, and every file it
+// requires (CommonJS loads do not pass that hook).
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openbp-bundles-'));
   fs.writeFileSync(
@@ -21,7 +22,12 @@ beforeAll(() => {
   );
   // Preloaded as CommonJS (-r): with --import, node would load the launcher itself as ESM and refuse bp.kill_all's extension.
   register = path.join(dir, 'register.cjs');
-  fs.writeFileSync(register, `require('node:module').register(${JSON.stringify(pathToFileURL(path.join(dir, 'hooks.mjs')).href)});\n`);
+  fs.writeFileSync(
+    register,
+    `const Module = require('node:module');\nModule.register(${JSON.stringify(pathToFileURL(path.join(dir, 'hooks.mjs')).href)});\n` +
+      `const resolve = Module._resolveFilename;\nModule._resolveFilename = function (...a) {\n  const f = resolve.apply(this, a);\n` +
+      `  if (f.startsWith('/')) require('node:fs').appendFileSync(process.env.OPENBP_TEST_IMPORTS, require('node:url').pathToFileURL(f).href + '\\n');\n  return f;\n};\n`,
+  );
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -46,10 +52,10 @@ function runHelp(name: string): Promise<{ code: number | null; stdout: string; i
 
 describe('bundles', () => {
   it.concurrent.each(names)('bin/%s runs its bundle and no other module of ours', async (name) => {
-    expect(fs.existsSync(path.join(REPO_ROOT, 'dist/bin', `${name}.mjs`))).toBe(true);
+    expect(fs.existsSync(path.join(REPO_ROOT, 'dist/bin', `${name}.cjs`))).toBe(true);
     const run = await runHelp(name);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Usage: ${name}`);
-    expect(run.imports).toEqual([`dist/bin/${name}.mjs`]);
+    expect(run.imports).toEqual([`bin/${name}`, `dist/bin/${name}.cjs`]);
   });
 });
