@@ -26,8 +26,9 @@ export function splitDev(rdev: bigint): { major: number; minor: number } {
 
 /** The stream path of an absolute path: without the leading '/', like GNU tar ('.' for '/'). */
 export function streamPathOf(abs: string): string {
-  const rel = abs.replace(/^\/+/, '');
-  return rel === '' ? '.' : rel;
+  let i = 0;
+  while (abs.charCodeAt(i) === 0x2f) i++; // leading slashes go (no regular expression: once a file)
+  return i === abs.length ? '.' : abs.slice(i);
 }
 
 export function captureEntry(streamPath: string, type: EntryType, st: NodeStat, names: IdNames, linkpath = ''): TarEntry {

@@ -127,7 +127,6 @@ class Backup {
   private async entry(abs: string, st: NodeStat): Promise<void> {
     const type = entryTypeOf(st);
     if (type === 'socket') return; // tar cannot hold sockets; GNU tar skips them too
-    const streamPath = streamPathOf(abs);
     const linked = type !== 'directory' && st.nlink > 1;
     const key = linked ? st.inodeKey : '';
     // Hard-linked files are always written: their names must stay together in one image.
@@ -138,6 +137,7 @@ class Backup {
         return;
       }
     }
+    const streamPath = streamPathOf(abs);
     if (linked) {
       const first = this.links.get(key);
       if (first) {
