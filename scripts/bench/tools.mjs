@@ -110,7 +110,11 @@ export function incrementalSteps(ctx, ds, changed = 0) {
   const steps = {
     tar: {
       prep: (i) => {
-        if (i === 0) sh(`tar -cf ${q(path.join(ctx.work, 'out', `tar-${ds}-${tag}-inc0.tar`))} --listed-incremental=${q(snap0)} ${q(ds)}`, { cwd: ctx.data });
+        // A level 0 from a fresh snapshot: with one left by an earlier --keep run it would be an incremental.
+        if (i === 0) {
+          rmrf(snap0);
+          sh(`tar -cf ${q(path.join(ctx.work, 'out', `tar-${ds}-${tag}-inc0.tar`))} --listed-incremental=${q(snap0)} ${q(ds)}`, { cwd: ctx.data });
+        }
         fs.copyFileSync(snap0, snap1);
         rmrf(inc1);
         change();
