@@ -84,6 +84,16 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Whether /proc/<pid> is the bptm child of the run with this spec file. */
+function childOf(pid: string, specFile: string): boolean {
+  try {
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.includes('--child') && argv.includes(specFile);
+  } catch {
+    return false;
+  }
+}
+
 async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
   const until = Date.now() + ms;
   while (!cond()) {
@@ -265,6 +275,30 @@ describe('bptm (real processes)', () => {
     expect(fs.readdirSync(stu)).toEqual([]);
   }, 30000);
 
+  it('ends with 89 when the buffer does not fit in its file system, leaving nothing and no child', async () => {
+    const small = fs.mkdtempSync(path.join(dir, 'shm-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', small], { stdio: 'pipe' });
+    } catch (e) {
+      console.warn(`cannot mount a 256 KiB tmpfs (${(e as Error).message.split('\n')[0]}); skipped`);
+      return;
+    }
+    try {
+      const specFile = spec({ shmDir: small }); // 8 x 64 KiB: twice what fits
+      const run = startBptm(specFile, 'pipe');
+      run.proc.stdin!.on('error', () => {});
+      run.proc.stdin!.end(data.subarray(0, MiB));
+      expect((await run.exit).code).toBe(89);
+      await run.eventsDone;
+      expect(run.events.at(-1)).toMatchObject({ kind: 'end', status: 89, message: expect.stringContaining('buffer file') });
+      expect(fs.readdirSync(small)).toEqual([]);
+      expect(fs.readdirSync(stu)).toEqual([]);
+      await waitFor(() => !fs.readdirSync('/proc').some((p) => /^\d+$/.test(p) && alive(Number(p)) && childOf(p, specFile)), 10000, 'the child to end');
+    } finally {
+      execFileSync('umount', [small]);
+    }
+  }, 30000);
+
   it('a storage unit that cannot be opened ends with 83 while the child starts: no child and no buffer file stay', async () => {
     // The child is started before the unit is opened (its start-up overlaps the parent's): the parent's failure must end it.
     const notADir = path.join(dir, 'not-a-directory');
@@ -277,14 +311,7 @@ describe('bptm (real processes)', () => {
     await run.eventsDone;
     expect(run.events.at(-1)).toMatchObject({ kind: 'end', status: 83 });
     expect(fs.readdirSync(shmDir)).toEqual([]);
-    const children = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && alive(Number(p))).filter((p) => {
-      try {
-        const argv = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-        return argv.includes('--child') && argv.includes(specFile);
-      } catch {
-        return false;
-      }
-    });
+    const children = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && alive(Number(p)) && childOf(p, specFile));
     expect(children).toEqual([]);
   }, 30000);
 
