@@ -315,6 +315,14 @@ static void put_stat(double *out, const struct stat *st) {
   out[14] = (double)st->st_ctim.tv_nsec;
 }
 
+/* put_stat, and the inode's high and low 32 bits into out[16], out[17] (exact where a double is not): the
+ * layout of lstatInto and of each scanDir entry. */
+static void put_lstat(double *out, const struct stat *st) {
+  put_stat(out, st);
+  out[16] = (double)((uint64_t)st->st_ino >> 32);
+  out[17] = (double)((uint64_t)st->st_ino & 0xffffffffu);
+}
+
 /* A Float64Array argument of at least `need` elements; NULL (with a pending exception) otherwise. */
 static double *f64_arg(napi_env env, napi_value v, size_t need) {
   bool is_ta = false;
@@ -415,9 +423,7 @@ static napi_value js_lstat_into(napi_env env, napi_callback_info info) {
   int e = errno;
   free(path);
   if (r != 0) return throw_errno(env, e, "lstat");
-  put_stat(out, &st);
-  out[16] = (double)((uint64_t)st.st_ino >> 32);
-  out[17] = (double)((uint64_t)st.st_ino & 0xffffffffu);
+  put_lstat(out, &st);
   return NULL;
 }
 
@@ -966,20 +972,15 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
   }
   size_t n = 0, cap = 64;
   scan_entry *ents = malloc(cap * sizeof *ents);
+  if (!ents) {
+    e = ENOMEM;
+    goto failed;
+  }
   for (;;) {
-    if (!ents) {
-      closedir(d);
-      return throw_errno(env, ENOMEM, "scandir");
-    }
     errno = 0;
     struct dirent *de = readdir(d);
     if (!de) {
-      e = errno;
-      if (e != 0) {
-        free_scan(ents, n);
-        closedir(d);
-        return throw_errno(env, e, "scandir");
-      }
+      if ((e = errno) != 0) goto failed;
       break;
     }
     const char *nm = de->d_name;
@@ -987,19 +988,15 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
     if (n == cap) {
       scan_entry *grown = realloc(ents, (cap *= 2) * sizeof *ents);
       if (!grown) {
-        free_scan(ents, n);
-        ents = NULL;
-        continue;
+        e = ENOMEM;
+        goto failed;
       }
       ents = grown;
     }
-    char *copy = strdup(nm);
-    if (!copy) {
-      free_scan(ents, n);
-      ents = NULL;
-      continue;
+    if (!(ents[n].name = strdup(nm))) {
+      e = ENOMEM;
+      goto failed;
     }
-    ents[n].name = copy;
     ents[n].type = de->d_type;
     n++;
   }
@@ -1026,18 +1023,13 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
       struct stat st;
       if (fstatat(dfd, ents[i].name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
         type = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : DT_UNKNOWN;
-        if (with_stats) {
-          double *out = stats + i * 18;
-          put_stat(out, &st);
-          out[15] = 0;
-          out[16] = (double)((uint64_t)st.st_ino >> 32);
-          out[17] = (double)((uint64_t)st.st_ino & 0xffffffffu);
-        }
+        if (with_stats) put_lstat(stats + i * 18, &st); /* stats[15] stays 0 (the buffer is zeroed) */
       } else if (with_stats) {
+        int failed_errno = errno; /* before the N-API calls below */
         napi_valuetype t;
         napi_typeof(env, errors_v, &t);
         if (t == napi_null) napi_create_array_with_length(env, n, &errors_v);
-        napi_set_element(env, errors_v, (uint32_t)i, errno_error(env, errno, "lstat"));
+        napi_set_element(env, errors_v, (uint32_t)i, errno_error(env, failed_errno, "lstat"));
         memset(stats + i * 18, 0, 18 * sizeof(double));
       }
     }
@@ -1053,6 +1045,11 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, result, "stats", stats_v);
   napi_set_named_property(env, result, "errors", errors_v);
   return result;
+
+failed:
+  free_scan(ents, n);
+  closedir(d);
+  return throw_errno(env, e, "scandir");
 }
 
 static void init_dir_scan(napi_env env, napi_value exports) {
