@@ -98,14 +98,8 @@ class OrderedBase implements BaseFiles {
   }
 
   get(path: string): FileIdentity | undefined {
-    // The usual case, the next record: it lies after every earlier lookup (those before it were passed).
-    const n = this.next;
-    if (n !== undefined && n.path === path && this.mapped() === undefined) {
-      this.lastAsked = path;
-      this.advance();
-      return n.type === 'd' ? undefined : identityOf(n);
-    }
-    if (this.mapped() === undefined && this.lastAsked !== '' && walkOrder(this.lastAsked, path) >= 0) this.leaveOrder();
+    // The next record itself lies after every earlier lookup (those before it were passed): no comparison.
+    if (this.mapped() === undefined && this.next?.path !== path && this.lastAsked !== '' && walkOrder(this.lastAsked, path) >= 0) this.leaveOrder();
     this.lastAsked = path;
     while (this.mapped() === undefined && this.next !== undefined && this.next.path !== path && walkOrder(this.next.path, path) < 0) this.advance();
     const map = this.mapped();
