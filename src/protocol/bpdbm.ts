@@ -3,6 +3,19 @@
 import { message } from './message.js';
 import { arr, bool, empty, int, num, obj, opt, str } from './schema.js';
 import { fileRecord, fragmentRecord, imageRecord, importCandidate, policyRecord } from './records.js';
+import { OpenbpError } from './errors.js';
+
+const ID_EXISTS = 'already exists in the catalogue';
+
+/** create-image's refusal of a backup id the catalogue already holds (133). */
+export function backupIdExists(backupid: string): OpenbpError {
+  return new OpenbpError('INVALID_REQUEST', `backup id ${backupid} ${ID_EXISTS}`);
+}
+
+/** Whether a create-image failure is that refusal (nbjm then takes the next id). */
+export function isBackupIdExists(e: OpenbpError): boolean {
+  return e.code === 'INVALID_REQUEST' && e.message.endsWith(ID_EXISTS);
+}
 
 const imageFilter = obj({
   client: opt(str),

@@ -8,6 +8,7 @@ import { FilesReader, FilesWriter, decodeBlock, hasParent, inImageOfFlags, paren
 import { FormatError } from '../../formats/varint.js';
 import { parseImageHeader, serializeImageHeader } from '../../formats/image-header.js';
 import { OpenbpError } from '../../protocol/errors.js';
+import { backupIdExists } from '../../protocol/bpdbm.js';
 import { normalizeAbsolute } from '../../protocol/byte-path.js';
 import type { FileRecord, FragmentRecord, ImageRecord } from '../../protocol/records.js';
 
@@ -159,7 +160,7 @@ export class ImageStore {
       throw new OpenbpError('INVALID_REQUEST', `backup id ${image.backupid} does not match client ${image.client} and backup time ${image.backupTime}`);
     }
     if (this.committed.has(image.backupid) || this.pending.has(image.backupid)) {
-      throw new OpenbpError('INVALID_REQUEST', `backup id ${image.backupid} already exists in the catalogue`);
+      throw backupIdExists(image.backupid);
     }
     const paths = imagePaths(this.imagesRoot, image);
     fs.mkdirSync(paths.dir, { recursive: true, mode: 0o700 });

@@ -8,7 +8,7 @@ import { nbrb } from '../../protocol/nbrb.js';
 import { nbemm } from '../../protocol/nbemm.js';
 import { nbpem } from '../../protocol/nbpem.js';
 import { bpjobd } from '../../protocol/bpjobd.js';
-import { bpdbm } from '../../protocol/bpdbm.js';
+import { bpdbm, isBackupIdExists } from '../../protocol/bpdbm.js';
 import { JOB_STATE, JOB_TYPE, SCHED_TYPES, type ImageRecord, type TapeAssignment, type StorageUnit } from '../../protocol/records.js';
 import { OpenbpError, toOpenbpError } from '../../protocol/errors.js';
 import { statusMessage } from '../../protocol/status.js';
@@ -81,8 +81,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
         await callDaemon(home, bpdbm.createImage, image);
         return image;
       } catch (e) {
-        const err = toOpenbpError(e);
-        if (tries >= 1000 || err.code !== 'INVALID_REQUEST' || !err.message.includes('already exists')) throw e;
+        if (tries >= 1000 || !isBackupIdExists(toOpenbpError(e))) throw e;
       }
     }
   }
