@@ -139,6 +139,22 @@ describe('bptm (real processes)', () => {
     stu = fs.mkdtempSync(path.join(dir, 'stu-'));
   });
 
+  /** Runs `body` on a tmpfs of `size` mounted under dir (unmounted after); warns and skips where mounting is refused. */
+  async function onSmallTmpfs(size: string, body: (mnt: string) => Promise<void>): Promise<void> {
+    const mnt = fs.mkdtempSync(path.join(dir, 'tmpfs-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mnt], { stdio: 'pipe' });
+    } catch (e) {
+      console.warn(`cannot mount a ${size} tmpfs (${(e as Error).message.split('\n')[0]}); skipped`);
+      return;
+    }
+    try {
+      await body(mnt);
+    } finally {
+      execFileSync('umount', [mnt]);
+    }
+  }
+
   const data = streamBytes(TOTAL);
   let fragments: FragmentRecord[] = [];
   let blockIndex = '';
@@ -276,14 +292,7 @@ describe('bptm (real processes)', () => {
   }, 30000);
 
   it('ends with 89 when the buffer does not fit in its file system, leaving nothing and no child', async () => {
-    const small = fs.mkdtempSync(path.join(dir, 'shm-'));
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', small], { stdio: 'pipe' });
-    } catch (e) {
-      console.warn(`cannot mount a 256 KiB tmpfs (${(e as Error).message.split('\n')[0]}); skipped`);
-      return;
-    }
-    try {
+    await onSmallTmpfs('256k', async (small) => {
       const specFile = spec({ shmDir: small }); // 8 x 64 KiB: twice what fits
       const run = startBptm(specFile, 'pipe');
       run.proc.stdin!.on('error', () => {});
@@ -294,9 +303,7 @@ describe('bptm (real processes)', () => {
       expect(fs.readdirSync(small)).toEqual([]);
       expect(fs.readdirSync(stu)).toEqual([]);
       await waitFor(() => !fs.readdirSync('/proc').some((p) => /^\d+$/.test(p) && alive(Number(p)) && childOf(p, specFile)), 10000, 'the child to end');
-    } finally {
-      execFileSync('umount', [small]);
-    }
+    });
   }, 30000);
 
   it('a storage unit that cannot be opened ends with 83 while the child starts: no child and no buffer file stay', async () => {
@@ -384,14 +391,7 @@ describe('bptm (real processes)', () => {
   }, 30000);
 
   it('a full disk unit ends the backup with 129 and removes the image', async () => {
-    const mnt = fs.mkdtempSync(path.join(dir, 'full-'));
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mnt], { stdio: 'pipe' });
-    } catch (e) {
-      console.warn(`cannot mount a 2 MiB tmpfs (${(e as Error).message.split('\n')[0]}); skipped`);
-      return;
-    }
-    try {
+    await onSmallTmpfs('2m', async (mnt) => {
       const file = spec({ unit: { label: 'small', type: 'disk', path: mnt, host: 'media1', concurrentJobs: 1, maxFragmentMB: 1, highWaterMark: 98, lowWaterMark: 80, onDemandOnly: false, maxMpx: 1 } });
       const run = startBptm(file, 'pipe');
       run.proc.stdin!.on('error', () => {});
@@ -401,8 +401,6 @@ describe('bptm (real processes)', () => {
       expect(run.events.at(-1)).toMatchObject({ kind: 'end', status: 129 });
       expect(fs.readdirSync(mnt)).toEqual([]);
       expect(fs.readdirSync(shmDir)).toEqual([]);
-    } finally {
-      execFileSync('umount', [mnt]);
-    }
+    });
   }, 30000);
 });
