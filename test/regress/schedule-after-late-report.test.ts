@@ -33,7 +33,7 @@ describe('a schedule due right after another job of its policy ends', () => {
     clockFile = path.join(work, 'clock');
     home.env[TEST_CLOCK_ENV] = clockFile;
     setClock(0);
-    fs.writeFileSync(home.path('bp.conf'), 'NBPEM_INTERVAL = 1000000\nCLEANUP_INTERVAL = 1000000\n');
+    fs.writeFileSync(home.path('bp.conf'), 'NBPEM_INTERVAL = 0\nCLEANUP_INTERVAL = 1000000\n');
     // Slow enough to stop nbrb while the full runs.
     slowBuffers(home);
     const data = path.join(work, 'data');

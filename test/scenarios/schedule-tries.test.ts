@@ -86,7 +86,7 @@ describe('schedules on a controlled clock: 196, tries, calendar run days', () =>
     home.env[TEST_CLOCK_ENV] = clockFile;
     // Monday 4 January 2027, 09:00 local. nbpem's own timer stays out of the way: nbpem -once drives it.
     setClock(new Date(2027, 0, 4, 9, 0, 0));
-    fs.writeFileSync(home.path('bp.conf'), 'NBPEM_INTERVAL = 3600\nMAX_JOBS_PER_CLIENT = 4\nBACKUP_TRIES = 3\nBACKUP_TRIES_PERIOD = 12\nJOB_RETRY_DELAY = 2\n');
+    fs.writeFileSync(home.path('bp.conf'), 'NBPEM_INTERVAL = 0\nMAX_JOBS_PER_CLIENT = 4\nBACKUP_TRIES = 3\nBACKUP_TRIES_PERIOD = 12\nJOB_RETRY_DELAY = 2\n');
   });
 
   afterAll(async () => {

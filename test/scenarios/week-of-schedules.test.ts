@@ -19,6 +19,7 @@ import { TEST_CLOCK_ENV } from '../../src/config/clock.js';
 import { homeAt, type Home } from '../../src/config/home.js';
 import { bpdbm } from '../../src/protocol/bpdbm.js';
 import { bpjobd } from '../../src/protocol/bpjobd.js';
+import { nbpem } from '../../src/protocol/nbpem.js';
 import type { ImageRecord } from '../../src/protocol/records.js';
 
 const host = os.hostname().split('.')[0]!;
@@ -61,7 +62,7 @@ describe('a week of nightly schedules with a controlled clock', () => {
     clockFile = path.join(work, 'clock');
     home.env[TEST_CLOCK_ENV] = clockFile;
     // The daemon timer stays out of the way: `nbpem -once` alone decides when the schedules run.
-    fs.writeFileSync(home.path('bp.conf'), 'NBPEM_INTERVAL = 1000000\nCLEANUP_INTERVAL = 1000000\n');
+    fs.writeFileSync(home.path('bp.conf'), 'NBPEM_INTERVAL = 0\nCLEANUP_INTERVAL = 1000000\n');
     const d = new Date();
     d.setDate(d.getDate() + 2 + ((7 - d.getDay()) % 7));
     d.setHours(2, 0, 0, 0);
@@ -105,6 +106,12 @@ describe('a week of nightly schedules with a controlled clock', () => {
     const before = new Set((await images()).map((i) => i.backupid));
     const once = await home.ok('nbpem', ['-once']);
     const jobids = once.stdout.split('\n').filter((l) => l !== '').map(Number);
+    if (jobids.length === 0) {
+      // Every night runs one job: say what nbpem saw, so that a failure in CI can be read.
+      const plan = await callDaemon(h, nbpem.plan, {});
+      const jobs = (await callDaemon(h, bpjobd.list, {})).jobs.map((j) => `${j.jobid} ${j.schedule} state ${j.state} status ${j.status ?? '-'} ended ${j.ended}`);
+      throw new Error(`nothing ran on ${DAY_NAMES[k]} (${dayAt(k)})\nnbpem plan: ${JSON.stringify(plan)}\njobs: ${jobs.join('; ')}\n${home.logTail(40)}`);
+    }
     for (const jobid of jobids) {
       const job = await home.within(callDaemon(h, bpjobd.wait, { jobid }), 60_000, `job ${jobid} on ${DAY_NAMES[k]}`);
       if (job.status !== 0) throw new Error(`job ${jobid} on ${DAY_NAMES[k]} ended ${job.status}\n${home.logTail()}`);

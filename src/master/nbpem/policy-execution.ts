@@ -19,6 +19,9 @@ import { bpjobd } from '../../protocol/bpjobd.js';
 import { JOB_STATE, type JobRecord } from '../../protocol/records.js';
 import { backupTriesFrom, triesBlockedUntil, triesLeft } from './retries.js';
 
+/** The longest delay a Node timer keeps (2^31-1 ms), in seconds. */
+const MAX_TIMER_SECONDS = 2_147_483;
+
 const key = (policy: string, schedule: string, client: string) => `${policy}\u0000${schedule}\u0000${client}`;
 
 /** The start times of a job's failed tries (a try that never started, 196, does not count). */
@@ -155,15 +158,21 @@ export function createNbpem(home: Home, log: LogLine): DaemonService {
       route(nbpem.cleanupImages, () => cleanup()),
     ],
     start() {
-      const seconds = Math.max(1, confInt(readBpConf(home), 'NBPEM_INTERVAL', 60));
+      // NBPEM_INTERVAL = 0: no timer at all, for sites where cron runs `nbpem -once` (a timer would run
+      // what is due at start-up and every interval besides).
+      // Node's timers take at most 2^31-1 ms (a longer delay fires at once): longer intervals wait that long.
+      const seconds = Math.min(confInt(readBpConf(home), 'NBPEM_INTERVAL', 60), MAX_TIMER_SECONDS);
       const tick = () => {
         void evaluate()
           .catch((e) => log(`schedule evaluation failed: ${(e as Error).message}`))
-          .finally(() => (timer = setTimeout(tick, seconds * 1000)));
+          .finally(() => {
+            if (!closed) timer = setTimeout(tick, seconds * 1000);
+          });
       };
-      timer = setTimeout(tick, 1000);
+      if (seconds > 0) timer = setTimeout(tick, 1000);
+      else log(`NBPEM_INTERVAL = ${seconds}: no timer, schedules run when nbpem -once asks`);
       // Image cleanup every CLEANUP_INTERVAL seconds (default 3600), the first one interval after start.
-      const cleanupSeconds = Math.max(1, confInt(readBpConf(home), 'CLEANUP_INTERVAL', 3600));
+      const cleanupSeconds = Math.min(Math.max(1, confInt(readBpConf(home), 'CLEANUP_INTERVAL', 3600)), MAX_TIMER_SECONDS);
       const cleanupTick = () => {
         if (closed) return;
         void cleanup()
