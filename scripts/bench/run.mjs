@@ -70,6 +70,8 @@ const broken = [];
 const ctx = {
   work, home, bin, have,
   data: path.join(work, 'data'),
+  /** Clean-ups a case's steps leave for its end (see removeRestored in tools.mjs). */
+  afterCase: [],
   broken: (msg) => { if (!broken.includes(msg)) broken.push(msg); console.log(`  BROKEN: ${msg}`); },
   verify(tool, ds, meta, dir) {
     let files = 0, bytes = 0;
@@ -106,6 +108,7 @@ async function runCase(name, steps, { bytes, files, runs = RUNS } = {}) {
       log(`  ${t} run ${i + 1}: ${r.ok ? `${r.wallS.toFixed(3)} s, CPU ${r.cpuS.toFixed(2)} s` : `FAILED (${r.status})`}`);
     }
   }
+  for (const clean of ctx.afterCase.splice(0)) clean();
   const out = {};
   for (const t of tools) {
     const ok = per[t].filter((r) => r.ok);
