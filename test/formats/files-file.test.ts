@@ -103,6 +103,24 @@ describe('files file', () => {
     expect(back.map((e) => [e.ctime, e.atime])).toEqual(times.map(() => [5, -7]));
   });
 
+  it('decodes runs of close and distant modification times, across second boundaries and 1970, as BigInt arithmetic would', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    let t = 1_700_000_000_000_000_000n;
+    const times: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const r = rand();
+      // mostly deltas under a second either way, some of hours, some jumps of years (past 7 varint bytes), some to around 0
+      if (r < 0.7) t += BigInt(Math.floor((rand() - 0.5) * 2e9));
+      else if (r < 0.9) t += BigInt(Math.floor((rand() - 0.5) * 2e13));
+      else if (r < 0.97) t += BigInt(Math.floor((rand() - 0.5) * 1e17));
+      else t = BigInt(Math.floor((rand() - 0.5) * 4e9));
+      times.push(t.toString());
+    }
+    const input = times.map((m, i) => rec(`/r${String(i).padStart(5, '0')}`, 'f', { mtimeNs: m, ctime: 1, atime: 2 }));
+    expect(decodeBlock(encodeEntries(input), input.length).map((e) => e.mtimeNs)).toEqual(times);
+  });
+
   it('skims a block to the same paths and flags as a full decode, and encodes entries back', () => {
     const input: FilesEntryInput[] = [
       rec('/', 'd', { inImage: 0 }),
