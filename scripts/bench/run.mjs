@@ -100,6 +100,9 @@ async function runCase(name, steps, { bytes, files, runs = RUNS } = {}) {
     for (const t of tools) {
       const s = steps[t];
       try { s.prep?.(i); } catch (e) { per[t].push({ ok: false, err: `prep: ${e.message}` }); continue; }
+      // Untimed: the dirty pages earlier runs left (a repository, a restored tree) are written back now, not
+      // during this run (openbp's fsync and O_DIRECT writes would wait behind them).
+      sh('sync');
       const r = await run(s.cmd(i), { cwd: s.cwd, env: ctx.env, openbp: s.openbp ? obp : null });
       if (!r.ok) ctx.broken(`${t} ${name} run ${i}: exit ${r.status}: ${r.err.split('\n').slice(-3).join(' | ')}`);
       // post checks the result (restores are verified); a failed check makes the run not count

@@ -30,6 +30,23 @@ const renameFile = (ctx, from, to) => {
 };
 const rmrf = (p) => fs.rmSync(p, { recursive: true, force: true });
 
+/**
+ * Every run of a backup case starts with the source in the page cache: each step's prep ends by reading
+ * the tree (untimed). borg drops what it reads from the cache (posix_fadvise DONTNEED), so without this
+ * the tool after borg in each round read the tree from disk: openbp's quick small backup took 1.9-2.2 s
+ * right after borg and 0.9 s otherwise.
+ */
+function warmSource(steps, src) {
+  for (const s of Object.values(steps)) {
+    const prep = s.prep;
+    s.prep = (i) => {
+      prep?.(i);
+      sh(`tar -cf - ${q(src)} | cat > /dev/null`);
+    };
+  }
+  return steps;
+}
+
 /** Full backup of dataset `ds` (a directory name under ctx.data). */
 export function backupSteps(ctx, ds, { withRestic = true, withBorg = true, withSync = true } = {}) {
   const src = path.join(ctx.data, ds);
@@ -54,7 +71,7 @@ export function backupSteps(ctx, ds, { withRestic = true, withBorg = true, withS
   }
   steps.openbp = { openbp: true, cmd: () => `bpbackup -w ${q(src)}` };
   for (const s of Object.values(steps)) s.cwd = ctx.data;
-  return steps;
+  return warmSource(steps, src);
 }
 
 /**
@@ -157,7 +174,7 @@ export function incrementalSteps(ctx, ds, changed = 0) {
     cmd: () => `bpbackup -i -p ${policy} -s incr -w`,
   };
   for (const s of Object.values(steps)) s.cwd = ctx.data;
-  return steps;
+  return warmSource(steps, path.join(ctx.data, ds));
 }
 
 /** Every 1/fraction-th regular file under dir, in a stable order. */
