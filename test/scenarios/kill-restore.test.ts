@@ -35,7 +35,7 @@ describe('killing processes mid-restore', () => {
   const procs = () => processesOfHome(home.root);
 
   function restoreInto(out: string) {
-    const rename = path.join(out, '..', `${path.basename(out)}.rename`);
+    const rename = home.path(`${path.basename(out)}.rename`); // in the home: removed with it
     fs.writeFileSync(rename, `change ${data} to ${out}\n`);
     return home.run('bprestore', ['-w', '-R', rename, data]);
   }
