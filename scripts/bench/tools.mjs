@@ -110,7 +110,7 @@ export function backupSteps(ctx, ds, { withRestic = true, withBorg = true, withS
  * deleted in the last minute or five (recently_deleted() in its inode allocator) when it allocates, so a
  * run that follows the removal of 8,000 files creates its files slower, and each removal adds to the next
  * (tar -xf of the quick small set, each into a fresh directory after removing the last: 2.3, 3.8, 5.4, 6.9 s;
- * perf: find_get_block_common and recently_deleted), which charges whichever tool runs later.
+ * perf: find_get_block_common and recently_deleted): seconds added to every run, more to each later one.
  */
 const MANY_FILES = 1000;
 function removeRestored(ctx, dir, files) {
