@@ -2,7 +2,6 @@
 // prep and post are untimed (fresh repositories, empty targets, clean-up), cmd is timed.
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { sh } from './measure.mjs';
 
 const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
@@ -54,9 +53,8 @@ for top in sys.argv[1:]:
         os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
         os.close(fd)`;
 const evict = (...paths) => {
-  sh('sync');
   if (paths.length === 0) return;
-  spawnSync('python3', ['-c', EVICT, ...paths], { stdio: 'ignore' });
+  sh(`sync && python3 -c ${q(EVICT)} ${paths.map(q).join(' ')}`);
 };
 
 /**
