@@ -20,11 +20,15 @@ export function applyOwner(path: Buffer, entry: TarEntry, names: IdNames): void 
   fs.lchownSync(path, uid, gid);
 }
 
+/** The times to set, as utimensat takes them: atime (the entry's, else its mtime) and mtime, seconds and nanoseconds. */
+export function timesToApply(entry: TarEntry): [number, number, number, number] {
+  const m = entry.mtimeNs;
+  return [...secNsec(entry.atimeNs ?? m), ...secNsec(m)];
+}
+
 /** Sets atime (the entry's, else its mtime) and mtime to the nanosecond; noFollow for symlinks. */
 export function applyTimes(path: Buffer, entry: TarEntry, noFollow: boolean): void {
-  const m = entry.mtimeNs;
-  const a = entry.atimeNs ?? m;
-  sys().utimensat(path, ...secNsec(a), ...secNsec(m), noFollow);
+  sys().utimensat(path, ...timesToApply(entry), noFollow);
 }
 
 function secNsec(ns: bigint): [number, number] {

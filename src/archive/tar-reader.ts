@@ -163,6 +163,21 @@ export class TarReader {
     this.padLeft = 0;
   }
 
+  /**
+   * The current entry's body in one piece, its padding skipped: a slice valid until the next pull, copied only when
+   * it spans input chunks. For small bodies (the caller bounds the size).
+   */
+  async wholeBody(): Promise<Buffer> {
+    const n = this.bodyLeft;
+    const total = n + this.padLeft;
+    this.bodyLeft = 0;
+    this.padLeft = 0;
+    if (total === 0) return Buffer.alloc(0);
+    const b = await this.src.readExact(total);
+    if (b === null) throw new UnexpectedEofError();
+    return b.subarray(0, n);
+  }
+
   /** True when moveBodyTo can move bodies straight from the input (a pipe) rather than through JS. */
   get canMoveBody(): boolean {
     return this.src.inputMovable;

@@ -78,6 +78,13 @@ export interface OpenbpSys {
    * moved nothing (EINVAL: this file cannot be spliced into; EAGAIN: the pipe is non-blocking and empty).
    */
   spliceToFile(pipeFd: number, fileFd: number, n: number): Promise<number>;
+  /**
+   * A restored file whose body is in memory, in one call: creates `tmp` (O_EXCL, no symlink followed, 0600), writes
+   * `data` whole, fchown(uid, gid) unless uid < 0, fchmod(mode), futimens (exact ns), close, rename(tmp, dest).
+   * Throws (.code, .syscall) without making anything when the open fails (EEXIST: another temp name), and removes
+   * the temp before throwing a later failure.
+   */
+  writeNewFile(tmp: Buffer, dest: Buffer, data: Buffer, uid: number, gid: number, mode: number, atimeSec: number, atimeNsec: number, mtimeSec: number, mtimeNsec: number): void;
 
   // ---- directory scan ----
   /**

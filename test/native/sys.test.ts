@@ -28,6 +28,33 @@ describe('openbp_sys native addon', () => {
     expect(fs.statSync(f, { bigint: true }).mtimeNs).toBe(1_700_000_000_123_456_789n);
   });
 
+  it('writes a new file whole in one call: data, owner, mode, exact times, renamed over the destination', () => {
+    const tmp = Buffer.from(path.join(dir, '.obp1'));
+    const dest = Buffer.from(path.join(dir, 'f\xff'), 'latin1');
+    fs.writeFileSync(dest, 'old');
+    const data = Buffer.from('new contents');
+    sys().writeNewFile(tmp, dest, data.subarray(4), 0, 0, 0o4751, 1_000_000_000, 1, 1_700_000_000, 123_456_789);
+    const st = fs.statSync(dest, { bigint: true });
+    expect(fs.readFileSync(dest, 'latin1')).toBe('contents');
+    expect(Number(st.mode) & 0o7777).toBe(0o4751);
+    expect(st.mtimeNs).toBe(1_700_000_000_123_456_789n);
+    expect(st.atimeNs).toBe(1_000_000_000_000_000_001n);
+    expect(fs.existsSync(tmp)).toBe(false);
+  });
+
+  it('writeNewFile makes nothing when the temp name is taken, and removes its temp when a later step fails', () => {
+    const tmp = Buffer.from(path.join(dir, '.obp2'));
+    fs.symlinkSync('/etc/passwd', tmp);
+    const dest = Buffer.from(path.join(dir, 'g'));
+    expect(() => sys().writeNewFile(tmp, dest, Buffer.from('x'), -1, -1, 0o644, 0, 0, 0, 0)).toThrow(expect.objectContaining({ code: 'EEXIST', syscall: 'open' }));
+    expect(fs.readlinkSync(tmp)).toBe('/etc/passwd');
+    expect(fs.existsSync(dest)).toBe(false);
+    const tmp3 = Buffer.from(path.join(dir, '.obp3'));
+    const nowhere = Buffer.from(path.join(dir, 'missing', 'g'));
+    expect(() => sys().writeNewFile(tmp3, nowhere, Buffer.from('x'), -1, -1, 0o644, 0, 0, 0, 0)).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'rename' }));
+    expect(fs.existsSync(tmp3)).toBe(false);
+  });
+
   it('makes FIFOs and reports errno codes', () => {
     const p = Buffer.from(path.join(dir, 'fifo'));
     sys().mkfifo(p, 0o640);
