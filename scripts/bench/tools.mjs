@@ -116,7 +116,13 @@ function removeRestored(ctx, dir, files) {
   else rmrf(dir);
 }
 
-/** Full restore of dataset `ds` from the images the backup case left behind. */
+/**
+ * Full restore of dataset `ds` from the images the backup case left behind. The restored tree is written back
+ * and dropped from the page cache after its run, like every tool's output: kept, the full-size small case's
+ * twelve trees (40 GB) outgrew memory, so later runs reclaimed earlier ones' pages and wrote back their dirty
+ * data: tar -xf of the same archive took 10.7, 12.7 and 4.1 s; with each tree dropped after its run, 6.7, 6.2
+ * and 4.9 s.
+ */
 export function restoreSteps(ctx, ds, meta, { withRestic = true, withBorg = true } = {}) {
   const src = path.join(ctx.data, ds);
   // `input`: what the tool reads (its archive, repository or image), warmed before its run and dropped after.
@@ -125,7 +131,7 @@ export function restoreSteps(ctx, ds, meta, { withRestic = true, withBorg = true
     cmd: (i) => cmd(target(ctx, tool, i), i),
     post: (i) => {
       const t = target(ctx, tool, i);
-      try { if (i === 0) ctx.verify(tool, ds, meta, extra.restored?.(t) ?? path.join(t, ds)); } finally { removeRestored(ctx, t, meta.files); evict(...input()); }
+      try { if (i === 0) ctx.verify(tool, ds, meta, extra.restored?.(t) ?? path.join(t, ds)); } finally { evict(t, ...input()); removeRestored(ctx, t, meta.files); }
     },
     ...extra,
   });
