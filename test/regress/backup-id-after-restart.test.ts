@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OpenbpHome } from '../helpers/openbp-home.js';
+import { writeClockOffset } from '../helpers/test-clock.js';
 import { callDaemon } from '../../src/cli/daemon-call.js';
 import { TEST_CLOCK_ENV } from '../../src/config/clock.js';
 import { homeAt } from '../../src/config/home.js';
@@ -21,7 +22,7 @@ describe('backup ids after nbjm restarts', () => {
     home = OpenbpHome.create('obp-bkid');
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'obpbkid-'));
     clockFile = path.join(work, 'clock');
-    fs.writeFileSync(clockFile, '0\n');
+    writeClockOffset(clockFile, 0);
     home.env[TEST_CLOCK_ENV] = clockFile;
     fs.writeFileSync(path.join(work, 'f'), 'one file\n');
   });
@@ -36,7 +37,7 @@ describe('backup ids after nbjm restarts', () => {
     const [first] = await ids();
     await home.ok('bp.kill_all');
     // The clock back at the second of the first image (the daemons start again on the next command).
-    fs.writeFileSync(clockFile, `${first! - Date.now() / 1000}\n`);
+    writeClockOffset(clockFile, first! - Date.now() / 1000);
     const r = await home.run('bpbackup', ['-w', path.join(work, 'f')]);
     expect({ code: r.code, out: r.stdout + r.stderr }).toEqual({ code: 0, out: expect.stringContaining('EXIT STATUS 0') });
     const after = await ids();

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OpenbpHome } from '../helpers/openbp-home.js';
+import { writeClockOffset } from '../helpers/test-clock.js';
 import { slowBuffers, writeRealData } from '../helpers/slow-job.js';
 import { callDaemon } from '../../src/cli/daemon-call.js';
 import { callOnce } from '../../src/ipc/rpc-client.js';
@@ -25,7 +26,7 @@ describe('a schedule due right after another job of its policy ends', () => {
   let home: OpenbpHome;
   let work: string;
   let clockFile: string;
-  const setClock = (offsetSeconds: number) => fs.writeFileSync(clockFile, `${offsetSeconds}\n`);
+  const setClock = (offsetSeconds: number) => writeClockOffset(clockFile, offsetSeconds);
 
   beforeAll(async () => {
     home = OpenbpHome.create('obp-late-report');

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OpenbpHome } from '../helpers/openbp-home.js';
+import { writeClockOffset } from '../helpers/test-clock.js';
 import { TEST_CLOCK_ENV } from '../../src/config/clock.js';
 
 const host = os.hostname().split('.')[0]!;
@@ -46,7 +47,7 @@ describe('schedules on a controlled clock: 196, tries, calendar run days', () =>
   const stuDirs: string[] = [];
 
   /** Moves every process's clock so that local time now is `target`. */
-  const setClock = (target: Date) => fs.writeFileSync(clockFile, `${(target.getTime() - Date.now()) / 1000}\n`);
+  const setClock = (target: Date) => writeClockOffset(clockFile, (target.getTime() - Date.now()) / 1000);
 
   async function job(jobid: number): Promise<JobRow> {
     const r = await home.ok('bpdbjobs', ['-jobid', String(jobid), '-all_columns']);

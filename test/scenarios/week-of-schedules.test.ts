@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { OpenbpHome } from '../helpers/openbp-home.js';
+import { writeClockOffset } from '../helpers/test-clock.js';
 import { compareTrees } from '../helpers/compare-trees.js';
 import { writeRealData } from '../helpers/slow-job.js';
 import { formatNbDateTime } from '../../src/cli/dates.js';
@@ -52,7 +53,7 @@ describe('a week of nightly schedules with a controlled clock', () => {
   const days: Array<{ day: string; at: number; jobids: number[]; image: ImageRecord; snapshot: string }> = [];
 
   /** Moves every process's clock to `t` (epoch seconds, local dates) from now on. */
-  const setClock = (t: number) => fs.writeFileSync(clockFile, `${t - Date.now() / 1000}\n`);
+  const setClock = (t: number) => writeClockOffset(clockFile, t - Date.now() / 1000);
   const images = async () => (await callDaemon(h, bpdbm.listImages, { policy: 'week' })).images;
 
   beforeAll(async () => {
