@@ -9,6 +9,9 @@ import fs from 'node:fs';
 
 export const TEST_CLOCK_ENV = 'OPENBP_TEST_CLOCK_FILE';
 
+/** The offset last read: a file caught empty (rewritten in place) or unreadable keeps it, not the real date. */
+let lastOffsetMs = 0;
+
 function offsetMs(): number {
   const file = process.env[TEST_CLOCK_ENV];
   if (!file) return 0;
@@ -16,10 +19,11 @@ function offsetMs(): number {
   try {
     text = fs.readFileSync(file, 'utf8').trim();
   } catch {
-    return 0;
+    return lastOffsetMs;
   }
   const seconds = Number(text);
-  return Number.isFinite(seconds) ? Math.round(seconds * 1000) : 0;
+  if (text !== '' && Number.isFinite(seconds)) lastOffsetMs = Math.round(seconds * 1000);
+  return lastOffsetMs;
 }
 
 /** Milliseconds since the epoch. */
