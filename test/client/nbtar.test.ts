@@ -87,6 +87,25 @@ describe('nbtar', () => {
     expect(rd('h/al/a.txt')).toBe('alpha');
   });
 
+  it('replaces an empty directory, a symlink or a file where a file goes, and reports a directory with contents', async () => {
+    fs.mkdirSync(path.join(dir, 'h/al/a.txt'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'h/al/suid/inside'), { recursive: true });
+    const r = await restore({ selections: ['/home/al/a.txt', '/home/al/suid'], renames: [['/home', `${dir}/h`]] });
+    expect([r.status, r.restored, r.failed]).toEqual([1, 1, 1]);
+    expect(rd('h/al/a.txt')).toBe('alpha');
+    expect(fs.statSync(path.join(dir, 'h/al/suid/inside')).isDirectory()).toBe(true);
+    expect(r.events.find((e) => e.kind === 'warning')).toMatchObject({ path: `${dir}/h/al/suid`, code: 'ENOTEMPTY' });
+    fs.writeFileSync(path.join(dir, 'victim'), 'untouched');
+    fs.rmSync(path.join(dir, 'h/al/a.txt'));
+    fs.symlinkSync(path.join(dir, 'victim'), path.join(dir, 'h/al/a.txt'));
+    const over = await restore({ selections: ['/home/al/a.txt'], renames: [['/home', `${dir}/h`]] });
+    expect(over.status).toBe(0);
+    expect(fs.lstatSync(path.join(dir, 'h/al/a.txt')).isFile()).toBe(true);
+    expect(rd('h/al/a.txt')).toBe('alpha');
+    expect(rd('victim')).toBe('untouched');
+    expect(fs.readdirSync(path.join(dir, 'h/al')).filter((n) => n.startsWith('.obp'))).toEqual([]);
+  });
+
   it('exits 185 when a selection matches nothing in the stream', async () => {
     const r = await restore({ selections: ['/home/al/a.txt', '/home/zed'], renames: [['/home', `${dir}/h`]] });
     expect(r.status).toBe(185);

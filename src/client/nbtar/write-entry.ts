@@ -90,7 +90,7 @@ function commit(tmp: string, dest: string): void {
 }
 
 /** The body of the entry being restored (TarReader's view of it). */
-export type EntryBody = Pick<TarReader, 'body' | 'wholeBody' | 'moveBodyTo' | 'canMoveBody'>;
+export type EntryBody = Pick<TarReader, 'body' | 'moveBodyTo' | 'canMoveBody'>;
 
 /**
  * Bodies at least this large are moved straight from a pipe into the file (splice) when the input allows it:
@@ -147,12 +147,18 @@ async function writeChunks(fd: number, entry: TarEntry, body: AsyncIterable<Buff
   return written;
 }
 
+/** Whether writeWholeFile takes this entry: a plain regular file (no holes, no xattrs) under 256 KiB. */
+export function writesWhole(entry: TarEntry): boolean {
+  return entry.type === 'file' && !entry.sparse && !entry.extra && entry.size < MOVE_MIN;
+}
+
 /**
- * A small plain file (no holes, no xattrs): its body taken whole and written, owned, moded, timed and renamed into
- * place by one addon call (seven calls and an async iteration per file before: most of nbtar's time on small files).
+ * A small plain file (see writesWhole) from its body in memory: written, owned, moded, timed and renamed into
+ * place by one addon call (seven calls and an async iteration per file before: most of nbtar's time on small
+ * files). Throws EISDIR (syscall rename) when a directory is in its place, having left nothing behind.
+ * Returns the bytes written.
  */
-async function writeSmallRegular(dest: string, entry: TarEntry, body: EntryBody, ctx: WriteContext): Promise<number> {
-  const data = await body.wholeBody();
+export function writeWholeFile(dest: string, entry: TarEntry, data: Buffer, ctx: WriteContext): number {
   const { uid, gid } = ctx.restoreOwnership ? resolveOwner(entry, ctx.names) : { uid: -1, gid: -1 };
   const mode = modeToApply(entry, ctx.restoreOwnership);
   const [aSec, aNsec, mSec, mNsec] = timesToApply(entry);
@@ -163,7 +169,6 @@ async function writeSmallRegular(dest: string, entry: TarEntry, body: EntryBody,
 
 /** A regular file: content (moved from a pipe, or streamed), owner, mode, times, rename. Returns bytes written. */
 export async function writeRegular(dest: string, entry: TarEntry, body: EntryBody, ctx: WriteContext): Promise<number> {
-  if (!entry.sparse && !entry.extra && entry.size < MOVE_MIN) return writeSmallRegular(dest, entry, body, ctx);
   let fd = -1;
   const tmp = createTemp(dest, (b) => {
     fd = fs.openSync(b, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
