@@ -127,16 +127,21 @@ static int64_t int_arg(napi_env env, napi_value v) {
   return n;
 }
 
+/* Four arguments (atimeSec, atimeNsec, mtimeSec, mtimeNsec) as the timespec pair utimensat and futimens take. */
+static void times_arg(napi_env env, const napi_value *args, struct timespec ts[2]) {
+  ts[0].tv_sec = (time_t)int_arg(env, args[0]);
+  ts[0].tv_nsec = (long)int_arg(env, args[1]);
+  ts[1].tv_sec = (time_t)int_arg(env, args[2]);
+  ts[1].tv_nsec = (long)int_arg(env, args[3]);
+}
+
 /* utimensat(path, atimeSec, atimeNsec, mtimeSec, mtimeNsec, noFollow) */
 static napi_value js_utimensat(napi_env env, napi_callback_info info) {
   GET_ARGS(6, "utimensat");
   char *path = path_arg(env, argv[0]);
   if (!path) return NULL;
   struct timespec ts[2];
-  ts[0].tv_sec = (time_t)int_arg(env, argv[1]);
-  ts[0].tv_nsec = (long)int_arg(env, argv[2]);
-  ts[1].tv_sec = (time_t)int_arg(env, argv[3]);
-  ts[1].tv_nsec = (long)int_arg(env, argv[4]);
+  times_arg(env, argv + 1, ts);
   bool nofollow = false;
   napi_get_value_bool(env, argv[5], &nofollow);
   int r = utimensat(AT_FDCWD, path, ts, nofollow ? AT_SYMLINK_NOFOLLOW : 0);
@@ -862,10 +867,7 @@ static napi_value js_write_new_file(napi_env env, napi_callback_info info) {
   int64_t gid = int_arg(env, argv[4]);
   mode_t mode = (mode_t)int_arg(env, argv[5]);
   struct timespec ts[2];
-  ts[0].tv_sec = (time_t)int_arg(env, argv[6]);
-  ts[0].tv_nsec = (long)int_arg(env, argv[7]);
-  ts[1].tv_sec = (time_t)int_arg(env, argv[8]);
-  ts[1].tv_nsec = (long)int_arg(env, argv[9]);
+  times_arg(env, argv + 6, ts);
   char *tmp = path_arg(env, argv[0]);
   if (!tmp) return NULL;
   char *dest = path_arg(env, argv[1]);
