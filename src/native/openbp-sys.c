@@ -852,7 +852,9 @@ static napi_value discard_temp(napi_env env, int fd, const char *tmp, int e, con
 /* writeNewFile(tmp, dest, data, uid, gid, mode, atimeSec, atimeNsec, mtimeSec, mtimeNsec): a restored file whose body
  * is in memory, in one call where it took seven: open(tmp, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, 0600), the
  * data written whole, fchown(uid, gid) unless uid < 0, fchmod(mode), futimens (exact ns), close, rename(tmp, dest).
- * When the open fails nothing was made (EEXIST: try another temp name); a later failure removes the temp first. */
+ * With tmp null the file is made under dest itself, which must not exist (no rename: on ext4 the rename was a third
+ * of the time of the whole call). When the open fails nothing was made (EEXIST: try another temp name, or the temp
+ * path); a later failure removes the file it made first. */
 static napi_value js_write_new_file(napi_env env, napi_callback_info info) {
   GET_ARGS(10, "writeNewFile");
   bool is_buf = false;
@@ -868,16 +870,22 @@ static napi_value js_write_new_file(napi_env env, napi_callback_info info) {
   mode_t mode = (mode_t)int_arg(env, argv[5]);
   struct timespec ts[2];
   times_arg(env, argv + 6, ts);
-  char *tmp = path_arg(env, argv[0]);
-  if (!tmp) return NULL;
+  napi_valuetype tmp_type;
+  napi_typeof(env, argv[0], &tmp_type);
+  char *tmp = NULL;
+  if (tmp_type != napi_null) {
+    tmp = path_arg(env, argv[0]);
+    if (!tmp) return NULL;
+  }
   char *dest = path_arg(env, argv[1]);
   if (!dest) {
     free(tmp);
     return NULL;
   }
   napi_value result = NULL;
+  const char *made = tmp ? tmp : dest;
   int fd;
-  do fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  do fd = open(made, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   while (fd < 0 && errno == EINTR);
   if (fd < 0) {
     result = throw_errno(env, errno, "open");
@@ -887,28 +895,28 @@ static napi_value js_write_new_file(napi_env env, napi_callback_info info) {
     ssize_t n = write(fd, (const char *)data + done, len - done);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      result = discard_temp(env, fd, tmp, errno, "write");
+      result = discard_temp(env, fd, made, errno, "write");
       goto out;
     }
     done += (size_t)n;
   }
   if (uid >= 0 && fchown(fd, (uid_t)uid, (gid_t)gid) != 0) {
-    result = discard_temp(env, fd, tmp, errno, "fchown");
+    result = discard_temp(env, fd, made, errno, "fchown");
     goto out;
   }
   if (fchmod(fd, mode) != 0) {
-    result = discard_temp(env, fd, tmp, errno, "fchmod");
+    result = discard_temp(env, fd, made, errno, "fchmod");
     goto out;
   }
   if (futimens(fd, ts) != 0) {
-    result = discard_temp(env, fd, tmp, errno, "futimens");
+    result = discard_temp(env, fd, made, errno, "futimens");
     goto out;
   }
   if (close(fd) != 0) {
-    result = discard_temp(env, -1, tmp, errno, "close");
+    result = discard_temp(env, -1, made, errno, "close");
     goto out;
   }
-  if (rename(tmp, dest) != 0) result = discard_temp(env, -1, tmp, errno, "rename");
+  if (tmp && rename(tmp, dest) != 0) result = discard_temp(env, -1, tmp, errno, "rename");
 out:
   free(tmp);
   free(dest);

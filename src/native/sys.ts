@@ -81,10 +81,11 @@ export interface OpenbpSys {
   /**
    * A restored file whose body is in memory, in one call: creates `tmp` (O_EXCL, no symlink followed, 0600), writes
    * `data` whole, fchown(uid, gid) unless uid < 0, fchmod(mode), futimens (exact ns), close, rename(tmp, dest).
-   * Throws (.code, .syscall) without making anything when the open fails (EEXIST: another temp name), and removes
-   * the temp before throwing a later failure.
+   * With tmp null the file is created as dest itself (O_EXCL: only where nothing is), with no rename.
+   * Throws (.code, .syscall) without making anything when the open fails (EEXIST: another temp name, or something
+   * is at dest), and removes the file it made before throwing a later failure.
    */
-  writeNewFile(tmp: Buffer, dest: Buffer, data: Buffer, uid: number, gid: number, mode: number, atimeSec: number, atimeNsec: number, mtimeSec: number, mtimeNsec: number): void;
+  writeNewFile(tmp: Buffer | null, dest: Buffer, data: Buffer, uid: number, gid: number, mode: number, atimeSec: number, atimeNsec: number, mtimeSec: number, mtimeNsec: number): void;
 
   // ---- directory scan ----
   /**

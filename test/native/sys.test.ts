@@ -55,6 +55,23 @@ describe('openbp_sys native addon', () => {
     expect(fs.existsSync(tmp3)).toBe(false);
   });
 
+  it('writeNewFile without a temp name makes the file as the destination only where nothing is, and removes it when a later step fails', () => {
+    const dest = Buffer.from(path.join(dir, 'h'));
+    sys().writeNewFile(null, dest, Buffer.from('fresh'), 0, 0, 0o640, 1, 2, 1_700_000_000, 5);
+    expect(fs.readFileSync(dest, 'latin1')).toBe('fresh');
+    expect(fs.statSync(dest).mode & 0o7777).toBe(0o640);
+    expect(fs.statSync(dest, { bigint: true }).mtimeNs).toBe(1_700_000_000_000_000_005n);
+    expect(() => sys().writeNewFile(null, dest, Buffer.from('again'), -1, -1, 0o644, 0, 0, 0, 0)).toThrow(expect.objectContaining({ code: 'EEXIST', syscall: 'open' }));
+    expect(fs.readFileSync(dest, 'latin1')).toBe('fresh');
+    const link = Buffer.from(path.join(dir, 'l'));
+    fs.symlinkSync(path.join(dir, 'target'), link);
+    expect(() => sys().writeNewFile(null, link, Buffer.from('x'), -1, -1, 0o644, 0, 0, 0, 0)).toThrow(expect.objectContaining({ code: 'EEXIST', syscall: 'open' }));
+    expect(fs.existsSync(path.join(dir, 'target'))).toBe(false);
+    const bad = Buffer.from(path.join(dir, 'i'));
+    expect(() => sys().writeNewFile(null, bad, Buffer.from('x'), -1, -1, 0o644, 0, 2_000_000_000, 0, 0)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'futimens' }));
+    expect(fs.existsSync(bad)).toBe(false);
+  });
+
   it('makes FIFOs and reports errno codes', () => {
     const p = Buffer.from(path.join(dir, 'fifo'));
     sys().mkfifo(p, 0o640);

@@ -214,9 +214,9 @@ class Restore {
   }
 
   /**
-   * A small plain file written whole. Its rename goes over anything in its place but a directory: only then (EISDIR)
-   * is the place cleared and the write done again (no lstat of every destination first: a tenth of nbtar's
-   * profile, about 5% of its time end to end).
+   * A small plain file written whole. It is made where nothing is, or renamed over anything in its place but a
+   * directory: only then (EISDIR) is the place cleared and the write done again (no lstat of every destination
+   * first: a tenth of nbtar's profile, about 5% of its time end to end).
    */
   private writeWhole(dest: string, entry: TarEntry, data: Buffer): number {
     try {
