@@ -88,6 +88,18 @@ export class ByteSource {
     return out;
   }
 
+  /**
+   * Exactly n bytes when all of them are buffered already (a slice valid until the next pull), else null and nothing
+   * taken (readExact then). Spares the common case a promise: nbtar takes several such pieces for each file.
+   */
+  takeBuffered(n: number): Buffer | null {
+    if (this.cur.length - this.pos < n) return null;
+    const b = this.cur.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    this.consumed += n;
+    return b;
+  }
+
   /** Yields n bytes as slices of the underlying chunks (valid until the next pull). */
   async *take(n: number): AsyncGenerator<Buffer> {
     let left = n;

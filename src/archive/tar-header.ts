@@ -99,7 +99,7 @@ function cString(buf: Buffer, field: readonly [number, number]): Buffer {
   const end = start + field[1];
   let i = start;
   while (i < end && buf[i] !== 0) i++;
-  return Buffer.from(buf.subarray(start, i));
+  return buf.subarray(start, i);
 }
 
 function num(buf: Buffer, field: readonly [number, number], name: string): number {
@@ -113,7 +113,10 @@ export function isZeroBlock(block: Buffer): boolean {
   return true;
 }
 
-/** Decodes a header block; null for an all-zero block (archive end). Throws TarHeaderError on a bad checksum. */
+/**
+ * Decodes a header block; null for an all-zero block (archive end). Throws TarHeaderError on a bad checksum. The
+ * byte fields (name, linkname, uname, gname, prefix) are slices of `block`, not copies.
+ */
 export function decodeUstarHeader(block: Buffer): (UstarFields & { ustar: boolean }) | null {
   if (block.length < BLOCK) throw new TarHeaderError('short tar header');
   if (isZeroBlock(block)) return null;

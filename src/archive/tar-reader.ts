@@ -55,13 +55,16 @@ export class TarReader {
   /** The next entry (skipping what is left of the previous body), or null at the archive end. */
   async next(): Promise<ReadEntry | UnsupportedEntry | null> {
     if (this.finished) return null;
-    await this.skipBody();
+    const left = this.bodyLeft + this.padLeft;
+    if (left > 0 && this.src.takeBuffered(left) === null) await this.skipBody();
+    this.bodyLeft = 0;
+    this.padLeft = 0;
     const offset = this.src.consumed;
     let pax: PaxRecords | null = null;
     let longName: Buffer | null = null;
     let longLink: Buffer | null = null;
     for (;;) {
-      const block = await this.src.readExact(BLOCK);
+      const block = this.src.takeBuffered(BLOCK) ?? (await this.src.readExact(BLOCK));
       if (block === null) {
         this.finished = true;
         return null; // EOF without end blocks: tolerated like GNU tar
@@ -73,10 +76,12 @@ export class TarReader {
       }
       if (h.typeflag === 'x' || h.typeflag === 'g' || h.typeflag === 'L' || h.typeflag === 'K') {
         if (h.size > MAX_META_BODY) throw new TarHeaderError(`${h.typeflag} header of ${h.size} bytes is too large`);
-        const body = Buffer.from((await this.src.readExact(h.size + paddingFor(h.size))) ?? Buffer.alloc(0));
+        // A slice of the input: decodePaxRecords copies the values, and the long names are copied below.
+        const stored = h.size + paddingFor(h.size);
+        const body = this.src.takeBuffered(stored) ?? (await this.src.readExact(stored)) ?? Buffer.alloc(0);
         if (body.length < h.size) throw new UnexpectedEofError();
         const data = body.subarray(0, h.size);
-        if (h.typeflag === 'x') pax = new Map([...(pax ?? []), ...decodePaxRecords(data)]);
+        if (h.typeflag === 'x') pax = pax === null ? decodePaxRecords(data) : new Map([...pax, ...decodePaxRecords(data)]);
         else if (h.typeflag === 'g') this.global = new Map([...this.global, ...decodePaxRecords(data)]);
         else {
           let end = data.indexOf(0);
@@ -86,7 +91,7 @@ export class TarReader {
         }
         continue;
       }
-      const records: PaxRecords = new Map([...this.global, ...(pax ?? [])]);
+      const records: PaxRecords = this.global.size === 0 ? (pax ?? NO_RECORDS) : new Map([...this.global, ...(pax ?? [])]);
       const sparseName = records.get('GNU.sparse.name');
       const nameBuf = sparseName ?? records.get('path') ?? longName ?? (h.prefix.length > 0 ? Buffer.concat([h.prefix, Buffer.from('/'), h.name]) : h.name);
       const linkBuf = records.get('linkpath') ?? longLink ?? h.linkname;
@@ -168,6 +173,8 @@ export class TarReader {
    * it spans input chunks. For small bodies (the caller bounds the size).
    */
   async wholeBody(): Promise<Buffer> {
+    const buffered = this.bufferedBody();
+    if (buffered !== null) return buffered;
     const n = this.bodyLeft;
     const total = n + this.padLeft;
     this.bodyLeft = 0;
@@ -175,6 +182,16 @@ export class TarReader {
     if (total === 0) return Buffer.alloc(0);
     const b = await this.src.readExact(total);
     if (b === null) throw new UnexpectedEofError();
+    return b.subarray(0, n);
+  }
+
+  /** wholeBody without waiting, when the body and its padding are buffered already (else null, nothing taken). */
+  bufferedBody(): Buffer | null {
+    const n = this.bodyLeft;
+    const b = this.src.takeBuffered(n + this.padLeft);
+    if (b === null) return null;
+    this.bodyLeft = 0;
+    this.padLeft = 0;
     return b.subarray(0, n);
   }
 
@@ -237,6 +254,8 @@ export class TarReader {
     await this.src.drain();
   }
 }
+
+const NO_RECORDS: PaxRecords = new Map();
 
 const KNOWN_KEYS = new Set(['path', 'linkpath', 'size', 'uid', 'gid', 'uname', 'gname', 'mtime', 'atime', 'ctime', 'hdrcharset', 'charset', 'comment']);
 

@@ -175,7 +175,7 @@ class Restore {
           break;
         case 'file':
           if (writesWhole(entry)) {
-            this.bytes += this.writeWhole(dest, entry, await reader.wholeBody());
+            this.bytes += this.writeWhole(dest, entry, reader.bufferedBody() ?? (await reader.wholeBody()));
             break;
           }
           this.clearForNonDirectory(dest);
