@@ -19,7 +19,7 @@ export function sh(cmd, { cwd, env } = {}) {
 /**
  * run(cmd, {cwd, env, openbp: {home, names, cliNames}}) -> {ok, status, wallS, cpuS, rssMiB, peakMiB, err}
  * With openbp set, cpuS adds the daemons' and job processes' CPU and peakMiB holds the peak RSS of
- * every openbp process by name (VmHWM, sampled every 50 ms).
+ * every openbp process by name (VmHWM, sampled every 50 ms), cpuByName each name's own CPU.
  */
 export async function run(cmd, { cwd, env, openbp } = {}) {
   const tfile = path.join(os.tmpdir(), `bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
@@ -44,6 +44,7 @@ export async function run(cmd, { cwd, env, openbp } = {}) {
     res.cpuS += sampled.cpuS;
     res.peakMiB = sampled.peakMiB;
     res.transientSampledCpuS = sampled.transientSampledCpuS;
+    res.cpuByName = sampled.cpuByName;
   }
   return res;
 }

@@ -79,11 +79,15 @@ export class ProcMon {
     const recs = [...this.known.values()].filter(Boolean);
     const pids = new Set(recs.map((r) => r.pid));
     const peakMiB = {};
+    // Each process's own CPU (not its reaped children's) summed by name: where a job's CPU went. A job process
+    // gone before the last sample counts up to its last sample (at most ~50 ms short).
+    const cpuByName = {};
     let cpu = 0;
     let transientSampled = 0;
     for (const r of recs) {
       peakMiB[r.name] = Math.max(peakMiB[r.name] ?? 0, Math.round(r.hwmKiB / 1024));
       if (excludeNames.has(r.name) || !r.first) continue;
+      cpuByName[r.name] = Math.round(((cpuByName[r.name] ?? 0) + r.last.self - r.first.self) * 100) / 100;
       const d = r.last.self - r.first.self + (r.last.children - r.first.children);
       const transient = r.first.self === 0 && r.first.children === 0;
       if (transient) transientSampled += r.last.self + r.last.children;
@@ -93,6 +97,6 @@ export class ProcMon {
       const alive = r.seenAt === this.round;
       if (!pids.has(r.ppid) || alive) cpu += d;
     }
-    return { cpuS: cpu, transientSampledCpuS: transientSampled, peakMiB, processes: recs.length };
+    return { cpuS: cpu, transientSampledCpuS: transientSampled, cpuByName, peakMiB, processes: recs.length };
   }
 }

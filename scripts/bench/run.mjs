@@ -121,7 +121,8 @@ async function runCase(name, steps, { bytes, files, runs = RUNS } = {}) {
       // post checks the result (restores are verified); a failed check makes the run not count
       try { s.post?.(i); } catch (e) { ctx.broken(`${t} ${name}: ${e.message}`); Object.assign(r, { ok: false, err: `check: ${e.message}` }); }
       per[t].push(r);
-      log(`  ${t} run ${i + 1}: ${r.ok ? `${r.wallS.toFixed(3)} s, CPU ${r.cpuS.toFixed(2)} s` : `FAILED (${r.status})`}`);
+      const where = r.cpuByName ? ` (${Object.entries(r.cpuByName).filter(([, v]) => v >= 0.05).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([n, v]) => `${n} ${v.toFixed(2)}`).join(', ')})` : '';
+      log(`  ${t} run ${i + 1}: ${r.ok ? `${r.wallS.toFixed(3)} s, CPU ${r.cpuS.toFixed(2)} s${where}` : `FAILED (${r.status})`}`);
     }
   }
   for (const clean of ctx.afterCase.splice(0)) clean();
