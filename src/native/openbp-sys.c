@@ -845,16 +845,48 @@ static napi_value js_splice_to_file(napi_env env, napi_callback_info info) {
 /* Removes a half-made temp file and throws the errno of the step that failed. */
 static napi_value discard_temp(napi_env env, int fd, const char *tmp, int e, const char *syscall) {
   if (fd >= 0) close(fd);
-  unlink(tmp);
+  if (tmp) unlink(tmp);
   return throw_errno(env, e, syscall);
 }
 
+/* Whether files can be made unnamed (O_TMPFILE) and named when whole (linkat): 0 not tried yet, 1 yes, -1 not
+ * here (a file system without O_TMPFILE, or no way to name one: no CAP_DAC_READ_SEARCH and no /proc). */
+static int unnamed_files = 0;
+
+/* Gives the unnamed file fd the name `to`; -1 with errno (EEXIST: something is there). */
+static int name_unnamed(int fd, const char *to) {
+  if (linkat(fd, "", AT_FDCWD, to, AT_EMPTY_PATH) == 0) return 0;
+  if (errno != ENOENT) return -1;
+  char proc[64]; /* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH: other users name it through /proc */
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  return linkat(AT_FDCWD, proc, AT_FDCWD, to, AT_SYMLINK_FOLLOW);
+}
+
+/* An unnamed file (O_TMPFILE) in the directory of `dest`; -1 with errno. */
+static int open_unnamed(const char *dest) {
+  const char *slash = strrchr(dest, '/');
+  char *dir = slash == NULL ? strdup(".") : slash == dest ? strdup("/") : strndup(dest, (size_t)(slash - dest));
+  if (!dir) {
+    errno = ENOMEM;
+    return -1;
+  }
+  int fd;
+  do fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  while (fd < 0 && errno == EINTR);
+  int e = errno;
+  free(dir);
+  errno = e;
+  return fd;
+}
+
 /* writeNewFile(tmp, dest, data, uid, gid, mode, atimeSec, atimeNsec, mtimeSec, mtimeNsec): a restored file whose body
- * is in memory, in one call where it took seven: open(tmp, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, 0600), the
- * data written whole, fchown(uid, gid) unless uid < 0, fchmod(mode), futimens (exact ns), close, rename(tmp, dest).
- * With tmp null the file is made under dest itself, which must not exist (no rename: on ext4 the rename was a third
- * of the time of the whole call). When the open fails nothing was made (EEXIST: try another temp name, or the temp
- * path); a later failure removes the file it made first. */
+ * is in memory, in one call where it took seven: made unnamed in dest's directory (O_TMPFILE), the data written
+ * whole, fchown(uid, gid) unless uid < 0, fchmod(mode), futimens (exact ns), then named dest (linkat) when nothing
+ * is there, else named tmp and renamed over dest; close. A file that stops half-way never has a name. Where files
+ * cannot be made unnamed it is created as tmp (O_EXCL, no symlink followed) and renamed. On ext4 the rename of
+ * every file was a third of the call's time; linkat costs a quarter of that.
+ * When tmp is taken it throws EEXIST (syscall open) having made nothing: try another temp name. A later failure
+ * removes what it made first. */
 static napi_value js_write_new_file(napi_env env, napi_callback_info info) {
   GET_ARGS(10, "writeNewFile");
   bool is_buf = false;
@@ -870,27 +902,35 @@ static napi_value js_write_new_file(napi_env env, napi_callback_info info) {
   mode_t mode = (mode_t)int_arg(env, argv[5]);
   struct timespec ts[2];
   times_arg(env, argv + 6, ts);
-  napi_valuetype tmp_type;
-  napi_typeof(env, argv[0], &tmp_type);
-  char *tmp = NULL;
-  if (tmp_type != napi_null) {
-    tmp = path_arg(env, argv[0]);
-    if (!tmp) return NULL;
-  }
+  char *tmp = path_arg(env, argv[0]);
+  if (!tmp) return NULL;
   char *dest = path_arg(env, argv[1]);
   if (!dest) {
     free(tmp);
     return NULL;
   }
   napi_value result = NULL;
-  const char *made = tmp ? tmp : dest;
-  int fd;
-  do fd = open(made, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  while (fd < 0 && errno == EINTR);
-  if (fd < 0) {
-    result = throw_errno(env, errno, "open");
-    goto out;
+  bool unnamed = false;
+  int fd = -1;
+again:
+  if (unnamed_files >= 0) {
+    fd = open_unnamed(dest);
+    if (fd >= 0) unnamed = true;
+    else if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) unnamed_files = -1;
+    else {
+      result = throw_errno(env, errno, "open");
+      goto out;
+    }
   }
+  if (!unnamed) {
+    do fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+      result = throw_errno(env, errno, "open");
+      goto out;
+    }
+  }
+  const char *made = unnamed ? NULL : tmp; /* what a failure removes */
   for (size_t done = 0; done < len;) {
     ssize_t n = write(fd, (const char *)data + done, len - done);
     if (n < 0 && errno == EINTR) continue;
@@ -912,11 +952,35 @@ static napi_value js_write_new_file(napi_env env, napi_callback_info info) {
     result = discard_temp(env, fd, made, errno, "futimens");
     goto out;
   }
+  if (unnamed) {
+    if (name_unnamed(fd, dest) == 0) {
+      unnamed_files = 1;
+      if (close(fd) != 0) result = discard_temp(env, -1, dest, errno, "close");
+      goto out;
+    }
+    if (errno != EEXIST && unnamed_files == 0) {
+      /* The first file, and no way to name it: named temp files from now on (this one written again). */
+      unnamed_files = -1;
+      close(fd);
+      unnamed = false;
+      goto again;
+    }
+    if (errno != EEXIST) {
+      result = discard_temp(env, fd, NULL, errno, "linkat");
+      goto out;
+    }
+    /* Something is at dest: the whole file goes under tmp, then over it. */
+    if (name_unnamed(fd, tmp) != 0) {
+      result = discard_temp(env, fd, NULL, errno, errno == EEXIST ? "open" : "linkat");
+      goto out;
+    }
+    unnamed_files = 1;
+  }
   if (close(fd) != 0) {
-    result = discard_temp(env, -1, made, errno, "close");
+    result = discard_temp(env, -1, tmp, errno, "close");
     goto out;
   }
-  if (tmp && rename(tmp, dest) != 0) result = discard_temp(env, -1, tmp, errno, "rename");
+  if (rename(tmp, dest) != 0) result = discard_temp(env, -1, tmp, errno, "rename");
 out:
   free(tmp);
   free(dest);

@@ -79,13 +79,14 @@ export interface OpenbpSys {
    */
   spliceToFile(pipeFd: number, fileFd: number, n: number): Promise<number>;
   /**
-   * A restored file whose body is in memory, in one call: creates `tmp` (O_EXCL, no symlink followed, 0600), writes
-   * `data` whole, fchown(uid, gid) unless uid < 0, fchmod(mode), futimens (exact ns), close, rename(tmp, dest).
-   * With tmp null the file is created as dest itself (O_EXCL: only where nothing is), with no rename.
-   * Throws (.code, .syscall) without making anything when the open fails (EEXIST: another temp name, or something
-   * is at dest), and removes the file it made before throwing a later failure.
+   * A restored file whose body is in memory, in one call: made unnamed in dest's directory (O_TMPFILE), `data`
+   * written whole, fchown(uid, gid) unless uid < 0, fchmod(mode), futimens (exact ns), then linked as dest when
+   * nothing is there, else linked as `tmp` and renamed over dest. A file that stops half-way never has a name.
+   * Where files cannot be made unnamed, `tmp` is created (O_EXCL, no symlink followed, 0600) and renamed.
+   * Throws (.code, .syscall) EEXIST (syscall open) having made nothing when `tmp` is taken (another temp name), and
+   * removes what it made before throwing a later failure.
    */
-  writeNewFile(tmp: Buffer | null, dest: Buffer, data: Buffer, uid: number, gid: number, mode: number, atimeSec: number, atimeNsec: number, mtimeSec: number, mtimeNsec: number): void;
+  writeNewFile(tmp: Buffer, dest: Buffer, data: Buffer, uid: number, gid: number, mode: number, atimeSec: number, atimeNsec: number, mtimeSec: number, mtimeNsec: number): void;
 
   // ---- directory scan ----
   /**

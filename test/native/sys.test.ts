@@ -42,34 +42,39 @@ describe('openbp_sys native addon', () => {
     expect(fs.existsSync(tmp)).toBe(false);
   });
 
-  it('writeNewFile makes nothing when the temp name is taken, and removes its temp when a later step fails', () => {
-    const tmp = Buffer.from(path.join(dir, '.obp2'));
-    fs.symlinkSync('/etc/passwd', tmp);
-    const dest = Buffer.from(path.join(dir, 'g'));
-    expect(() => sys().writeNewFile(tmp, dest, Buffer.from('x'), -1, -1, 0o644, 0, 0, 0, 0)).toThrow(expect.objectContaining({ code: 'EEXIST', syscall: 'open' }));
-    expect(fs.readlinkSync(tmp)).toBe('/etc/passwd');
-    expect(fs.existsSync(dest)).toBe(false);
-    const tmp3 = Buffer.from(path.join(dir, '.obp3'));
-    const nowhere = Buffer.from(path.join(dir, 'missing', 'g'));
-    expect(() => sys().writeNewFile(tmp3, nowhere, Buffer.from('x'), -1, -1, 0o644, 0, 0, 0, 0)).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'rename' }));
-    expect(fs.existsSync(tmp3)).toBe(false);
-  });
-
-  it('writeNewFile without a temp name makes the file as the destination only where nothing is, and removes it when a later step fails', () => {
+  it('writeNewFile names a new file only when it is whole: no temp name is left where nothing was in its place', () => {
+    const tmp = Buffer.from(path.join(dir, '.obp0'));
     const dest = Buffer.from(path.join(dir, 'h'));
-    sys().writeNewFile(null, dest, Buffer.from('fresh'), 0, 0, 0o640, 1, 2, 1_700_000_000, 5);
+    sys().writeNewFile(tmp, dest, Buffer.from('fresh'), 0, 0, 0o640, 1, 2, 1_700_000_000, 5);
     expect(fs.readFileSync(dest, 'latin1')).toBe('fresh');
     expect(fs.statSync(dest).mode & 0o7777).toBe(0o640);
     expect(fs.statSync(dest, { bigint: true }).mtimeNs).toBe(1_700_000_000_000_000_005n);
-    expect(() => sys().writeNewFile(null, dest, Buffer.from('again'), -1, -1, 0o644, 0, 0, 0, 0)).toThrow(expect.objectContaining({ code: 'EEXIST', syscall: 'open' }));
-    expect(fs.readFileSync(dest, 'latin1')).toBe('fresh');
+    expect(fs.readdirSync(dir)).toEqual(['h']);
+  });
+
+  it('writeNewFile makes nothing when it must replace and the temp name is taken, and removes what it made when a later step fails', () => {
+    const tmp = Buffer.from(path.join(dir, '.obp2'));
+    fs.symlinkSync('/etc/passwd', tmp);
+    const dest = Buffer.from(path.join(dir, 'g'));
+    fs.writeFileSync(dest, 'old');
+    expect(() => sys().writeNewFile(tmp, dest, Buffer.from('x'), -1, -1, 0o644, 0, 0, 0, 0)).toThrow(expect.objectContaining({ code: 'EEXIST', syscall: 'open' }));
+    expect(fs.readlinkSync(tmp)).toBe('/etc/passwd');
+    expect(fs.readFileSync(dest, 'latin1')).toBe('old');
+    // A symlink in the destination's place is replaced, not followed.
     const link = Buffer.from(path.join(dir, 'l'));
     fs.symlinkSync(path.join(dir, 'target'), link);
-    expect(() => sys().writeNewFile(null, link, Buffer.from('x'), -1, -1, 0o644, 0, 0, 0, 0)).toThrow(expect.objectContaining({ code: 'EEXIST', syscall: 'open' }));
+    sys().writeNewFile(Buffer.from(path.join(dir, '.obp4')), link, Buffer.from('y'), -1, -1, 0o644, 0, 0, 0, 0);
+    expect(fs.lstatSync(link).isFile()).toBe(true);
     expect(fs.existsSync(path.join(dir, 'target'))).toBe(false);
+    // A directory in its place: EISDIR from the rename, nothing left behind.
+    const sub = Buffer.from(path.join(dir, 'sub'));
+    fs.mkdirSync(sub);
+    expect(() => sys().writeNewFile(Buffer.from(path.join(dir, '.obp5')), sub, Buffer.from('z'), -1, -1, 0o644, 0, 0, 0, 0)).toThrow(expect.objectContaining({ code: 'EISDIR', syscall: 'rename' }));
     const bad = Buffer.from(path.join(dir, 'i'));
-    expect(() => sys().writeNewFile(null, bad, Buffer.from('x'), -1, -1, 0o644, 0, 2_000_000_000, 0, 0)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'futimens' }));
+    expect(() => sys().writeNewFile(Buffer.from(path.join(dir, '.obp3')), bad, Buffer.from('x'), -1, -1, 0o644, 0, 2_000_000_000, 0, 0)).toThrow(expect.objectContaining({ code: 'EINVAL', syscall: 'futimens' }));
     expect(fs.existsSync(bad)).toBe(false);
+    expect(() => sys().writeNewFile(Buffer.from(path.join(dir, '.obp6')), Buffer.from(path.join(dir, 'missing', 'g')), Buffer.from('x'), -1, -1, 0o644, 0, 0, 0, 0)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(fs.readdirSync(dir).sort()).toEqual(['.obp2', 'g', 'l', 'sub']);
   });
 
   it('makes FIFOs and reports errno codes', () => {

@@ -214,7 +214,7 @@ class Restore {
   }
 
   /**
-   * A small plain file written whole. It is made where nothing is, or renamed over anything in its place but a
+   * A small plain file written whole. It is named where nothing is, or renamed over anything in its place but a
    * directory: only then (EISDIR) is the place cleared and the write done again (no lstat of every destination
    * first: a tenth of nbtar's profile, about 5% of its time end to end).
    */
