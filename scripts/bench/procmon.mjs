@@ -53,6 +53,7 @@ export class ProcMon {
           this.known.set(key, rec);
         }
         if (!rec) continue;
+        rec.name = comm; // first seen between a fork and its exec, a job process still had its parent's name
         const cpu = { self: st.self, children: st.children };
         rec.ppid = st.ppid;
         rec.seenAt = this.round;
