@@ -6,11 +6,19 @@ import { bytePathToBuffer, isWithin } from '../protocol/byte-path.js';
 
 export type ResolvedPath = { ok: true; abs: string; strippedAbsolute: boolean } | { ok: false; reason: string };
 
+/** A NUL, an empty component (// or a trailing /), or a '.' or '..' component. */
+const IRREGULAR = /\0|\/\/|\/$|(?:^|\/)\.\.?(?:\/|$)/;
+
 /**
  * Resolves a stream path (byte string) to the absolute path it was backed up from: stream paths are relative
  * (an absolute one is made relative), '.' and empty components drop out, any '..' component refuses the entry.
  */
 export function resolveStreamPath(p: string): ResolvedPath {
+  // Most paths are plain already (every one a restore of bpbkar's stream reads): no component to drop or refuse.
+  if (p !== '' && !IRREGULAR.test(p)) {
+    const strippedAbsolute = p.charCodeAt(0) === 0x2f;
+    return { ok: true, abs: strippedAbsolute ? p : `/${p}`, strippedAbsolute };
+  }
   if (p.includes('\0')) return { ok: false, reason: 'path contains a NUL byte' };
   const strippedAbsolute = p.startsWith('/');
   const parts = p.split('/').filter((c) => c !== '' && c !== '.');

@@ -17,6 +17,24 @@ describe('resolveStreamPath', () => {
     expect(resolveStreamPath('a\0b').ok).toBe(false);
     expect(resolveStreamPath('a..b/..c').ok).toBe(true);
   });
+
+  it('gives what splitting into components gives, for every mix of odd components (the plain-path shortcut included)', () => {
+    const reference = (p: string) => {
+      if (p.includes('\0')) return { ok: false };
+      const parts = p.split('/').filter((c) => c !== '' && c !== '.');
+      if (parts.includes('..')) return { ok: false };
+      return { ok: true, abs: `/${parts.join('/')}`, strippedAbsolute: p.startsWith('/') };
+    };
+    const pieces = ['a', '.', '..', '', '...', '.a', 'a.', '..b', 'a\0'];
+    let tried = 0;
+    for (const x of pieces) for (const y of pieces) for (const z of pieces) for (const lead of ['', '/']) {
+      for (const p of [`${lead}${x}`, `${lead}${x}/${y}`, `${lead}${x}/${y}/${z}`]) {
+        expect([p, resolveStreamPath(p)]).toEqual([p, expect.objectContaining(reference(p))]);
+        tried++;
+      }
+    }
+    expect(tried).toBeGreaterThan(1000);
+  });
 });
 
 describe('PathGuard', () => {
