@@ -69,6 +69,14 @@ function checksum(block: Buffer): { unsigned: number; signed: number } {
   return { unsigned, signed };
 }
 
+/** checksum(block).unsigned in one pass: the chksum field counts as eight spaces. */
+function unsignedChecksum(block: Buffer): number {
+  let sum = 8 * 0x20;
+  for (let i = 0; i < 148; i++) sum += block[i]!;
+  for (let i = 156; i < BLOCK; i++) sum += block[i]!;
+  return sum;
+}
+
 /** Encodes a ustar header block; numbers too large for octal are written in GNU base-256. */
 export function encodeUstarHeader(f: UstarFields, target: Buffer = Buffer.alloc(BLOCK), at = 0): Buffer {
   const buf = target.subarray(at, at + BLOCK);
@@ -121,8 +129,8 @@ export function decodeUstarHeader(block: Buffer): (UstarFields & { ustar: boolea
   if (block.length < BLOCK) throw new TarHeaderError('short tar header');
   if (isZeroBlock(block)) return null;
   const stored = readNumeric(block, F.chksum[0], F.chksum[1]);
-  const sum = checksum(block);
-  if (stored !== sum.unsigned && stored !== sum.signed) throw new TarHeaderError('tar header checksum mismatch');
+  // The signed sum (old tars) is worked out only when the unsigned one does not match.
+  if (stored !== unsignedChecksum(block) && stored !== checksum(block).signed) throw new TarHeaderError('tar header checksum mismatch');
   const magic = block.toString('latin1', F.magic[0], F.magic[0] + 5);
   const ustar = magic === 'ustar';
   const typeByte = block[F.typeflag[0]]!;

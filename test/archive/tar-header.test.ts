@@ -36,6 +36,19 @@ describe('tar header', () => {
     expect(() => decodeUstarHeader(bad)).toThrow(TarHeaderError);
   });
 
+  it('accepts the signed checksum some old tars wrote, for a header with bytes above 127', () => {
+    const block = encodeUstarHeader({ ...decodeUstarHeader(expand(GOLDEN))!, name: Buffer.from('caf\xe9', 'latin1') });
+    let signed = 0;
+    for (let i = 0; i < 512; i++) {
+      const b = i >= 148 && i < 156 ? 0x20 : block[i]!;
+      signed += b > 127 ? b - 256 : b;
+    }
+    block.write(`${signed.toString(8).padStart(6, '0')}\0 `, 148, 8, 'latin1');
+    expect(decodeUstarHeader(block)!.name.toString('latin1')).toBe('caf\xe9');
+    block.write('000001\0 ', 148, 8, 'latin1');
+    expect(() => decodeUstarHeader(block)).toThrow(TarHeaderError);
+  });
+
   it('falls back to GNU base-256 for numbers octal cannot hold, and reads them back', () => {
     const b = Buffer.alloc(12);
     expect(writeOctal(b, 0, 12, 8 ** 11)).toBe(false);
