@@ -33,6 +33,8 @@ const CANNOT_SPLICE = new Set(['EINVAL', 'ENOSYS', 'EAGAIN', 'EBADF', 'ESPIPE', 
  * (read ahead: nbtar spent a fifth of a small-file restore idle, waiting for each read in turn); moveTo first
  * writes out what was read ahead, then splices. A non-blocking descriptor (EAGAIN) falls back to a stream
  * reader, which waits for readiness instead of spinning (no moveTo from then on).
+ * A consumer that stops before the end (nbtar on a damaged stream) leaves one read under way: the process ends
+ * once the writer sends more or closes (bptm does either; the read cannot be called off).
  */
 export class FdChunks implements AsyncIterable<Buffer>, MovableInput {
   private readonly isPipe: boolean;
