@@ -778,6 +778,41 @@ static napi_value js_splice_to_pipe(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* writeToPipe(pipeFd, buf, offset, length): writes the bytes whole, waiting with poll while a non-blocking pipe is
+ * full (Node makes a piped stdout non-blocking); throws (EPIPE, ...) on the first failure. For the staged bytes that
+ * go before a spliced body. */
+static napi_value js_write_to_pipe(napi_env env, napi_callback_info info) {
+  GET_ARGS(4, "writeToPipe");
+  int out = (int)int_arg(env, argv[0]);
+  bool is_buf = false;
+  void *data;
+  size_t len;
+  if (napi_is_buffer(env, argv[1], &is_buf) != napi_ok || !is_buf) {
+    napi_throw_type_error(env, "EINVAL", "data must be a Buffer");
+    return NULL;
+  }
+  napi_get_buffer_info(env, argv[1], &data, &len);
+  int64_t off = int_arg(env, argv[2]);
+  int64_t n = int_arg(env, argv[3]);
+  if (off < 0 || n < 0 || (uint64_t)(off + n) > len) return throw_errno(env, EINVAL, "write");
+  const char *p = (const char *)data + off;
+  while (n > 0) {
+    ssize_t w = write(out, p, (size_t)n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        struct pollfd pf = {.fd = out, .events = POLLOUT, .revents = 0};
+        if (poll(&pf, 1, -1) < 0 && errno != EINTR) return throw_errno(env, errno, "poll");
+        continue;
+      }
+      return throw_errno(env, errno, "write");
+    }
+    p += w;
+    n -= w;
+  }
+  return NULL;
+}
+
 /* ==== restore data path (rpath): move a pipe's bytes straight into a file with splice(2). Kept in its own block,
  * with its own property table (init_restore_path), so that other additions to this file merge without conflict. ==== */
 
@@ -1235,6 +1270,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"pipeSize", NULL, js_pipe_size, NULL, NULL, NULL, napi_enumerable, NULL},
     {"alignedTo", NULL, js_aligned_to, NULL, NULL, NULL, napi_enumerable, NULL},
     {"spliceToPipe", NULL, js_splice_to_pipe, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"writeToPipe", NULL, js_write_to_pipe, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   init_restore_path(env, exports);

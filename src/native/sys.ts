@@ -69,6 +69,11 @@ export interface OpenbpSys {
    * Returns the bytes moved (0: end of file). Throws only when nothing moved; EINVAL when `pipeFd` is no pipe.
    */
   spliceToPipe(fileFd: number, pipeFd: number, position: number, length: number): number;
+  /**
+   * write(2) of buf[offset, offset + length) whole to a pipe, waiting (poll) while a non-blocking one is full;
+   * throws (.code) on the first failure (EPIPE when the reader is gone).
+   */
+  writeToPipe(pipeFd: number, buf: Buffer, offset: number, length: number): void;
 
   // ---- restore data path ----
   /**

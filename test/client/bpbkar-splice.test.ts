@@ -1,4 +1,4 @@
-// bpbkar with a real pipe on stdout (as bpbrm starts it): large bodies are spliced from the file into the pipe.
+// bpbkar with a real pipe on stdout (as bpbrm starts it): bodies of 8 KiB and more are spliced from the file into the pipe.
 // The stream must be the one the read loop writes, and a file that shrinks or grows while it is spliced keeps
 // its header's length (zeros, or its first bytes) with the same warnings as before.
 
@@ -76,6 +76,22 @@ describe('bpbkar splicing large files into a pipe', () => {
     expect(fs.readFileSync(path.join(dir, 'x', rel, 'big')).equals(big)).toBe(true);
     expect(fs.readFileSync(path.join(dir, 'x', rel, 'exact')).equals(fs.readFileSync(path.join(dir, 'exact')))).toBe(true);
     expect(fs.readFileSync(path.join(dir, 'x', rel, 'small'), 'utf8')).toBe('small file after the big ones');
+  });
+
+  it('splices small files too (8 KiB up to 1 MiB) between ones staged whole: the same stream as the read loop', async () => {
+    const sizes = [0, 1, 511, 512, 8191, 8192, 8193, 20_000, 65_536, 65_537, 300_001, MiB, 100, 9000];
+    const paths = sizes.map((n, i) => {
+      const f = path.join(dir, `f${String(i).padStart(2, '0')}`);
+      fs.writeFileSync(f, patterned(n, 10 + i));
+      return f;
+    });
+    const viaPipe = await spliced(paths, 'cat > "$OUT"');
+    expect(viaPipe.status).toBe(0);
+    const viaReads = await runBpbkar(dir, spec(paths));
+    expect(viaReads.status).toBe(0);
+    expect(viaPipe.stream.equals(viaReads.stdout)).toBe(true);
+    untar(viaPipe.stream, path.join(dir, 'x'));
+    sizes.forEach((n, i) => expect([i, fs.readFileSync(path.join(dir, 'x', paths[i]!.slice(1))).equals(patterned(n, 10 + i))]).toEqual([i, true]));
   });
 
   it('pads a file that shrinks while it is spliced with zeros, warns, and keeps the next entry intact', async () => {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,6 +76,30 @@ describe('openbp_sys native addon', () => {
     expect(fs.existsSync(bad)).toBe(false);
     expect(() => sys().writeNewFile(Buffer.from(path.join(dir, '.obp6')), Buffer.from(path.join(dir, 'missing', 'g')), Buffer.from('x'), -1, -1, 0o644, 0, 0, 0, 0)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
     expect(fs.readdirSync(dir).sort()).toEqual(['.obp2', 'g', 'l', 'sub']);
+  });
+
+  it('writeToPipe writes a slice whole, also into a non-blocking pipe that fills, and throws EPIPE without a reader', async () => {
+    const fifo = path.join(dir, 'fifo');
+    sys().mkfifo(Buffer.from(fifo), 0o600);
+    // Non-blocking, as Node leaves a piped stdout: the call waits for room instead of failing with EAGAIN.
+    const w = fs.openSync(fifo, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+    expect(Number.parseInt(/flags:\s+([0-7]+)/.exec(fs.readFileSync(`/proc/self/fdinfo/${w}`, 'utf8'))![1]!, 8) & fs.constants.O_NONBLOCK).not.toBe(0);
+    const data = Buffer.alloc(3 * 1024 * 1024, 7);
+    data.write('head', 0);
+    // The reader writes to a file: this thread is blocked in the call while the pipe is full.
+    const out = path.join(dir, 'out');
+    const child = spawn('sh', ['-c', 'sleep 0.2; cat "$0" > "$1"', fifo, out], { stdio: 'ignore' });
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    sys().writeToPipe(w, data, 2, data.length - 2);
+    fs.closeSync(w);
+    await closed;
+    expect(fs.readFileSync(out).equals(data.subarray(2))).toBe(true);
+    const [r2, w2] = sys().pipe();
+    fs.closeSync(r2);
+    expect(() => sys().writeToPipe(w2, data, 0, 10)).toThrow(expect.objectContaining({ code: 'EPIPE' }));
+    expect(() => sys().writeToPipe(w2, data, data.length - 1, 2)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    fs.closeSync(w2);
   });
 
   it('makes FIFOs and reports errno codes', () => {
