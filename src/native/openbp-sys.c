@@ -114,6 +114,19 @@ static char *path_arg(napi_env env, napi_value v) {
   return s;
 }
 
+/* A Buffer argument's bytes; false (a TypeError thrown, naming `what`) when it is no Buffer. */
+static bool buffer_arg(napi_env env, napi_value v, const char *what, void **data, size_t *len) {
+  bool is_buf = false;
+  if (napi_is_buffer(env, v, &is_buf) != napi_ok || !is_buf) {
+    char msg[64];
+    snprintf(msg, sizeof msg, "%s must be a Buffer", what);
+    napi_throw_type_error(env, "EINVAL", msg);
+    return false;
+  }
+  napi_get_buffer_info(env, v, data, len);
+  return true;
+}
+
 static int64_t int_arg(napi_env env, napi_value v) {
   int64_t n = 0;
   napi_valuetype t;
@@ -376,15 +389,12 @@ static napi_value js_open_for_backup(napi_env env, napi_callback_info info) {
 static napi_value js_read_and_close(napi_env env, napi_callback_info info) {
   GET_ARGS(5, "readAndClose");
   int fd = (int)int_arg(env, argv[0]);
-  bool is_buf = false;
   void *data;
   size_t len;
-  if (napi_is_buffer(env, argv[1], &is_buf) != napi_ok || !is_buf) {
+  if (!buffer_arg(env, argv[1], "buf", &data, &len)) {
     close(fd);
-    napi_throw_type_error(env, "EINVAL", "buf must be a Buffer");
     return NULL;
   }
-  napi_get_buffer_info(env, argv[1], &data, &len);
   int64_t pos = int_arg(env, argv[2]);
   int64_t n = int_arg(env, argv[3]);
   double *out = f64_arg(env, argv[4], STAT_FIELDS);
@@ -744,6 +754,12 @@ static napi_value js_aligned_to(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* Waits until a full non-blocking pipe takes bytes again: 0, or -1 with errno when poll fails (EINTR: try again). */
+static int wait_writable(int fd) {
+  struct pollfd p = {.fd = fd, .events = POLLOUT, .revents = 0};
+  return poll(&p, 1, -1) < 0 && errno != EINTR ? -1 : 0;
+}
+
 /*
  * spliceToPipe(fileFd, pipeFd, position, length) -> bytes moved: splice(2) from the file at position into the pipe
  * until length bytes went, the file ended or a call failed after some bytes moved (fewer then; a failure with
@@ -762,8 +778,7 @@ static napi_value js_splice_to_pipe(napi_env env, napi_callback_info info) {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) {
-        struct pollfd p = {.fd = out, .events = POLLOUT, .revents = 0};
-        if (poll(&p, 1, -1) < 0 && errno != EINTR) return throw_errno(env, errno, "poll");
+        if (wait_writable(out) != 0) return throw_errno(env, errno, "poll");
         continue;
       }
       if (moved > 0) break; /* the bytes moved count; the next call reports the error */
@@ -784,14 +799,9 @@ static napi_value js_splice_to_pipe(napi_env env, napi_callback_info info) {
 static napi_value js_write_to_pipe(napi_env env, napi_callback_info info) {
   GET_ARGS(4, "writeToPipe");
   int out = (int)int_arg(env, argv[0]);
-  bool is_buf = false;
   void *data;
   size_t len;
-  if (napi_is_buffer(env, argv[1], &is_buf) != napi_ok || !is_buf) {
-    napi_throw_type_error(env, "EINVAL", "data must be a Buffer");
-    return NULL;
-  }
-  napi_get_buffer_info(env, argv[1], &data, &len);
+  if (!buffer_arg(env, argv[1], "data", &data, &len)) return NULL;
   int64_t off = int_arg(env, argv[2]);
   int64_t n = int_arg(env, argv[3]);
   if (off < 0 || n < 0 || (uint64_t)(off + n) > len) return throw_errno(env, EINVAL, "write");
@@ -801,8 +811,7 @@ static napi_value js_write_to_pipe(napi_env env, napi_callback_info info) {
     if (w < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) {
-        struct pollfd pf = {.fd = out, .events = POLLOUT, .revents = 0};
-        if (poll(&pf, 1, -1) < 0 && errno != EINTR) return throw_errno(env, errno, "poll");
+        if (wait_writable(out) != 0) return throw_errno(env, errno, "poll");
         continue;
       }
       return throw_errno(env, errno, "write");
@@ -924,14 +933,9 @@ static int open_unnamed(const char *dest) {
  * removes what it made first. */
 static napi_value js_write_new_file(napi_env env, napi_callback_info info) {
   GET_ARGS(10, "writeNewFile");
-  bool is_buf = false;
   void *data;
   size_t len;
-  if (napi_is_buffer(env, argv[2], &is_buf) != napi_ok || !is_buf) {
-    napi_throw_type_error(env, "EINVAL", "data must be a Buffer");
-    return NULL;
-  }
-  napi_get_buffer_info(env, argv[2], &data, &len);
+  if (!buffer_arg(env, argv[2], "data", &data, &len)) return NULL;
   int64_t uid = int_arg(env, argv[3]);
   int64_t gid = int_arg(env, argv[4]);
   mode_t mode = (mode_t)int_arg(env, argv[5]);

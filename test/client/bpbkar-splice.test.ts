@@ -51,6 +51,16 @@ async function spliced(paths: string[], reader: string, bigFile = ''): Promise<{
   return { stream: fs.readFileSync(out), events, status: exit.code };
 }
 
+/** bpbkar's stream through a pipe (cat), checked equal to the read loop's (the test's stdout is a socket pair). */
+async function sameAsReadLoop(paths: string[]): Promise<Buffer> {
+  const viaPipe = await spliced(paths, 'cat > "$OUT"');
+  expect(viaPipe.status).toBe(0);
+  const viaReads = await runBpbkar(dir, spec(paths));
+  expect(viaReads.status).toBe(0);
+  expect(viaPipe.stream.equals(viaReads.stdout)).toBe(true);
+  return viaPipe.stream;
+}
+
 function untar(stream: Buffer, into: string): void {
   fs.mkdirSync(into);
   const t = spawnSync('tar', ['-xf', '-', '-C', into], { input: stream });
@@ -65,13 +75,7 @@ describe('bpbkar splicing large files into a pipe', () => {
     fs.writeFileSync(path.join(dir, 'exact'), patterned(2 * MiB, 2));
     fs.writeFileSync(path.join(dir, 'small'), 'small file after the big ones');
     const paths = ['big', 'exact', 'small'].map((n) => path.join(dir, n));
-    const viaPipe = await spliced(paths, 'cat > "$OUT"');
-    expect(viaPipe.status).toBe(0);
-    // The test's stdout (a socket pair, no pipe) takes the read loop.
-    const viaReads = await runBpbkar(dir, spec(paths));
-    expect(viaReads.status).toBe(0);
-    expect(viaPipe.stream.equals(viaReads.stdout)).toBe(true);
-    untar(viaPipe.stream, path.join(dir, 'x'));
+    untar(await sameAsReadLoop(paths), path.join(dir, 'x'));
     const rel = dir.slice(1);
     expect(fs.readFileSync(path.join(dir, 'x', rel, 'big')).equals(big)).toBe(true);
     expect(fs.readFileSync(path.join(dir, 'x', rel, 'exact')).equals(fs.readFileSync(path.join(dir, 'exact')))).toBe(true);
@@ -85,12 +89,7 @@ describe('bpbkar splicing large files into a pipe', () => {
       fs.writeFileSync(f, patterned(n, 10 + i));
       return f;
     });
-    const viaPipe = await spliced(paths, 'cat > "$OUT"');
-    expect(viaPipe.status).toBe(0);
-    const viaReads = await runBpbkar(dir, spec(paths));
-    expect(viaReads.status).toBe(0);
-    expect(viaPipe.stream.equals(viaReads.stdout)).toBe(true);
-    untar(viaPipe.stream, path.join(dir, 'x'));
+    untar(await sameAsReadLoop(paths), path.join(dir, 'x'));
     sizes.forEach((n, i) => expect([i, fs.readFileSync(path.join(dir, 'x', paths[i]!.slice(1))).equals(patterned(n, 10 + i))]).toEqual([i, true]));
   });
 
