@@ -58,22 +58,22 @@ function putNumber(buf: Buffer, field: readonly [number, number], value: number)
   if (!writeOctal(buf, field[0], field[1], value)) writeBase256(buf, field[0], field[1], value);
 }
 
-function checksum(block: Buffer): { unsigned: number; signed: number } {
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : block[i]!;
-    unsigned += b;
-    signed += b > 127 ? b - 256 : b;
-  }
-  return { unsigned, signed };
-}
-
-/** checksum(block).unsigned in one pass: the chksum field counts as eight spaces. */
+/** The header's checksum: the sum of its bytes, the chksum field counting as eight spaces. */
 function unsignedChecksum(block: Buffer): number {
   let sum = 8 * 0x20;
   for (let i = 0; i < 148; i++) sum += block[i]!;
   for (let i = 156; i < BLOCK; i++) sum += block[i]!;
+  return sum;
+}
+
+/** The same sum over signed bytes, which some old tars wrote. */
+function signedChecksum(block: Buffer): number {
+  let sum = 8 * 0x20;
+  for (let i = 0; i < BLOCK; i++) {
+    if (i >= 148 && i < 156) continue;
+    const b = block[i]!;
+    sum += b > 127 ? b - 256 : b;
+  }
   return sum;
 }
 
@@ -95,7 +95,7 @@ export function encodeUstarHeader(f: UstarFields, target: Buffer = Buffer.alloc(
   putNumber(buf, F.devmajor, f.devmajor);
   putNumber(buf, F.devminor, f.devminor);
   putBytes(buf, F.prefix, f.prefix);
-  const sum = checksum(buf).unsigned;
+  const sum = unsignedChecksum(buf);
   buf.write(sum.toString(8).padStart(6, '0'), F.chksum[0], 6, 'latin1');
   buf[F.chksum[0] + 6] = 0;
   buf[F.chksum[0] + 7] = 0x20;
@@ -130,7 +130,7 @@ export function decodeUstarHeader(block: Buffer): (UstarFields & { ustar: boolea
   if (isZeroBlock(block)) return null;
   const stored = readNumeric(block, F.chksum[0], F.chksum[1]);
   // The signed sum (old tars) is worked out only when the unsigned one does not match.
-  if (stored !== unsignedChecksum(block) && stored !== checksum(block).signed) throw new TarHeaderError('tar header checksum mismatch');
+  if (stored !== unsignedChecksum(block) && stored !== signedChecksum(block)) throw new TarHeaderError('tar header checksum mismatch');
   const magic = block.toString('latin1', F.magic[0], F.magic[0] + 5);
   const ustar = magic === 'ustar';
   const typeByte = block[F.typeflag[0]]!;
