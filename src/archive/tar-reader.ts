@@ -173,8 +173,6 @@ export class TarReader {
    * it spans input chunks. For small bodies (the caller bounds the size).
    */
   async wholeBody(): Promise<Buffer> {
-    const buffered = this.bufferedBody();
-    if (buffered !== null) return buffered;
     const n = this.bodyLeft;
     const total = n + this.padLeft;
     this.bodyLeft = 0;
