@@ -13,7 +13,7 @@ import { hasHoles, segmentsFromPairs, type SparseSegment } from '../../archive/s
 import { STAT, STAT_LENGTH, sys } from '../../native/sys.js';
 import { encodeArchiveEnd, encodeEntryHeader } from '../../archive/tar-writer.js';
 import { captureEntry, captureFileEntry, catalogueTypeOf, entryTypeOf, fileRecordOf, nodeFieldsOf, recordOfEntry, streamPathOf } from '../../archive/metadata-capture.js';
-import { plainHeaderPlan, writePlainHeader } from '../../archive/plain-header.js';
+import { plainHeaderPlan, writePlainHeader, type PlainHeaderPlan } from '../../archive/plain-header.js';
 import { IdNames } from '../../archive/id-names.js';
 import { BatchedOutput } from './batched-output.js';
 import { lstatNode, type NodeStat } from '../../archive/node-stat.js';
@@ -44,7 +44,7 @@ export interface BackupOptions {
   /** Incremental: the base image's records; unchanged files are recorded (inImage 0) but not written. */
   base?: BaseFiles;
   /**
-   * The descriptor behind `out` when it is a pipe: large file bodies are spliced into it from the file, without
+   * The descriptor behind `out` when it is a pipe: file bodies of SPLICE_MIN and up are spliced into it, without
    * passing through this process's memory.
    */
   outPipeFd?: number;
@@ -67,6 +67,10 @@ function bytesOf(header: Buffer): HeaderBytes {
   return { length: header.length, write: (buf, pos) => header.copy(buf, pos) };
 }
 
+function planBytes(plan: PlainHeaderPlan): HeaderBytes {
+  return { length: plan.size, write: (buf, pos) => writePlainHeader(plan, buf, pos) };
+}
+
 const NO_BYTES = Buffer.alloc(0);
 
 interface LinkSeen {
@@ -85,7 +89,7 @@ class Backup {
   /** The addon's fstat of the file being read, and after its read. */
   private readonly stat = new Float64Array(STAT_LENGTH);
   private readonly after = new Float64Array(STAT_LENGTH);
-  /** Where large bodies are spliced to (until a file system cannot splice). */
+  /** Where bodies are spliced to (until a file system cannot splice). */
   private splicePipe: number | undefined;
   files = 0;
   warnings = 0;
@@ -332,34 +336,30 @@ class Backup {
       const spliced = this.splicePipe !== undefined && size >= SPLICE_MIN;
       const plan = segments || size > SMALL_FILE ? null : plainHeaderPlan(entry);
       const header = plan ? undefined : encodeEntryHeader(entry);
+      const head = plan ? planBytes(plan) : bytesOf(header!);
       if (segments) {
         await this.sparse(fd, abs, header!, segments);
       } else if (size <= SMALL_FILE && !spliced) {
-        const headerLength = plan ? plan.size : header!.length;
-        const total = headerLength + size + paddingFor(size);
+        const total = head.length + size + paddingFor(size);
         if (!this.out.fits(total)) await this.out.flush();
         const { buf, pos } = this.out.reserve(total);
-        if (plan) writePlainHeader(plan, buf, pos);
-        else header!.copy(buf, pos);
+        head.write(buf, pos);
         let got: number;
         try {
           open = false;
-          got = sys().readAndClose(fd, buf, pos + headerLength, size, this.after);
+          got = sys().readAndClose(fd, buf, pos + head.length, size, this.after);
         } catch (e) {
           this.out.rollbackTo(offset);
           this.warn(abs, `${abs}: read error: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code);
           return false;
         }
-        buf.fill(0, pos + headerLength + got, pos + total);
+        buf.fill(0, pos + head.length + got, pos + total);
         if (got < size) this.warn(abs, `${abs}: file shrank by ${size - got} bytes while being read; padded with zeros`, 'ESHRANK');
-        else if (this.after[STAT.dev] !== -1) this.checkUnchangedStat(abs, st, this.after);
-      } else if (await this.large(fd, abs, plan ? { length: plan.size, write: (buf, pos) => writePlainHeader(plan, buf, pos) } : bytesOf(header!), size)) {
-        if (size > SMALL_FILE) this.checkUnchanged(fd, abs, st);
-        else {
-          open = false;
-          sys().readAndClose(fd, NO_BYTES, 0, 0, this.after); // its fstat after the splice, and close
-          if (this.after[STAT.dev] !== -1) this.checkUnchangedStat(abs, st, this.after);
-        }
+        else if (this.after[STAT.dev] !== -1) this.checkUnchanged(abs, st, this.after);
+      } else if (await this.headerAndBody(fd, abs, head, size)) {
+        open = false;
+        sys().readAndClose(fd, NO_BYTES, 0, 0, this.after); // its fstat after the body, and close
+        if (this.after[STAT.dev] !== -1) this.checkUnchanged(abs, st, this.after);
       }
       this.record(recordOfEntry(abs, entry, nodeFieldsOf(st), offset, ''));
       return true;
@@ -368,35 +368,21 @@ class Backup {
     }
   }
 
-  /** checkUnchanged for a file already closed: `now` is its fstat after the read. */
-  private checkUnchangedStat(abs: string, st: Float64Array, now: Float64Array): void {
+  /**
+   * After a file was read whole (`now` its fstat then): warns when it grew (the entry holds the first `st.size`
+   * bytes, as its header says) or was rewritten in place while being read.
+   */
+  private checkUnchanged(abs: string, st: Float64Array, now: Float64Array): void {
     const size = st[STAT.size]!;
     if (now[STAT.size]! > size) this.warn(abs, `${abs}: file grew by ${now[STAT.size]! - size} bytes while being read; stored its first ${size} bytes`, 'EGREW');
     else if (now[STAT.mtimeSec] !== st[STAT.mtimeSec] || now[STAT.mtimeNsec] !== st[STAT.mtimeNsec] || now[STAT.size] !== size) this.warn(abs, `${abs}: file changed while being read`, 'ECHANGED');
   }
 
   /**
-   * After a file was read whole: warns when it grew (the entry holds the first `st.size` bytes, as its
-   * header says) or was rewritten in place while being read.
-   */
-  private checkUnchanged(fd: number, abs: string, st: Float64Array): void {
-    let now: fs.BigIntStats;
-    try {
-      now = fs.fstatSync(fd, { bigint: true });
-    } catch {
-      return;
-    }
-    const size = st[STAT.size]!;
-    const mtimeNs = BigInt(st[STAT.mtimeSec]!) * 1_000_000_000n + BigInt(st[STAT.mtimeNsec]!);
-    if (Number(now.size) > size) this.warn(abs, `${abs}: file grew by ${Number(now.size) - size} bytes while being read; stored its first ${size} bytes`, 'EGREW');
-    else if (now.mtimeNs !== mtimeNs || Number(now.size) !== size) this.warn(abs, `${abs}: file changed while being read`, 'ECHANGED');
-  }
-
-  /**
    * Writes a file's body spliced into the pipe, or read in pieces where it cannot be, after its header; true when
    * every byte the header promises came from the file.
    */
-  private async large(fd: number, abs: string, header: HeaderBytes, size: number): Promise<boolean> {
+  private async headerAndBody(fd: number, abs: string, header: HeaderBytes, size: number): Promise<boolean> {
     if (!this.out.fits(header.length)) await this.out.flush();
     const h = this.out.reserve(header.length);
     header.write(h.buf, h.pos);
@@ -430,7 +416,7 @@ class Backup {
   }
 
   /**
-   * Moves a large file's body from the file into the output pipe with splice(2), after the staged bytes (its header).
+   * Moves a file's body from the file into the output pipe with splice(2), after the staged bytes (its header).
    * Returns what is left of the body for the read loop: nothing, the zeros for a file that shrank or failed
    * (`failed` set), or the rest of a file on a file system that cannot splice (then no later file tries).
    */
