@@ -1,27 +1,40 @@
-// The catalogue's checksum of a stored block (see block-frame.ts): its own module so that the bptm child loads only node:crypto.
+// The catalogue's checksum of a stored block (see block-frame.ts): its own module so that the bptm child loads only
+// node:crypto and the addon.
 
 import crypto from 'node:crypto';
 import { sys } from '../native/sys.js';
 
-/** The catalogue's checksum of a stored block: the first 8 bytes of its sha256, hex. */
-export function blockChecksum(stored: Uint8Array): string {
-  return crypto.createHash('sha256').update(stored).digest().toString('hex', 0, 8);
-}
+/**
+ * Which hash a block's checksum is the prefix of, fixed per block index section by its version (block-index.ts):
+ * sha256 in version 1, BLAKE3 in version 2 (what images are written with: four times sha256's speed here).
+ */
+export type SumKind = 'sha256' | 'blake3';
 
-let pooled = true;
+/** What new images are written with. */
+export const WRITE_SUM: SumKind = 'blake3';
+
+const ADDON_KIND = { sha256: 1, blake3: 2 } as const;
+
+/** Whether the addon hashes sha256 (false once it said ENOSYS: node:crypto then). */
+let addonSha = true;
+
+/** The catalogue's checksum of a stored block: the first 8 bytes of its sha256 or BLAKE3, hex. */
+export function blockChecksum(stored: Uint8Array, kind: SumKind): string {
+  if (kind === 'sha256') return crypto.createHash('sha256').update(stored).digest().toString('hex', 0, 8);
+  return sys().blockSumSync(stored, ADDON_KIND.blake3);
+}
 
 /**
  * blockChecksum on the libuv thread pool (the addon hashes the bytes where they lie): several blocks hash at once,
- * beside the caller's other work. The bytes must not change until it resolves. Falls back to blockChecksum.
+ * beside the caller's other work. The bytes must not change until it resolves.
  */
-export async function blockChecksumPooled(stored: Uint8Array): Promise<string> {
-  if (pooled) {
-    try {
-      return await sys().sha256Prefix(stored);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOSYS') throw e;
-      pooled = false;
-    }
+export async function blockChecksumPooled(stored: Uint8Array, kind: SumKind): Promise<string> {
+  if (kind === 'sha256' && !addonSha) return blockChecksum(stored, kind);
+  try {
+    return await sys().blockSum(stored, ADDON_KIND[kind]);
+  } catch (e) {
+    if (kind !== 'sha256' || (e as NodeJS.ErrnoException).code !== 'ENOSYS') throw e;
+    addonSha = false;
+    return blockChecksum(stored, kind);
   }
-  return blockChecksum(stored);
 }

@@ -6,8 +6,9 @@
 //   plain   the block's bytes as they are: a plain image stays a pax tar stream that GNU tar reads.
 //
 // Every stored block (plain or framed) has a checksum in the catalogue's block index: the first 8 bytes
-// of the sha256 of its stored bytes (blockChecksum), so that damage and tampering of the storage alone
-// are both detected (a crc can be forged; a truncated sha256 cannot, short of 2^64 work).
+// of the BLAKE3 (block index version 2; sha256 in version 1) of its stored bytes (blockChecksum), so that
+// damage and tampering of the storage alone are both detected (a crc can be forged; a truncated
+// cryptographic hash cannot, short of 2^64 work).
 //
 //   framed  a 64-byte header, then the payload. All integers big-endian.
 //           offset size field

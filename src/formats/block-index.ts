@@ -1,12 +1,13 @@
 // The block index of an image: every stored block's length, stream length and checksum, per fragment.
 //
-// Frozen format, version 1. The catalogue keeps it next to the image header (`<header>.blk`); bptm
+// Frozen format, versions 1 and 2 (they differ only in the hash of the checksums). The catalogue keeps it next
+// to the image header (`<header>.blk`); bptm
 // writes one section per fragment as the fragment is finished, and reads the sections back to check
 // every block it reads and to map a range of the image stream to the stored blocks that hold it.
 // File := section*. Section (all integers big-endian):
 //   offset size field
 //    0      4   magic "OBPI"
-//    4      1   version, 1
+//    4      1   version: 1 (checksums are sha256 prefixes), 2 (BLAKE3 prefixes; what bptm writes)
 //    5      1   form: 0 plain (stored bytes are stream bytes), 1 framed (see block-frame.ts)
 //    6      2   copy number
 //    8      4   fragment number
@@ -14,15 +15,17 @@
 //   20      8   stored offset of the fragment's first block (FragmentRecord.streamOffset)
 //   28      4   block count n
 //   32   n*16   per block: stored length u32, stream length u32, checksum 8 bytes (the first 8 bytes
-//               of the sha256 of the stored block, see block-frame.ts)
+//               of the sha256 (version 1) or BLAKE3 (version 2) of the stored block, see block-frame.ts)
 //   32+16n  4   crc32 of the section's bytes before it
 // A torn last section (crash while appending) fails its crc and is ignored with everything after it.
 
 import zlib from 'node:zlib';
 import { OpenbpError } from '../protocol/errors.js';
+import type { SumKind } from './block-checksum.js';
 
 export const INDEX_MAGIC = Buffer.from('OBPI', 'latin1');
-export const INDEX_VERSION = 1;
+const VERSION_OF: Record<SumKind, number> = { sha256: 1, blake3: 2 };
+const SUM_OF: Readonly<Record<number, SumKind>> = { 1: 'sha256', 2: 'blake3' };
 const HEAD = 32;
 const ENTRY = 16;
 
@@ -34,6 +37,8 @@ export interface BlockEntry {
 }
 
 export interface IndexSection {
+  /** The hash the section's checksums are prefixes of (its version). */
+  readonly sum: SumKind;
   readonly framed: boolean;
   readonly copy: number;
   readonly fragment: number;
@@ -45,7 +50,7 @@ export interface IndexSection {
 export function encodeSection(s: IndexSection): Buffer {
   const out = Buffer.alloc(HEAD + s.blocks.length * ENTRY + 4);
   INDEX_MAGIC.copy(out, 0);
-  out[4] = INDEX_VERSION;
+  out[4] = VERSION_OF[s.sum];
   out[5] = s.framed ? 1 : 0;
   out.writeUInt16BE(s.copy, 6);
   out.writeUInt32BE(s.fragment, 8);
@@ -77,12 +82,14 @@ export function decodeIndex(data: Uint8Array): IndexSection[] {
       if (!whole) break; // torn tail
       throw new OpenbpError('MEDIA_READ_ERROR', `the block index is damaged at byte ${at}`);
     }
-    if (buf[at + 4] !== INDEX_VERSION) throw new OpenbpError('MEDIA_READ_ERROR', `block index version ${buf[at + 4]} is not supported`);
+    const sum = SUM_OF[buf[at + 4]!];
+    if (sum === undefined) throw new OpenbpError('MEDIA_READ_ERROR', `block index version ${buf[at + 4]} is not supported`);
     const blocks: BlockEntry[] = new Array(n);
     for (let i = 0, p = at + HEAD; i < n; i++, p += ENTRY) {
       blocks[i] = { storedLength: buf.readUInt32BE(p), rawLength: buf.readUInt32BE(p + 4), checksum: buf.toString('hex', p + 8, p + 16) };
     }
     out.push({
+      sum,
       framed: buf[at + 5] === 1,
       copy: buf.readUInt16BE(at + 6),
       fragment: buf.readUInt32BE(at + 8),
@@ -97,6 +104,7 @@ export function decodeIndex(data: Uint8Array): IndexSection[] {
 
 /** One block located in both streams. */
 export interface LocatedBlock extends BlockEntry {
+  readonly sum: SumKind;
   readonly rawOffset: number;
   readonly storedOffset: number;
   readonly fragment: number;
@@ -111,7 +119,7 @@ export function blocksOfCopy(sections: readonly IndexSection[], copy: number): {
     let raw = s.rawOffset;
     let stored = s.storedOffset;
     for (const b of s.blocks) {
-      blocks.push({ ...b, rawOffset: raw, storedOffset: stored, fragment: s.fragment });
+      blocks.push({ ...b, sum: s.sum, rawOffset: raw, storedOffset: stored, fragment: s.fragment });
       raw += b.rawLength;
       stored += b.storedLength;
     }

@@ -1036,67 +1036,104 @@ static void init_restore_path(napi_env env, napi_value exports) {
 
 /* ==== end of the restore data path block ==== */
 
-/* ==== block checksums on the thread pool: sha256 of a ring slot where it lies (no copy), so that a bptm process
- * checks several blocks at once beside its other work. OpenSSL is the one inside node (its symbols are exported);
- * weak, so that a node without them loads this addon and sha256Prefix rejects with ENOSYS instead. ==== */
+/* ==== block checksums: the first 8 bytes of a block's sha256 (block index version 1) or BLAKE3 (version 2), as 16
+ * hex digits. blockSum hashes on the thread pool, where the bytes lie (no copy), so that a bptm process checks several
+ * blocks at once beside its other work; blockSumSync on the calling thread. OpenSSL's SHA256 is the one inside node
+ * (its symbols are exported), weak, so that a node without them loads this addon and sha256 rejects with ENOSYS
+ * (the caller falls back to node:crypto); BLAKE3 is built in (src/native/blake3). ==== */
+
+#include "blake3/blake3.h"
 
 extern unsigned char *SHA256(const unsigned char *d, size_t n, unsigned char *md) __attribute__((weak));
+
+enum { SUM_SHA256 = 1, SUM_BLAKE3 = 2 };
+
+static void block_sum(int kind, const unsigned char *data, size_t len, unsigned char md[32]) {
+  if (kind == SUM_SHA256) {
+    SHA256(data, len, md);
+    return;
+  }
+  blake3_hasher h;
+  blake3_hasher_init(&h);
+  blake3_hasher_update(&h, data, len);
+  blake3_hasher_finalize(&h, md, 32);
+}
+
+static napi_value sum_string(napi_env env, const unsigned char md[32]) {
+  static const char hex[] = "0123456789abcdef";
+  char out[16];
+  for (int i = 0; i < 8; i++) {
+    out[2 * i] = hex[md[i] >> 4];
+    out[2 * i + 1] = hex[md[i] & 15];
+  }
+  napi_value v;
+  napi_create_string_latin1(env, out, 16, &v);
+  return v;
+}
 
 typedef struct {
   napi_async_work work;
   napi_deferred deferred;
   napi_ref keep;
+  int kind;
   const unsigned char *data;
   size_t len;
   unsigned char md[32];
-} ShaJob;
+} SumJob;
 
-static void sha_execute(napi_env env, void *data) {
+static void sum_execute(napi_env env, void *data) {
   (void)env;
-  ShaJob *j = data;
-  SHA256(j->data, j->len, j->md);
+  SumJob *j = data;
+  block_sum(j->kind, j->data, j->len, j->md);
 }
 
-static void sha_complete(napi_env env, napi_status status, void *data) {
-  ShaJob *j = data;
-  if (status == napi_ok) {
-    static const char hex[] = "0123456789abcdef";
-    char out[16];
-    for (int i = 0; i < 8; i++) {
-      out[2 * i] = hex[j->md[i] >> 4];
-      out[2 * i + 1] = hex[j->md[i] & 15];
-    }
-    napi_value v;
-    napi_create_string_latin1(env, out, 16, &v);
-    napi_resolve_deferred(env, j->deferred, v);
-  } else {
-    napi_reject_deferred(env, j->deferred, errno_error(env, EIO, "sha256"));
-  }
+static void sum_complete(napi_env env, napi_status status, void *data) {
+  SumJob *j = data;
+  if (status == napi_ok) napi_resolve_deferred(env, j->deferred, sum_string(env, j->md));
+  else napi_reject_deferred(env, j->deferred, errno_error(env, EIO, "block checksum"));
   napi_delete_reference(env, j->keep);
   napi_delete_async_work(env, j->work);
   free(j);
 }
 
-/* sha256Prefix(bytes) -> Promise<string>: the first 8 bytes of the sha256 of bytes, 16 hex digits, computed on the
- * libuv pool (the bytes must not change until it resolves; they are kept alive meanwhile). */
-static napi_value js_sha256_prefix(napi_env env, napi_callback_info info) {
-  GET_ARGS(1, "sha256Prefix");
-  if (!SHA256) return throw_errno(env, ENOSYS, "sha256");
+/* The (bytes, kind) arguments of blockSum and blockSumSync; false after throwing. */
+static bool sum_args(napi_env env, napi_value *argv, const char *what, const unsigned char **bytes, size_t *len, int *kind) {
   bool is_ta = false;
-  CHECK(napi_is_typedarray(env, argv[0], &is_ta));
-  if (!is_ta) {
-    napi_throw_type_error(env, "EINVAL", "sha256Prefix needs a Buffer or Uint8Array");
-    return NULL;
-  }
   napi_typedarray_type type;
-  size_t len = 0;
-  void *bytes = NULL;
-  CHECK(napi_get_typedarray_info(env, argv[0], &type, &len, &bytes, NULL, NULL));
-  ShaJob *j = calloc(1, sizeof *j);
+  void *p = NULL;
+  if (napi_is_typedarray(env, argv[0], &is_ta) != napi_ok || !is_ta || napi_get_typedarray_info(env, argv[0], &type, len, &p, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array) {
+    napi_throw_type_error(env, "EINVAL", what);
+    return false;
+  }
+  int32_t k = 0;
+  if (napi_get_value_int32(env, argv[1], &k) != napi_ok || (k != SUM_SHA256 && k != SUM_BLAKE3)) {
+    napi_throw_type_error(env, "EINVAL", "block checksum kind must be 1 (sha256) or 2 (blake3)");
+    return false;
+  }
+  if (k == SUM_SHA256 && !SHA256) {
+    throw_errno(env, ENOSYS, "sha256");
+    return false;
+  }
+  *bytes = p;
+  *kind = k;
+  return true;
+}
+
+/* blockSum(bytes, kind) -> Promise<string>: on the libuv pool (the bytes must not change until it resolves; they are
+ * kept alive meanwhile). */
+static napi_value js_block_sum(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "blockSum");
+  const unsigned char *bytes;
+  size_t len;
+  int kind;
+  if (!sum_args(env, argv, "blockSum needs a Buffer or Uint8Array", &bytes, &len, &kind)) return NULL;
+  SumJob *j = calloc(1, sizeof *j);
   if (!j) {
     napi_throw_error(env, "ENOMEM", "out of memory");
     return NULL;
   }
+  j->kind = kind;
   j->data = bytes;
   j->len = len;
   napi_ref keep;
@@ -1106,14 +1143,27 @@ static napi_value js_sha256_prefix(napi_env env, napi_callback_info info) {
     return NULL;
   }
   j->keep = keep;
-  napi_value promise = queue_pool_job(env, j, "openbp_sha256", sha_execute, sha_complete);
+  napi_value promise = queue_pool_job(env, j, "openbp_block_sum", sum_execute, sum_complete);
   if (!promise) napi_delete_reference(env, keep);
   return promise;
 }
 
+/* blockSumSync(bytes, kind) -> string. */
+static napi_value js_block_sum_sync(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "blockSumSync");
+  const unsigned char *bytes;
+  size_t len;
+  int kind;
+  if (!sum_args(env, argv, "blockSumSync needs a Buffer or Uint8Array", &bytes, &len, &kind)) return NULL;
+  unsigned char md[32];
+  block_sum(kind, bytes, len, md);
+  return sum_string(env, md);
+}
+
 static void init_block_sums(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-    {"sha256Prefix", NULL, js_sha256_prefix, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"blockSum", NULL, js_block_sum, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"blockSumSync", NULL, js_block_sum_sync, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -105,10 +105,13 @@ export interface OpenbpSys {
 
   // ---- block checksums ----
   /**
-   * The first 8 bytes of the sha256 of `bytes` as 16 hex digits (blockChecksum), computed on the libuv thread pool
-   * where the bytes lie; they must not change until it resolves. Throws ENOSYS when node exports no SHA256.
+   * The first 8 bytes of the sha256 (kind 1) or BLAKE3 (kind 2) of `bytes` as 16 hex digits (blockChecksum),
+   * computed on the libuv thread pool where the bytes lie; they must not change until it resolves. Throws ENOSYS
+   * for sha256 when node exports no SHA256.
    */
-  sha256Prefix(bytes: Uint8Array): Promise<string>;
+  blockSum(bytes: Uint8Array, kind: 1 | 2): Promise<string>;
+  /** blockSum on the calling thread. */
+  blockSumSync(bytes: Uint8Array, kind: 1 | 2): string;
 }
 
 /** Indexes of the fields openForBackup, readAndClose and lstatInto put in their Float64Array (STAT_LENGTH elements). */

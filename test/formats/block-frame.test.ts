@@ -1,5 +1,6 @@
 // The stored-block format (version 1) and the block index: golden bytes, round trips, and damage detected.
 
+import zlib from 'node:zlib';
 import { CODEC, blockChecksum, decodeFrame, encodeFrame, frameChecksum, readFrameHeader, type BlockKey } from '../../src/formats/block-frame.js';
 import { blocksOfCopy, decodeIndex, encodeSection } from '../../src/formats/block-index.js';
 import { OpenbpError } from '../../src/protocol/errors.js';
@@ -78,21 +79,32 @@ describe('block frame v1', () => {
 });
 
 describe('block checksum', () => {
-  it('is the first 8 bytes of the sha256 of the stored block', () => {
-    expect(blockChecksum(Buffer.from('abc'))).toBe('ba7816bf8f01cfea');
+  it('is the first 8 bytes of the sha256 (block index v1) or the BLAKE3 (v2) of the stored block', () => {
+    expect(blockChecksum(Buffer.from('abc'), 'sha256')).toBe('ba7816bf8f01cfea');
+    expect(blockChecksum(Buffer.from('abc'), 'blake3')).toBe('6437b3ac38465133');
   });
 });
 
-describe('block index v1', () => {
+describe('block index', () => {
   const section = {
+    sum: 'sha256' as const,
     framed: false, copy: 1, fragment: 2, rawOffset: 1048576, storedOffset: 1048576,
     blocks: [{ storedLength: 262144, rawLength: 262144, checksum: '0123456789abcdef' }, { storedLength: 10, rawLength: 10, checksum: 'fedcba9876543210' }],
   };
 
-  it('golden bytes of a section', () => {
+  it('golden bytes of a section: version 1 (sha256 checksums) and 2 (BLAKE3), which differ only there', () => {
     expect(encodeSection(section).toString('hex')).toBe(
       '4f4250490100000100000002000000000010000000000000001000000000000200040000000400000123456789abcdef0000000a0000000afedcba98765432105973aafe',
     );
+    const v2 = encodeSection({ ...section, sum: 'blake3' });
+    expect(v2.toString('hex')).toBe(
+      '4f4250490200000100000002000000000010000000000000001000000000000200040000000400000123456789abcdef0000000a0000000afedcba9876543210dd763f2e',
+    );
+    expect(decodeIndex(v2)).toEqual([{ ...section, sum: 'blake3' }]);
+    const v3 = Buffer.from(v2);
+    v3[4] = 3;
+    v3.writeUInt32BE(zlib.crc32(v3.subarray(0, v3.length - 4)), v3.length - 4);
+    expect(status(() => decodeIndex(v3))).toBe(85);
   });
 
   it('round-trips, locates blocks in both streams, and ignores a torn last section', () => {
@@ -100,7 +112,7 @@ describe('block index v1', () => {
     const file = Buffer.concat([first, encodeSection(section)]);
     expect(decodeIndex(file)).toEqual([expect.objectContaining({ fragment: 1 }), section]);
     const located = blocksOfCopy(decodeIndex(file), 1)!;
-    expect(located.blocks.map((b) => [b.fragment, b.rawOffset, b.storedOffset])).toEqual([[1, 0, 0], [2, 1048576, 1048576], [2, 1310720, 1310720]]);
+    expect(located.blocks.map((b) => [b.fragment, b.rawOffset, b.storedOffset, b.sum])).toEqual([[1, 0, 0, 'sha256'], [2, 1048576, 1048576, 'sha256'], [2, 1310720, 1310720, 'sha256']]);
     expect(decodeIndex(Buffer.concat([file, first.subarray(0, 20)]))).toHaveLength(2);
     const damaged = Buffer.from(file);
     damaged[40]! ^= 1;

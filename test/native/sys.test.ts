@@ -299,8 +299,28 @@ describe('openbp_sys native addon', () => {
     const crypto = await import('node:crypto');
     const whole = crypto.randomBytes(1 << 20);
     const views = [whole.subarray(0, 262144), whole.subarray(262144, 524288 + 17), whole.subarray(0, 0), whole];
-    const got = await Promise.all(views.map((v) => sys().sha256Prefix(v)));
+    const got = await Promise.all(views.map((v) => sys().blockSum(v, 1)));
     expect(got).toEqual(views.map((v) => crypto.createHash('sha256').update(v).digest().toString('hex', 0, 8)));
-    expect(() => sys().sha256Prefix('text' as unknown as Uint8Array)).toThrow(/Buffer or Uint8Array/);
+    expect(views.map((v) => sys().blockSumSync(v, 1))).toEqual(got);
+    expect(() => sys().blockSum('text' as unknown as Uint8Array, 1)).toThrow(/Buffer or Uint8Array/);
+    expect(() => sys().blockSumSync(whole, 3 as 1)).toThrow(/kind must be 1 \(sha256\) or 2 \(blake3\)/);
+  });
+
+  it('BLAKE3: the first 8 bytes of the official test vectors (input byte i = i mod 251), on the pool and in place', async () => {
+    // Expected values from b3sum (Debian's Rust implementation), independent of the C code built into the addon;
+    // the lengths cross the 1 KiB chunk and the SIMD batch sizes.
+    const vectors: Array<[number, string]> = [
+      [0, 'af1349b9f5f9a1a6'], [1, '2d3adedff11b61f1'], [1023, '10108970eeda3eb9'], [1024, '42214739f095a406'],
+      [1025, 'd00278ae47eb27b3'], [65536, '68d647e619a930e7'], [262161, 'e6c756a99742bbba'], [1048576, '74cb441fd087764c'],
+    ];
+    const input = Buffer.alloc(1048576 + 7);
+    for (let i = 0; i < input.length; i++) input[i] = i % 251;
+    const pooled = await Promise.all(vectors.map(([n]) => sys().blockSum(input.subarray(0, n), 2)));
+    expect(pooled).toEqual(vectors.map(([, sum]) => sum));
+    expect(vectors.map(([n]) => sys().blockSumSync(input.subarray(0, n), 2))).toEqual(pooled);
+    // A view that does not start at its buffer's start hashes its own bytes.
+    const shifted = Buffer.alloc(1024 + 3);
+    input.copy(shifted, 3, 0, 1024);
+    expect(sys().blockSumSync(shifted.subarray(3), 2)).toBe('42214739f095a406');
   });
 });

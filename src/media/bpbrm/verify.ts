@@ -1,4 +1,4 @@
-// bpbrm's verify: bptm reads the whole image (every fragment's sha256 checked) into a pipe that bpbrm parses as tar.
+// bpbrm's verify: bptm reads the whole image (every block's checksum checked) into a pipe that bpbrm parses as tar.
 
 import type { Readable } from 'node:stream';
 import type { Home } from '../../config/home.js';

@@ -34,7 +34,7 @@ function firstBlockAfter(blocks: readonly LocatedBlock[], offset: number): numbe
 }
 
 function mismatch(sum: string, b: LocatedBlock, where: string): OpenbpError {
-  return new OpenbpError('MEDIA_READ_ERROR', `${where} fails its checksum: sha256 ${sum}..., catalogue ${b.checksum}...`);
+  return new OpenbpError('MEDIA_READ_ERROR', `${where} fails its checksum: ${b.sum} ${sum}..., catalogue ${b.checksum}...`);
 }
 
 export class BlockReader implements ByteSource {
@@ -93,7 +93,7 @@ export class BlockReader implements ByteSource {
       const block = buf.subarray(offset, offset + b.storedLength);
       await this.readExact(block, where);
       if (this.plan.deferChecks && offset === 0) this.deferred = { block, b, where };
-      else this.check(blockChecksum(block), b, where);
+      else this.check(blockChecksum(block, b.sum), b, where);
       return b.storedLength;
     }
     if (this.scratch.length < b.storedLength) this.scratch = Buffer.allocUnsafe(b.storedLength);
@@ -101,12 +101,12 @@ export class BlockReader implements ByteSource {
     await this.readExact(stored, where);
     let raw: Buffer;
     if (this.plan.framed) {
-      this.check(blockChecksum(stored), b, where);
+      this.check(blockChecksum(stored, b.sum), b, where);
       const h = readFrameHeader(stored, where);
       if (h.rawLength !== b.rawLength || h.streamOffset !== b.rawOffset) throw new OpenbpError('MEDIA_READ_ERROR', `${where}: frame is for stream offset ${h.streamOffset}, not ${b.rawOffset}`);
       raw = decodeFrame(stored, h, this.plan.backupid, this.plan.keyFor, where);
     } else {
-      this.check(blockChecksum(stored), b, where);
+      this.check(blockChecksum(stored, b.sum), b, where);
       raw = stored;
     }
     this.out = raw.subarray(skip, stop);
@@ -125,13 +125,13 @@ export class BlockReader implements ByteSource {
   takeCheck(): DeferredCheck | undefined {
     const d = this.deferred;
     this.deferred = undefined;
-    return d && { checksum: d.b.checksum, mismatch: (actual) => mismatch(actual, d.b, d.where) };
+    return d && { checksum: d.b.checksum, sum: d.b.sum, mismatch: (actual) => mismatch(actual, d.b, d.where) };
   }
 
   private checkDeferred(): void {
     const d = this.deferred;
     this.deferred = undefined;
-    if (d) this.check(blockChecksum(d.block), d.b, d.where);
+    if (d) this.check(blockChecksum(d.block, d.b.sum), d.b, d.where);
   }
 
   private check(sum: string, b: LocatedBlock, where: string): void {

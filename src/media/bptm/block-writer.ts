@@ -5,8 +5,14 @@ import type { FragmentRecord } from '../../protocol/records.js';
 import { OpenbpError } from '../../protocol/errors.js';
 import { blockChecksum, encodeFrame, isFramed, type BlockForm } from '../../formats/block-frame.js';
 import { encodeSection, type BlockEntry } from '../../formats/block-index.js';
-import { blockChecksumPooled } from '../../formats/block-checksum.js';
+import { WRITE_SUM, blockChecksumPooled } from '../../formats/block-checksum.js';
 import type { ByteSink } from './ring-loops.js';
+import type { SlotSum } from './ring-channel.js';
+
+/** The producer's checksum of a block, when it is the kind this writer records. */
+function usable(s: SlotSum | undefined): string | undefined {
+  return s?.sum === WRITE_SUM ? s.checksum : undefined;
+}
 
 export class BlockWriter implements ByteSink {
   private readonly framed: boolean;
@@ -27,18 +33,18 @@ export class BlockWriter implements ByteSink {
     if (inner.drain) this.drain = () => inner.drain!();
   }
 
-  /** `checksum`: the block's blockChecksum, already computed by the producer (plain blocks only). */
-  async write(block: Buffer, checksum?: string): Promise<void> {
-    await this.inner.write(this.store(block, checksum));
+  /** `sum`: the block's checksum, already computed by the producer (used for plain blocks, when of kind WRITE_SUM). */
+  async write(block: Buffer, sum?: SlotSum): Promise<void> {
+    await this.inner.write(this.store(block, usable(sum)));
   }
 
-  async writeRun(blocks: readonly Buffer[], checksums: readonly (string | undefined)[]): Promise<void> {
+  async writeRun(blocks: readonly Buffer[], given: readonly (SlotSum | undefined)[]): Promise<void> {
     if (!this.inner.writeRun) {
-      for (let i = 0; i < blocks.length; i++) await this.write(blocks[i]!, checksums[i]);
+      for (let i = 0; i < blocks.length; i++) await this.write(blocks[i]!, given[i]);
       return;
     }
     // Plain blocks hash at once on the thread pool (beside the inner sink's write of the run before).
-    const sums = this.framed ? checksums : await Promise.all(blocks.map((b, i) => checksums[i] ?? blockChecksumPooled(b)));
+    const sums = this.framed ? [] : await Promise.all(blocks.map((b, i) => usable(given[i]) ?? blockChecksumPooled(b, WRITE_SUM)));
     await this.inner.writeRun(
       blocks.map((b, i) => this.store(b, sums[i])),
       [],
@@ -49,11 +55,11 @@ export class BlockWriter implements ByteSink {
   private store(block: Buffer, checksum: string | undefined): Buffer {
     if (this.framed) {
       const { stored } = encodeFrame(block, this.rawOffset, this.form, this.backupid);
-      this.pending.push({ storedLength: stored.length, rawLength: block.length, checksum: blockChecksum(stored) });
+      this.pending.push({ storedLength: stored.length, rawLength: block.length, checksum: blockChecksum(stored, WRITE_SUM) });
       this.rawOffset += block.length;
       return stored;
     }
-    this.pending.push({ storedLength: block.length, rawLength: block.length, checksum: checksum ?? blockChecksum(block) });
+    this.pending.push({ storedLength: block.length, rawLength: block.length, checksum: checksum ?? blockChecksum(block, WRITE_SUM) });
     this.rawOffset += block.length;
     return block;
   }
@@ -80,7 +86,7 @@ export class BlockWriter implements ByteSink {
     const blocks = this.pending.slice(0, n);
     this.pending = this.pending.slice(n);
     const section = encodeSection({
-      framed: this.framed, copy: this.copy, fragment: fragment.fragment, rawOffset: this.fragmentRawStart, storedOffset: fragment.streamOffset, blocks,
+      sum: WRITE_SUM, framed: this.framed, copy: this.copy, fragment: fragment.fragment, rawOffset: this.fragmentRawStart, storedOffset: fragment.streamOffset, blocks,
     });
     this.fragmentRawStart += raw;
     return section;

@@ -105,7 +105,7 @@ export async function runBptmParent(deps: ParentDeps): Promise<BptmOutcome> {
         backupid: spec.backupid,
         copy: spec.copy,
         blockSize: form.storedBlockSize,
-        // Every block's sha256 goes to the catalogue: a second hash of the whole fragment adds nothing.
+        // Every block's checksum goes to the catalogue: a second hash of the whole fragment adds nothing.
         fragmentChecksum: false,
         // Plain blocks are the ring's page-aligned slots themselves: whole runs of them can go past the page cache.
         directIo: storesPlainBlocks(spec),

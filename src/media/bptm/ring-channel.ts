@@ -3,8 +3,9 @@
 // Frame: byte 0 type, byte 1 flags (bit 0 HUNGRY: the sender is waiting for the receiver), bytes 8..15
 // a float64 value. Counts are cumulative (slots filled / freed since the start), so a late or
 // coalesced message is never ambiguous, and one message can hand over any number of slots.
-// SUM is the one exception to the value: bytes 2..7 hold the block number (uint48 LE, counted from 0 like
-// the slots filled) and bytes 8..15 a block checksum (the 8 bytes of blockChecksum). Producer -> consumer,
+// SUM is the one exception to the flags and the value: byte 1 says the hash (1 sha256, 2 BLAKE3), bytes 2..7
+// hold the block number (uint48 LE, counted from 0 like the slots filled) and bytes 8..15 a block checksum (the
+// 8 bytes of blockChecksum). Producer -> consumer,
 // sent before the FILLED that hands the block over: on backup the sum to record, on restore the sum the
 // catalogue expects (the consumer checks the block before any byte of it goes on). Consumer -> producer,
 // only on restore: the block did not match, here is what it hashed to (the producer, which knows where the
@@ -13,7 +14,17 @@
 import type { Duplex } from 'node:stream';
 import type { Stop } from './stop.js';
 import { peerFailed } from './exit-status.js';
-import type { OpenbpError } from '../../protocol/errors.js';
+import { OpenbpError } from '../../protocol/errors.js';
+import type { SumKind } from '../../formats/block-checksum.js';
+
+/** A block's checksum as a SUM frame carries it: 16 hex digits, and the hash they are the prefix of. */
+export interface SlotSum {
+  readonly checksum: string;
+  readonly sum: SumKind;
+}
+
+const SUM_CODE: Record<SumKind, number> = { sha256: 1, blake3: 2 };
+const SUM_OF_CODE: Readonly<Record<number, SumKind>> = { 1: 'sha256', 2: 'blake3' };
 
 export const MSG = {
   /** child -> parent: the buffer file is open. */
@@ -50,9 +61,9 @@ export class RingChannel {
 
   private rest: Buffer = Buffer.alloc(0);
   /** Checksums received and not taken yet, by block number. */
-  private readonly sums = new Map<number, string>();
+  private readonly sums = new Map<number, SlotSum>();
   /** Set: SUM frames from the peer go here instead of being kept for takeSum (a restore's producer hears of a mismatch). */
-  onSum: ((block: number, checksum: string) => void) | undefined;
+  onSum: ((block: number, actual: SlotSum) => void) | undefined;
   /** SUM frames waiting to go out with the next message (one write for a batch of blocks). */
   private queued: Buffer[] = [];
   private waiter: (() => void) | undefined;
@@ -87,19 +98,19 @@ export class RingChannel {
     this.queued = [];
   }
 
-  /** Queues the checksum (16 hex digits) of block `block` (0-based); it goes out with the FILLED that covers it. */
-  sendSum(block: number, checksum: string): void {
+  /** Queues the checksum of block `block` (0-based); it goes out with the FILLED that covers it. */
+  sendSum(block: number, s: SlotSum): void {
     if (this.closed) return;
     const b = Buffer.allocUnsafe(FRAME);
     b[0] = MSG.SUM;
-    b[1] = 0;
+    b[1] = SUM_CODE[s.sum];
     b.writeUIntLE(block, 2, 6);
-    if (b.write(checksum, 8, 8, 'hex') !== 8) throw new Error(`not a block checksum: ${checksum}`);
+    if (b.write(s.checksum, 8, 8, 'hex') !== 8) throw new Error(`not a block checksum: ${s.checksum}`);
     this.queued.push(b);
   }
 
   /** The checksum the producer sent for block `block`, once (undefined when it sent none). */
-  takeSum(block: number): string | undefined {
+  takeSum(block: number): SlotSum | undefined {
     const s = this.sums.get(block);
     if (s !== undefined) this.sums.delete(block);
     return s;
@@ -149,9 +160,11 @@ export class RingChannel {
     for (; off + FRAME <= buf.length; off += FRAME) {
       if (buf[off] === MSG.SUM) {
         const block = buf.readUIntLE(off + 2, 6);
-        const sum = buf.toString('hex', off + 8, off + 16);
-        if (this.onSum) this.onSum(block, sum);
-        else this.sums.set(block, sum);
+        const sum = SUM_OF_CODE[buf[off + 1]!];
+        const s: SlotSum | undefined = sum && { checksum: buf.toString('hex', off + 8, off + 16), sum };
+        if (s === undefined) this.stop.trigger(new OpenbpError('MEDIA_READ_ERROR', `ring block ${block}: SUM of unknown hash ${buf[off + 1]}`));
+        else if (this.onSum) this.onSum(block, s);
+        else this.sums.set(block, s);
       }
       else this.apply(buf[off]!, (buf[off + 1]! & HUNGRY) !== 0, buf.readDoubleLE(off + 8));
     }

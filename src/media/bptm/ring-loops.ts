@@ -4,7 +4,7 @@
 // batched (a quarter of the ring per message) unless the other side said it is waiting (HUNGRY),
 // and a side always reports all its progress before it waits itself, so neither can wait forever.
 
-import { MSG, type RingChannel } from './ring-channel.js';
+import { MSG, type RingChannel, type SlotSum } from './ring-channel.js';
 import type { ShmRing } from './shm-ring.js';
 import type { Stop } from './stop.js';
 import { blockChecksumPooled } from '../../formats/block-checksum.js';
@@ -12,8 +12,7 @@ import { OpenbpError } from '../../protocol/errors.js';
 
 /** Where a producer gets bytes: resolves with up to `length` bytes read into buf at offset, 0 at the end. */
 /** A check a source left to the consumer: the checksum the block must have, and the failure to report if not. */
-export interface DeferredCheck {
-  readonly checksum: string;
+export interface DeferredCheck extends SlotSum {
   mismatch(actual: string): OpenbpError;
 }
 
@@ -30,16 +29,16 @@ export interface ByteSource {
 
 /**
  * Where a consumer puts bytes; `block` (a ring slot itself) may be reused once the promise resolves: keep no
- * reference. `checksum` is the block's blockChecksum when the producer sent one with the slot (SUM).
+ * reference. `sum` is the block's checksum when the producer sent one with the slot (SUM).
  */
 export interface ByteSink {
-  write(block: Buffer, checksum?: string): Promise<void>;
+  write(block: Buffer, sum?: SlotSum): Promise<void>;
   /**
    * Optional: several blocks at once, in order (consecutive slots, so a sink can write them with one system
    * call: a disk file takes one 4 MiB write far cheaper than sixteen of 256 KiB). Same contract as write()
-   * for each block; `checksums[i]` belongs to `blocks[i]`.
+   * for each block; `sums[i]` belongs to `blocks[i]`.
    */
-  writeRun?(blocks: readonly Buffer[], checksums: readonly (string | undefined)[]): Promise<void>;
+  writeRun?(blocks: readonly Buffer[], sums: readonly (SlotSum | undefined)[]): Promise<void>;
   /**
    * Optional: present when writeRun resolves before its blocks are written (the write goes on beside the next
    * run's work, e.g. its hashing): then the blocks of a run stay in use until the next writeRun or write, or
@@ -75,7 +74,7 @@ export async function produce(ring: ShmRing, chan: RingChannel, source: ByteSour
   if (source.takeCheck) {
     chan.onSum = (block, actual) => {
       const d = deferred.get(block);
-      stop.trigger(d ? d.mismatch(actual) : new OpenbpError('MEDIA_READ_ERROR', `ring block ${block} fails its checksum: sha256 ${actual}...`));
+      stop.trigger(d ? d.mismatch(actual.checksum) : new OpenbpError('MEDIA_READ_ERROR', `ring block ${block} fails its checksum: ${actual.sum} ${actual.checksum}...`));
     };
   }
   let hungrySent = -1;
@@ -105,7 +104,7 @@ export async function produce(ring: ShmRing, chan: RingChannel, source: ByteSour
     if (fill > 0) {
       const check = source.takeCheck?.();
       if (check) {
-        chan.sendSum(produced, check.checksum);
+        chan.sendSum(produced, check);
         deferred.set(produced, check);
         if (deferred.size > 2 * slots) for (const n of deferred.keys()) if (n < chan.freed) deferred.delete(n);
       }
@@ -167,7 +166,7 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
       total += await verifiedRun(chan, sink, consumed, Array.from({ length: run }, (_, i) => blockOf(consumed + i)));
     } else if (asRun) {
       const blocks: Buffer[] = [];
-      const sums: (string | undefined)[] = [];
+      const sums: (SlotSum | undefined)[] = [];
       for (let n = consumed; n < consumed + run; n++) {
         blocks.push(blockOf(n));
         sums.push(chan.takeSum(n));
@@ -195,13 +194,13 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
 
 /**
  * Writes blocks `first`.. in order, each once it has the SUM the producer sent for it. They are hashed at once on
- * the thread pool (a slot's sha256 took most of the consumer's time on the JS thread, before its write to the
+ * the thread pool (a slot's hash took most of the consumer's time on the JS thread, before its write to the
  * pipe: restore of 3.2 GB of large files 5.3 s): the first block's write overlaps the later ones' hashing.
  * Returns the bytes written.
  */
 async function verifiedRun(chan: RingChannel, sink: ByteSink, first: number, blocks: readonly Buffer[]): Promise<number> {
   const sums = blocks.map((_, i) => chan.takeSum(first + i));
-  const hashes = blocks.map((b, i) => (sums[i] === undefined ? undefined : blockChecksumPooled(b)));
+  const hashes = blocks.map((b, i) => (sums[i] === undefined ? undefined : blockChecksumPooled(b, sums[i]!.sum)));
   let bytes = 0;
   try {
     for (let i = 0; i < blocks.length; i++) {
@@ -219,8 +218,8 @@ async function verifiedRun(chan: RingChannel, sink: ByteSink, first: number, blo
 }
 
 /** Throws (after telling the producer the actual checksum) when block n does not have the SUM sent for it. */
-function verifyBlock(chan: RingChannel, n: number, sum: string, actual: string): void {
-  if (actual === sum) return;
-  chan.sendSum(n, actual); // goes out with the ERROR that follows
-  throw new OpenbpError('MEDIA_READ_ERROR', `ring block ${n} fails its checksum: sha256 ${actual}..., catalogue ${sum}...`);
+function verifyBlock(chan: RingChannel, n: number, expected: SlotSum, actual: string): void {
+  if (actual === expected.checksum) return;
+  chan.sendSum(n, { checksum: actual, sum: expected.sum }); // goes out with the ERROR that follows
+  throw new OpenbpError('MEDIA_READ_ERROR', `ring block ${n} fails its checksum: ${expected.sum} ${actual}..., catalogue ${expected.checksum}...`);
 }

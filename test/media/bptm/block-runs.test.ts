@@ -46,7 +46,7 @@ async function writeImage(dir: string, data: Buffer, runs: number[] | undefined,
   blocks = new BlockWriter(sink, form, 'client1_1700000000', 1);
   const all: Buffer[] = [];
   for (let off = 0; off < data.length; off += BLOCK) all.push(data.subarray(off, Math.min(off + BLOCK, data.length)));
-  const sum = (b: Buffer) => (opts.sums ? blockChecksum(b) : undefined);
+  const sum = (b: Buffer) => (opts.sums ? { checksum: blockChecksum(b, 'blake3'), sum: 'blake3' as const } : undefined);
   if (!runs) for (const b of all) await blocks.write(b, sum(b));
   else {
     for (let i = 0, r = 0; i < all.length; r++) {

@@ -10,7 +10,8 @@ import { bptmEvent, type BptmEvent } from '../../../src/protocol/job-events.js';
 import type { FragmentRecord } from '../../../src/protocol/records.js';
 import type { BptmSpec } from '../../../src/protocol/job-specs.js';
 import { removeJobShmFiles, shmFileName } from '../../../src/media/bptm/shm-file.js';
-import { decodeIndex } from '../../../src/formats/block-index.js';
+import { decodeIndex, encodeSection } from '../../../src/formats/block-index.js';
+import { blockChecksum } from '../../../src/formats/block-checksum.js';
 
 const MiB = 1024 * 1024;
 const TOTAL = 50 * MiB;
@@ -168,7 +169,7 @@ describe('bptm (real processes)', () => {
     expect(code).toBe(0);
     const events = run.events.filter((e): e is Extract<BptmEvent, { kind: 'fragment' }> => e.kind === 'fragment');
     fragments = events.map((e) => e.fragment);
-    // Each fragment's block index section: one 64 KiB block per ring slot, each with its sha256 (first 8 bytes).
+    // Each fragment's block index section (version 2): one 64 KiB block per ring slot, each with its BLAKE3 (first 8 bytes).
     const sections = events.map((e) => decodeIndex(Buffer.from(e.blocks!, 'base64'))[0]!);
     blockIndex = Buffer.concat(events.map((e) => Buffer.from(e.blocks!, 'base64'))).toString('base64');
     expect(sections.map((s) => [s.fragment, s.rawOffset, s.blocks.length])).toEqual(fragments.map((f) => [f.fragment, f.streamOffset, f.bytes / (64 * 1024)]));
@@ -180,7 +181,8 @@ describe('bptm (real processes)', () => {
       // No whole-fragment sha256: bptm checksums every block instead.
       expect(f.checksum).toBe('');
       const s = sections[f.fragment - 1]!;
-      s.blocks.forEach((b, i) => expect(b.checksum).toBe(crypto.createHash('sha256').update(bytes.subarray(i * 65536, (i + 1) * 65536)).digest('hex').slice(0, 16)));
+      expect(s.sum).toBe('blake3');
+      s.blocks.forEach((b, i) => expect(b.checksum).toBe(blockChecksum(bytes.subarray(i * 65536, (i + 1) * 65536), 'blake3')));
     }
     expect(run.events.at(-1)).toEqual({ kind: 'end', status: 0, bytes: TOTAL });
     expect(fs.readdirSync(stu).filter((n) => n.endsWith('.part'))).toEqual([]);
@@ -257,6 +259,41 @@ describe('bptm (real processes)', () => {
       const out = Buffer.concat(bad.stdout);
       expect(out.length).toBeLessThanOrEqual(19 * MiB);
       expect(out.equals(data.subarray(0, out.length))).toBe(true);
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  }, 30000);
+
+  it('reads an image indexed before BLAKE3 (version 1, sha256 checksums): intact 0, a flipped byte 85 in the child and in the parent', async () => {
+    const v1 = decodeIndex(Buffer.from(blockIndex, 'base64')).map((s, i) => {
+      const bytes = fs.readFileSync(fragments[i]!.mediaId);
+      let at = 0;
+      const blocks = s.blocks.map((b) => {
+        const checksum = crypto.createHash('sha256').update(bytes.subarray(at, at + b.storedLength)).digest('hex').slice(0, 16);
+        at += b.storedLength;
+        return { ...b, checksum };
+      });
+      return encodeSection({ ...s, sum: 'sha256', blocks });
+    });
+    expect(v1.every((s) => s[4] === 1)).toBe(true);
+    const oldIndex = Buffer.concat(v1).toString('base64');
+    const ok = startBptm(spec({ direction: 'read', fragments, blockIndex: oldIndex }), 'ignore');
+    expect((await ok.exit).code).toBe(0);
+    await ok.eventsDone;
+    expect(Buffer.concat(ok.stdout).equals(data)).toBe(true);
+    const file = fragments[2]!.mediaId; // stream bytes 16-24 MiB
+    const original = fs.readFileSync(file);
+    try {
+      const damaged = Buffer.from(original);
+      damaged[3 * MiB + 77]! ^= 1;
+      fs.writeFileSync(file, damaged);
+      const whole = startBptm(spec({ direction: 'read', fragments, blockIndex: oldIndex }), 'ignore');
+      const range = startBptm(spec({ direction: 'read', fragments, blockIndex: oldIndex, rangeStart: 19 * MiB + 5, rangeEnd: 19 * MiB + 9 }), 'ignore');
+      for (const bad of [whole, range]) {
+        expect((await bad.exit).code).toBe(85);
+        await bad.eventsDone;
+        expect(bad.events.at(-1)).toMatchObject({ kind: 'end', status: 85, message: expect.stringMatching(/of fragment 3 \(stream offset \d+\) fails its checksum: sha256 [0-9a-f]{16}\.\.\., catalogue/) });
+      }
     } finally {
       fs.writeFileSync(file, original);
     }

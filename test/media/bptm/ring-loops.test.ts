@@ -4,12 +4,11 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { Duplex } from 'node:stream';
 import { OpenbpError } from '../../../src/protocol/errors.js';
-import { RingChannel } from '../../../src/media/bptm/ring-channel.js';
+import { RingChannel, type SlotSum } from '../../../src/media/bptm/ring-channel.js';
 import { ShmRing } from '../../../src/media/bptm/shm-ring.js';
 import { consume, produce, type ByteSink, type ByteSource } from '../../../src/media/bptm/ring-loops.js';
 import { createShmFile, openShmFile } from '../../../src/media/bptm/shm-file.js';
 import { Stop } from '../../../src/media/bptm/stop.js';
-import { blockChecksum } from '../../../src/formats/block-frame.js';
 
 /** Two connected in-memory duplexes; each write arrives split in two, to exercise frame reassembly. */
 function duplexPair(): [Duplex, Duplex] {
@@ -183,7 +182,7 @@ describe('ring hand-off (in one process)', () => {
   it('a producer whose source leaves no checks sends no SUM: the consumer gets no checksum with any block', async () => {
     const q = pair(3, 1024);
     const data = crypto.randomBytes(1024 * 10 + 5);
-    const sums: Array<string | undefined> = [];
+    const sums: Array<SlotSum | undefined> = [];
     await Promise.all([
       produce(q.prodRing, q.prodChan, randomSource(data, 3000, 3), q.stopP),
       consume(q.consRing, q.consChan, { write: async (_b, s) => void sums.push(s) }, q.stopC),
