@@ -12,6 +12,9 @@ import { openFdSink } from './fd-sink.js';
 import { peerLost } from './exit-status.js';
 import type { Stop } from './stop.js';
 
+/** How long a failed child waits for the parent to have heard its ERROR (the parent answers with its own at once). */
+const PEER_STOP_WAIT_MS = 2000;
+
 export interface ChildDeps {
   readonly spec: BptmSpec;
   readonly shmPath: string;
@@ -65,7 +68,10 @@ export async function runBptmChild(deps: ChildDeps): Promise<ChildOutcome> {
   try {
     // Also a failure the stop saw without an exception here (the restore's reader went away between two
     // writes): the parent must hear the status, not just see this process go (it would say 85).
-    if (stop.reason && chan) await chan.sendFlushed(MSG.ERROR, stop.reason.status);
+    if (stop.reason && chan) {
+      await chan.sendFlushed(MSG.ERROR, stop.reason.status);
+      await chan.peerStopped(PEER_STOP_WAIT_MS);
+    }
   } finally {
     // A pipe read still in flight writes into its slot when it returns: leave the mapping to the process exit.
     if (!source?.busy) ring?.close();

@@ -58,6 +58,8 @@ export class RingChannel {
   /** Set by the owner once it has all it needs from the peer: the peer's going away is then no failure. */
   finished = false;
   closed = false;
+  /** The peer sent ERROR. */
+  peerError = false;
 
   private rest: Buffer = Buffer.alloc(0);
   /** Checksums received and not taken yet, by block number. */
@@ -149,6 +151,24 @@ export class RingChannel {
     }
   }
 
+  /**
+   * After this side sent ERROR: resolves once the peer has stopped too (its ERROR came, or it went away), or after
+   * `ms`. A process that exits at once after its ERROR can make the peer's next write fail with EPIPE, and Node then
+   * drops what the peer had not read yet (the ERROR, and the SUM before it naming a damaged block).
+   */
+  async peerStopped(ms: number): Promise<void> {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      this.wake();
+    }, ms);
+    try {
+      while (!this.peerError && !this.closed && !late) await this.changed();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   close(): void {
     this.closed = true;
     this.sock.destroy();
@@ -190,6 +210,7 @@ export class RingChannel {
         this.peerHungry = hungry;
         break;
       case MSG.ERROR:
+        this.peerError = true;
         this.stop.trigger(peerFailed(value));
         break;
       case MSG.DONE:

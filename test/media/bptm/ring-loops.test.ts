@@ -4,7 +4,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { Duplex } from 'node:stream';
 import { OpenbpError } from '../../../src/protocol/errors.js';
-import { RingChannel, type SlotSum } from '../../../src/media/bptm/ring-channel.js';
+import { MSG, RingChannel, type SlotSum } from '../../../src/media/bptm/ring-channel.js';
 import { ShmRing } from '../../../src/media/bptm/shm-ring.js';
 import { consume, produce, type ByteSink, type ByteSource } from '../../../src/media/bptm/ring-loops.js';
 import { createShmFile, openShmFile } from '../../../src/media/bptm/shm-file.js';
@@ -177,6 +177,32 @@ describe('ring hand-off (in one process)', () => {
     expect(cons).toMatchObject({ status: 'rejected', reason: { status: 50 } });
     p.prodRing.close();
     p.consRing.close();
+  });
+
+  it('a side that sent ERROR waits until the peer has heard it (its ERROR back, or its going away), at most the time given', async () => {
+    const answered = pair(2, 1024);
+    answered.stopC.trigger(new OpenbpError('MEDIA_READ_ERROR', 'child failed'));
+    await answered.consChan.sendFlushed(MSG.ERROR, 85);
+    let stopped = false;
+    const waiting = answered.consChan.peerStopped(10_000).then(() => void (stopped = true));
+    await pause(50);
+    expect(stopped).toBe(false);
+    expect(answered.stopP.reason?.status).toBe(85);
+    answered.prodChan.send(MSG.ERROR, 85);
+    await waiting;
+    expect(answered.consChan.peerError).toBe(true);
+
+    const gone = pair(2, 1024);
+    const goneWait = gone.consChan.peerStopped(10_000);
+    gone.a.end();
+    await goneWait;
+    expect(gone.consChan.peerError).toBe(false);
+
+    const silent = pair(2, 1024);
+    const t0 = Date.now();
+    await silent.consChan.peerStopped(40);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(35);
+    for (const q of [answered, gone, silent]) for (const r of [q.prodRing, q.consRing]) r.close();
   });
 
   it('a producer whose source leaves no checks sends no SUM: the consumer gets no checksum with any block', async () => {
