@@ -71,7 +71,9 @@ export function openFdSink(fd: number, stop: Stop): ByteSink {
   if (st.isFIFO()) widenPipe(fd);
   // A pipe sink writing runs on the thread pool (checking the next run meanwhile) was tried and taken back: in two
   // of five full CI runs a stopped restore child then ended without its ERROR reaching the parent (85 instead of
-  // the child's status), cause not found.
+  // the child's status). Likely cause, found later: the child exited right after its ERROR, the parent's next write
+  // on the control pipe failed with EPIPE and Node dropped what the parent had not read; the child now waits for
+  // the parent's answer (RingChannel.peerStopped) before it exits.
   if (st.isFIFO() || st.isSocket()) return new SocketSink(new net.Socket({ fd, readable: false, writable: true }), stop);
   return new FileSink(fd);
 }
