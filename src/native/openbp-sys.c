@@ -1301,6 +1301,145 @@ static void init_dir_scan(napi_env env, napi_value exports) {
 
 /* ==== end of the directory scan block ==== */
 
+/* ==== ring slots into a pipe without a copy (vmsplice): the pipe then holds references to the slot's pages, not
+ * its bytes, so the caller must leave a slot as it is until the reader has taken its bytes: pipeUnread tells how many
+ * bytes the pipe still holds (FIONREAD), everything spliced before those has been read (copied out by the reader). ==== */
+
+#include <sys/uio.h>
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_ref keep;
+  int fd;
+  const char *data;
+  size_t len;
+  int64_t atMost;
+  int err;
+  int64_t unread;
+} PipeJob;
+
+/* Bytes the pipe holds, or -1 with errno. */
+static int64_t pipe_unread(int fd) {
+  int n = 0;
+  return ioctl(fd, FIONREAD, &n) < 0 ? -1 : (int64_t)n;
+}
+
+static void vmsplice_execute(napi_env env, void *data) {
+  (void)env;
+  PipeJob *j = data;
+  struct iovec iov = {.iov_base = (void *)j->data, .iov_len = j->len};
+  while (iov.iov_len > 0) {
+    ssize_t n = vmsplice(j->fd, &iov, 1, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN && wait_writable(j->fd) == 0) continue;
+      j->err = errno;
+      return;
+    }
+    iov.iov_base = (char *)iov.iov_base + n;
+    iov.iov_len -= (size_t)n;
+  }
+  j->unread = pipe_unread(j->fd);
+  if (j->unread < 0) j->err = errno;
+}
+
+/* Waits (polling every 200 us) until the pipe holds atMost bytes or fewer; unread -1 when its reader is gone. */
+static void unread_execute(napi_env env, void *data) {
+  (void)env;
+  PipeJob *j = data;
+  for (;;) {
+    j->unread = pipe_unread(j->fd);
+    if (j->unread < 0) {
+      j->err = errno;
+      return;
+    }
+    if (j->unread <= j->atMost) return;
+    struct pollfd p = {.fd = j->fd, .events = 0, .revents = 0};
+    if (poll(&p, 1, 0) > 0 && (p.revents & POLLERR)) {
+      j->unread = -1;
+      return;
+    }
+    usleep(200);
+  }
+}
+
+static void pipe_job_complete(napi_env env, napi_status status, void *data) {
+  PipeJob *j = data;
+  if (status != napi_ok) j->err = EIO;
+  if (j->err) {
+    napi_reject_deferred(env, j->deferred, errno_error(env, j->err, j->data ? "vmsplice" : "ioctl"));
+  } else {
+    napi_value v;
+    napi_create_int64(env, j->unread, &v);
+    napi_resolve_deferred(env, j->deferred, v);
+  }
+  if (j->keep) napi_delete_reference(env, j->keep);
+  napi_delete_async_work(env, j->work);
+  free(j);
+}
+
+/* vmspliceToPipe(pipeFd, bytes) -> Promise<number>: all of bytes into the pipe (a full non-blocking pipe is waited
+ * for), on the libuv pool; resolves with the bytes the pipe holds afterwards. Rejects (.code) on the first failure
+ * (EPIPE: the reader is gone). */
+static napi_value js_vmsplice_to_pipe(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "vmspliceToPipe");
+  int fd = (int)int_arg(env, argv[0]);
+  void *bytes;
+  size_t len;
+  if (!buffer_arg(env, argv[1], "bytes", &bytes, &len)) return NULL;
+  PipeJob *j = calloc(1, sizeof *j);
+  if (!j) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  j->fd = fd;
+  j->data = bytes;
+  j->len = len;
+  if (napi_create_reference(env, argv[1], 1, &j->keep) != napi_ok) {
+    free(j);
+    napi_throw_error(env, "EINVAL", "openbp_sys: N-API call failed");
+    return NULL;
+  }
+  napi_ref keep = j->keep;
+  napi_value promise = queue_pool_job(env, j, "openbp_vmsplice", vmsplice_execute, pipe_job_complete);
+  if (!promise) napi_delete_reference(env, keep);
+  return promise;
+}
+
+/* pipeUnreadAtMost(pipeFd, atMost) -> Promise<number>: on the libuv pool, waits until the pipe holds atMost bytes or
+ * fewer and resolves with that count; -1 when the pipe has no reader any more (nothing more will be read). */
+static napi_value js_pipe_unread_at_most(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "pipeUnreadAtMost");
+  PipeJob *j = calloc(1, sizeof *j);
+  if (!j) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  j->fd = (int)int_arg(env, argv[0]);
+  j->atMost = int_arg(env, argv[1]);
+  return queue_pool_job(env, j, "openbp_pipe_unread", unread_execute, pipe_job_complete);
+}
+
+/* pipeUnread(pipeFd) -> number: the bytes the pipe holds (FIONREAD). */
+static napi_value js_pipe_unread(napi_env env, napi_callback_info info) {
+  GET_ARGS(1, "pipeUnread");
+  int64_t n = pipe_unread((int)int_arg(env, argv[0]));
+  if (n < 0) return throw_errno(env, errno, "ioctl");
+  napi_value v;
+  CHECK(napi_create_int64(env, n, &v));
+  return v;
+}
+
+static void init_pipe_slots(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"vmspliceToPipe", NULL, js_vmsplice_to_pipe, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pipeUnreadAtMost", NULL, js_pipe_unread_at_most, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pipeUnread", NULL, js_pipe_unread, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"utimensat", NULL, js_utimensat, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -1330,6 +1469,7 @@ static napi_value init(napi_env env, napi_value exports) {
   init_restore_path(env, exports);
   init_block_sums(env, exports);
   init_dir_scan(env, exports);
+  init_pipe_slots(env, exports);
   return exports;
 }
 

@@ -74,6 +74,16 @@ export interface OpenbpSys {
    * throws (.code) on the first failure (EPIPE when the reader is gone).
    */
   writeToPipe(pipeFd: number, buf: Buffer, offset: number, length: number): void;
+  /**
+   * vmsplice(2) of all of `bytes` into the pipe, on the libuv thread pool (a full non-blocking pipe is waited for):
+   * the pipe then refers to the pages of `bytes`, which must stay as they are until the reader has taken them (see
+   * pipeUnread). Resolves with the bytes the pipe holds afterwards; rejects (.code) on the first failure (EPIPE).
+   */
+  vmspliceToPipe(pipeFd: number, bytes: Uint8Array): Promise<number>;
+  /** The bytes a pipe holds (FIONREAD): all bytes put in before those have been read. */
+  pipeUnread(pipeFd: number): number;
+  /** On the thread pool, waits until the pipe holds `atMost` bytes or fewer: that count, or -1 once it has no reader. */
+  pipeUnreadAtMost(pipeFd: number, atMost: number): Promise<number>;
 
   // ---- restore data path ----
   /**

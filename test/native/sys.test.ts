@@ -102,6 +102,37 @@ describe('openbp_sys native addon', () => {
     fs.closeSync(w2);
   });
 
+  it('vmspliceToPipe puts references to the pages in the pipe, not copies: pipeUnread says when they have been read', async () => {
+    const [r, w] = sys().pipe();
+    // 64 KiB not page-aligned span 17 pages, one pipe buffer each: more than a default pipe's 16.
+    sys().setPipeSize(w, 1024 * 1024);
+    const slot = Buffer.alloc(64 * 1024, 1);
+    expect(await sys().vmspliceToPipe(w, slot)).toBe(64 * 1024);
+    expect(sys().pipeUnread(w)).toBe(64 * 1024);
+    // Changed after the call, before the read: the reader sees the change (why a sink must hold the slot).
+    slot.fill(2, 0, 4096);
+    const got = Buffer.alloc(64 * 1024);
+    expect(fs.readSync(r, got, 0, 4096, null)).toBe(4096);
+    expect(got.subarray(0, 4096).every((b) => b === 2)).toBe(true);
+    expect(sys().pipeUnread(w)).toBe(60 * 1024);
+    // Waits until the pipe holds at most 1024 bytes: the reader takes 59 KiB after 50 ms.
+    let waited = false;
+    const waiting = sys().pipeUnreadAtMost(w, 1024).then((n) => ((waited = true), n));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(waited).toBe(false);
+    expect(fs.readSync(r, got, 0, 59 * 1024, null)).toBe(59 * 1024);
+    expect(await waiting).toBe(1024);
+    // Once the reader is gone: -1 (nothing will read the rest), and the next vmsplice fails with EPIPE.
+    fs.closeSync(r);
+    expect(await sys().pipeUnreadAtMost(w, 0)).toBe(-1);
+    await expect(sys().vmspliceToPipe(w, slot)).rejects.toMatchObject({ code: 'EPIPE' });
+    fs.closeSync(w);
+    const file = fs.openSync(path.join(dir, 'not-a-pipe'), 'w');
+    await expect(sys().vmspliceToPipe(file, slot)).rejects.toMatchObject({ code: 'EBADF' });
+    fs.closeSync(file);
+    expect(() => sys().pipeUnread(file)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+  });
+
   it('makes FIFOs and reports errno codes', () => {
     const p = Buffer.from(path.join(dir, 'fifo'));
     sys().mkfifo(p, 0o640);

@@ -6,7 +6,7 @@ import type { BptmSpec } from '../../protocol/job-specs.js';
 import { openShmFile, removeShmFile } from './shm-file.js';
 import { ShmRing } from './shm-ring.js';
 import { MSG, RingChannel } from './ring-channel.js';
-import { consume, produce, type ByteSource } from './ring-loops.js';
+import { consume, produce, type ByteSink, type ByteSource } from './ring-loops.js';
 import { openFdSource } from './fd-source.js';
 import { openFdSink } from './fd-sink.js';
 import { peerLost } from './exit-status.js';
@@ -42,6 +42,7 @@ export async function runBptmChild(deps: ChildDeps): Promise<ChildOutcome> {
   let chan: RingChannel | undefined;
   let bytes = 0;
   let source: ByteSource | undefined;
+  let sink: ByteSink | undefined;
   try {
     const sock = new net.Socket({ fd: deps.controlFd ?? 3, readable: true, writable: true, allowHalfOpen: true });
     const channel = new RingChannel(sock, stop, () => peerLost(spec.direction, 'parent'), spec.bufferSize);
@@ -56,7 +57,7 @@ export async function runBptmChild(deps: ChildDeps): Promise<ChildOutcome> {
       await channel.until(() => channel.doneBytes !== undefined);
       channel.finished = true;
     } else {
-      const sink = openFdSink(deps.outFd ?? 1, stop);
+      sink = openFdSink(deps.outFd ?? 1, stop, spec.bufferSize);
       // The parent leaves the checksum of plain whole blocks to us (SUM): checked here, before they go out.
       bytes = await consume(ring, channel, sink, stop, { verify: true });
       channel.finished = true;
@@ -73,8 +74,9 @@ export async function runBptmChild(deps: ChildDeps): Promise<ChildOutcome> {
       await chan.peerStopped(PEER_STOP_WAIT_MS);
     }
   } finally {
-    // A pipe read still in flight writes into its slot when it returns: leave the mapping to the process exit.
-    if (!source?.busy) ring?.close();
+    // A pipe read still in flight writes into its slot when it returns, a vmsplice still in flight reads its slot:
+    // leave the mapping to the process exit.
+    if (!source?.busy && !sink?.busy) ring?.close();
     removeShmFile(deps.shmPath);
     chan?.close();
   }

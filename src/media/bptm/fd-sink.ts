@@ -6,6 +6,7 @@ import { OpenbpError } from '../../protocol/errors.js';
 import type { ByteSink } from './ring-loops.js';
 import type { Stop } from './stop.js';
 import { widenPipe } from '../../ipc/data-pipe.js';
+import { sys } from '../../native/sys.js';
 
 function sinkError(e: unknown): OpenbpError {
   return new OpenbpError('SOCKET_WRITE_FAILED', `writing the restore stream: ${(e as Error).message}`, { cause: e });
@@ -48,6 +49,87 @@ class SocketSink implements ByteSink {
   }
 }
 
+/**
+ * A pipe sink that vmsplices each block: the pipe refers to the slot's pages instead of a copy of its bytes (one
+ * copy of the whole restore less, and the pipe's lock is held for page references only, not for a copy). A block
+ * stays held (its slot unchanged) until the reader has taken all its bytes: the pipe then holds only bytes spliced
+ * after it (pipeUnread). Its reader must copy the bytes out (read, or splice into a file, as nbtar and ssh do): a
+ * reader that splices them on into a socket would keep the pages past that point.
+ */
+class VmspliceSink implements ByteSink {
+  /** Bytes spliced so far. */
+  private spliced = 0;
+  /** Where each held block ends in the spliced bytes, oldest first. */
+  private ends: number[] = [];
+  private error: OpenbpError | undefined;
+  private pending: ((e: OpenbpError) => void) | undefined;
+  /** A vmsplice on the thread pool, which may outlive a stop (it waits on the reader). */
+  busy = false;
+
+  constructor(
+    private readonly fd: number,
+    stop: Stop,
+  ) {
+    stop.onStop((e) => {
+      this.error ??= e;
+      const p = this.pending;
+      this.pending = undefined;
+      p?.(e);
+    });
+  }
+
+  /** The addon's promise, or the stop's failure first (a pool call may wait on a reader that stopped reading). */
+  private guarded<T>(work: () => Promise<T>): Promise<T> {
+    if (this.error) return Promise.reject(this.error);
+    return new Promise<T>((resolve, reject) => {
+      this.pending = reject;
+      work().then(
+        (v) => {
+          this.pending = undefined;
+          if (this.error) reject(this.error);
+          else resolve(v);
+        },
+        (e: unknown) => {
+          this.pending = undefined;
+          this.error ??= sinkError(e);
+          reject(this.error);
+        },
+      );
+    });
+  }
+
+  async write(block: Buffer): Promise<void> {
+    const unread = await this.guarded(() => {
+      this.busy = true;
+      return sys()
+        .vmspliceToPipe(this.fd, block)
+        .finally(() => (this.busy = false));
+    });
+    this.spliced += block.length;
+    this.ends.push(this.spliced);
+    this.taken(unread);
+  }
+
+  held(): number {
+    return this.ends.length;
+  }
+
+  async letGo(): Promise<void> {
+    if (this.ends.length === 0) return;
+    const unread = await this.guarded(() => sys().pipeUnreadAtMost(this.fd, this.spliced - this.ends[0]!));
+    if (unread < 0) this.ends = []; // no reader: nothing will read the pages any more (the next write fails, EPIPE)
+    else this.taken(unread);
+  }
+
+  /** The pipe holds `unread` bytes: every block that ends before them has been read. */
+  private taken(unread: number): void {
+    const read = this.spliced - unread;
+    let n = 0;
+    while (n < this.ends.length && this.ends[n]! <= read) n++;
+    if (n > 0) this.ends.splice(0, n);
+  }
+}
+
 class FileSink implements ByteSink {
   constructor(private readonly fd: number) {}
 
@@ -60,8 +142,22 @@ class FileSink implements ByteSink {
   }
 }
 
-/** A ByteSink writing to descriptor fd. */
-export function openFdSink(fd: number, stop: Stop): ByteSink {
+/** Slots from this size up go into a pipe by vmsplice (smaller ones cost less copied than held). */
+const VMSPLICE_MIN_SLOT = 64 * 1024;
+
+/** Whether blocks of slotSize go into pipe fd by vmsplice: large enough, and the pipe answers FIONREAD. */
+function vmspliced(fd: number, slotSize: number): boolean {
+  if (slotSize < VMSPLICE_MIN_SLOT || process.env.OPENBP_NO_VMSPLICE) return false;
+  try {
+    sys().pipeUnread(fd);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A ByteSink writing to descriptor fd (blocks of at most slotSize bytes, ring slots). */
+export function openFdSink(fd: number, stop: Stop, slotSize: number): ByteSink {
   let st: fs.Stats;
   try {
     st = fs.fstatSync(fd);
@@ -74,6 +170,7 @@ export function openFdSink(fd: number, stop: Stop): ByteSink {
   // the child's status). Likely cause, found later: the child exited right after its ERROR, the parent's next write
   // on the control pipe failed with EPIPE and Node dropped what the parent had not read; the child now waits for
   // the parent's answer (RingChannel.peerStopped) before it exits.
+  if (st.isFIFO() && vmspliced(fd, slotSize)) return new VmspliceSink(fd, stop);
   if (st.isFIFO() || st.isSocket()) return new SocketSink(new net.Socket({ fd, readable: false, writable: true }), stop);
   return new FileSink(fd);
 }

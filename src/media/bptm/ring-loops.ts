@@ -45,6 +45,15 @@ export interface ByteSink {
    * drain(), resolves. drain() waits until everything handed over is written.
    */
   drain?(): Promise<void>;
+  /**
+   * Optional: how many of the last blocks written the sink still holds after write() resolved (it handed a pipe
+   * references to their pages, not copies; see VmspliceSink): their slots stay as they are until it lets go.
+   */
+  held?(): number;
+  /** With held(): waits until the sink holds fewer blocks (the reader took more), or none is held. */
+  letGo?(): Promise<void>;
+  /** True while a call into the sink is still reading a slot (after a stop): the ring must stay mapped. */
+  readonly busy?: boolean;
 }
 
 /** The most a consumer hands a sink's writeRun at once. */
@@ -139,8 +148,19 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
   for (;;) {
     if (consumed >= chan.filled) {
       if (released < consumed) {
-        await sink.drain!();
-        released = consumed;
+        if (sink.letGo) {
+          // Waiting on the pipe's reader, not on the producer: what it let go goes to the producer at once.
+          await sink.letGo();
+          released = consumed - sink.held!();
+          if (released > posted) {
+            chan.send(MSG.FREED, released);
+            posted = released;
+          }
+        } else {
+          await sink.drain!();
+          released = consumed;
+        }
+        stop.check();
         continue; // more may have been filled (and the end said) meanwhile
       }
       if (chan.eofBytes !== undefined) return total;
@@ -180,8 +200,9 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
       total += block.length;
     }
     stop.check();
-    // A lagging sink is done with every run before this one; any other with this one too.
-    released = asRun && sink.drain ? consumed : consumed + run;
+    // A lagging sink is done with every run before this one; a holding sink with all but the blocks it holds; any
+    // other with this one too.
+    released = asRun && sink.drain ? consumed : consumed + run - (sink.held?.() ?? 0);
     consumed += run;
     hooks.onBytes?.(total);
     if (released - posted >= batch || (chan.peerHungry && released > posted)) {

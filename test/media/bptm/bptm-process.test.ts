@@ -12,6 +12,7 @@ import type { BptmSpec } from '../../../src/protocol/job-specs.js';
 import { removeJobShmFiles, shmFileName } from '../../../src/media/bptm/shm-file.js';
 import { decodeIndex, encodeSection } from '../../../src/formats/block-index.js';
 import { blockChecksum } from '../../../src/formats/block-checksum.js';
+import { sys } from '../../../src/native/sys.js';
 
 const MiB = 1024 * 1024;
 const TOTAL = 50 * MiB;
@@ -31,12 +32,13 @@ interface Run {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function startBptm(specFile: string, stdin: 'pipe' | 'ignore'): Run {
-  const proc = spawnCommandModule('bptm', ['--spec', specFile], { stdio: [stdin, 'pipe', 'pipe', 'pipe'] });
+/** `stdoutFd`: a descriptor for its standard output (a real pipe, as bpbrm gives it) instead of Node's socket. */
+function startBptm(specFile: string, stdin: 'pipe' | 'ignore', stdoutFd?: number): Run {
+  const proc = spawnCommandModule('bptm', ['--spec', specFile], { stdio: [stdin, stdoutFd ?? 'pipe', 'pipe', 'pipe'] });
   const events: BptmEvent[] = [];
   const stdout: Buffer[] = [];
   const stderr: string[] = [];
-  proc.stdout!.on('data', (c: Buffer) => stdout.push(c));
+  proc.stdout?.on('data', (c: Buffer) => stdout.push(c));
   proc.stderr!.on('data', (c: Buffer) => stderr.push(c.toString()));
   const eventsDone = readEventLines(proc.stdio[3] as Readable, (v) => events.push(bptmEvent.parse(v)));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
@@ -297,6 +299,42 @@ describe('bptm (real processes)', () => {
     } finally {
       fs.writeFileSync(file, original);
     }
+  }, 30000);
+
+  it('restores into a real pipe read slowly: its slots go in by vmsplice, and none is refilled before the reader took it', async () => {
+    const [r, w] = sys().pipe();
+    // A ring of 256 KiB behind a pipe of 1 MiB: a slot let go as soon as it is in the pipe would be refilled while
+    // the pipe still refers to its pages, and the reader would get later bytes in its place.
+    const run = startBptm(spec({ direction: 'read', fragments, blockIndex, numberOfBuffers: 4, bufferSize: 64 * 1024 }), 'ignore', w);
+    fs.closeSync(w);
+    const out = Buffer.alloc(TOTAL + 1);
+    let got = 0;
+    for (let i = 0; ; i++) {
+      const n = await new Promise<number>((resolve, reject) => fs.read(r, out, got, Math.min(48 * 1024, out.length - got), null, (e, k) => (e ? reject(e) : resolve(k))));
+      if (n === 0) break;
+      got += n;
+      if (i % 8 === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    fs.closeSync(r);
+    expect((await run.exit).code).toBe(0);
+    await run.eventsDone;
+    expect(got).toBe(TOTAL);
+    expect(out.subarray(0, got).equals(data)).toBe(true);
+    expect(run.events.at(-1)).toEqual({ kind: 'end', status: 0, bytes: TOTAL });
+  }, 30000);
+
+  it('ends a restore into a real pipe with 24 when its reader goes away, also while slots are held in the pipe', async () => {
+    const [r, w] = sys().pipe();
+    const run = startBptm(spec({ direction: 'read', fragments, blockIndex, numberOfBuffers: 4, bufferSize: 64 * 1024 }), 'ignore', w);
+    fs.closeSync(w);
+    const some = Buffer.alloc(100 * 1024);
+    expect(fs.readSync(r, some, 0, some.length, null)).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the pipe fills, the ring's slots are held
+    fs.closeSync(r);
+    expect((await run.exit).code).toBe(24);
+    await run.eventsDone;
+    expect(run.events.at(-1)).toMatchObject({ kind: 'end', status: 24 });
+    expect(fs.readdirSync(shmDir)).toEqual([]);
   }, 30000);
 
   it('fails a read with 85 when a fragment does not match its checksum', async () => {
