@@ -13,7 +13,13 @@ export type SumKind = 'sha256' | 'blake3';
 /** What new images are written with. */
 export const WRITE_SUM: SumKind = 'blake3';
 
-const ADDON_KIND = { sha256: 1, blake3: 2 } as const;
+/** The number that names each hash where it crosses a boundary: the addon's kind, byte 1 of a SUM frame on the ring. */
+export const SUM_CODE = { sha256: 1, blake3: 2 } as const satisfies Record<SumKind, number>;
+
+/** The hash a SUM_CODE names (undefined for no hash). */
+export function sumOfCode(code: number): SumKind | undefined {
+  return code === SUM_CODE.sha256 ? 'sha256' : code === SUM_CODE.blake3 ? 'blake3' : undefined;
+}
 
 /** Whether the addon hashes sha256 (false once it said ENOSYS: node:crypto then). */
 let addonSha = true;
@@ -21,7 +27,7 @@ let addonSha = true;
 /** The catalogue's checksum of a stored block: the first 8 bytes of its sha256 or BLAKE3, hex. */
 export function blockChecksum(stored: Uint8Array, kind: SumKind): string {
   if (kind === 'sha256') return crypto.createHash('sha256').update(stored).digest().toString('hex', 0, 8);
-  return sys().blockSumSync(stored, ADDON_KIND.blake3);
+  return sys().blockSumSync(stored, SUM_CODE.blake3);
 }
 
 /**
@@ -31,7 +37,7 @@ export function blockChecksum(stored: Uint8Array, kind: SumKind): string {
 export async function blockChecksumPooled(stored: Uint8Array, kind: SumKind): Promise<string> {
   if (kind === 'sha256' && !addonSha) return blockChecksum(stored, kind);
   try {
-    return await sys().blockSum(stored, ADDON_KIND[kind]);
+    return await sys().blockSum(stored, SUM_CODE[kind]);
   } catch (e) {
     if (kind !== 'sha256' || (e as NodeJS.ErrnoException).code !== 'ENOSYS') throw e;
     addonSha = false;

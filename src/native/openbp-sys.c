@@ -1097,15 +1097,9 @@ static void sum_complete(napi_env env, napi_status status, void *data) {
 }
 
 /* The (bytes, kind) arguments of blockSum and blockSumSync; false after throwing. */
-static bool sum_args(napi_env env, napi_value *argv, const char *what, const unsigned char **bytes, size_t *len, int *kind) {
-  bool is_ta = false;
-  napi_typedarray_type type;
+static bool sum_args(napi_env env, napi_value *argv, const unsigned char **bytes, size_t *len, int *kind) {
   void *p = NULL;
-  if (napi_is_typedarray(env, argv[0], &is_ta) != napi_ok || !is_ta || napi_get_typedarray_info(env, argv[0], &type, len, &p, NULL, NULL) != napi_ok ||
-      type != napi_uint8_array) {
-    napi_throw_type_error(env, "EINVAL", what);
-    return false;
-  }
+  if (!buffer_arg(env, argv[0], "the bytes to hash", &p, len)) return false;
   int32_t k = 0;
   if (napi_get_value_int32(env, argv[1], &k) != napi_ok || (k != SUM_SHA256 && k != SUM_BLAKE3)) {
     napi_throw_type_error(env, "EINVAL", "block checksum kind must be 1 (sha256) or 2 (blake3)");
@@ -1127,7 +1121,7 @@ static napi_value js_block_sum(napi_env env, napi_callback_info info) {
   const unsigned char *bytes;
   size_t len;
   int kind;
-  if (!sum_args(env, argv, "blockSum needs a Buffer or Uint8Array", &bytes, &len, &kind)) return NULL;
+  if (!sum_args(env, argv, &bytes, &len, &kind)) return NULL;
   SumJob *j = calloc(1, sizeof *j);
   if (!j) {
     napi_throw_error(env, "ENOMEM", "out of memory");
@@ -1154,7 +1148,7 @@ static napi_value js_block_sum_sync(napi_env env, napi_callback_info info) {
   const unsigned char *bytes;
   size_t len;
   int kind;
-  if (!sum_args(env, argv, "blockSumSync needs a Buffer or Uint8Array", &bytes, &len, &kind)) return NULL;
+  if (!sum_args(env, argv, &bytes, &len, &kind)) return NULL;
   unsigned char md[32];
   block_sum(kind, bytes, len, md);
   return sum_string(env, md);

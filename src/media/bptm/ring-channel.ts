@@ -3,7 +3,7 @@
 // Frame: byte 0 type, byte 1 flags (bit 0 HUNGRY: the sender is waiting for the receiver), bytes 8..15
 // a float64 value. Counts are cumulative (slots filled / freed since the start), so a late or
 // coalesced message is never ambiguous, and one message can hand over any number of slots.
-// SUM is the one exception to the flags and the value: byte 1 says the hash (1 sha256, 2 BLAKE3), bytes 2..7
+// SUM is the one exception to the flags and the value: byte 1 says the hash (SUM_CODE: 1 sha256, 2 BLAKE3), bytes 2..7
 // hold the block number (uint48 LE, counted from 0 like the slots filled) and bytes 8..15 a block checksum (the
 // 8 bytes of blockChecksum). Producer -> consumer,
 // sent before the FILLED that hands the block over: on backup the sum to record, on restore the sum the
@@ -15,16 +15,13 @@ import type { Duplex } from 'node:stream';
 import type { Stop } from './stop.js';
 import { peerFailed } from './exit-status.js';
 import { OpenbpError } from '../../protocol/errors.js';
-import type { SumKind } from '../../formats/block-checksum.js';
+import { SUM_CODE, sumOfCode, type SumKind } from '../../formats/block-checksum.js';
 
 /** A block's checksum as a SUM frame carries it: 16 hex digits, and the hash they are the prefix of. */
 export interface SlotSum {
   readonly checksum: string;
   readonly sum: SumKind;
 }
-
-const SUM_CODE: Record<SumKind, number> = { sha256: 1, blake3: 2 };
-const SUM_OF_CODE: Readonly<Record<number, SumKind>> = { 1: 'sha256', 2: 'blake3' };
 
 export const MSG = {
   /** child -> parent: the buffer file is open. */
@@ -180,7 +177,7 @@ export class RingChannel {
     for (; off + FRAME <= buf.length; off += FRAME) {
       if (buf[off] === MSG.SUM) {
         const block = buf.readUIntLE(off + 2, 6);
-        const sum = SUM_OF_CODE[buf[off + 1]!];
+        const sum = sumOfCode(buf[off + 1]!);
         const s: SlotSum | undefined = sum && { checksum: buf.toString('hex', off + 8, off + 16), sum };
         if (s === undefined) this.stop.trigger(new OpenbpError('MEDIA_READ_ERROR', `ring block ${block}: SUM of unknown hash ${buf[off + 1]}`));
         else if (this.onSum) this.onSum(block, s);
