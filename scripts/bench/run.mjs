@@ -2,7 +2,7 @@
 // openbp benchmark: openbp against GNU tar, restic and borg on the same data, same run.
 //
 //   node scripts/bench/run.mjs [--quick] [--runs N] [--cases big,small,incr,one,job,tiny,shm]
-//                              [--out DIR] [--work DIR] [--keep] [--no-peers]
+//                              [--out DIR] [--work DIR] [--keep] [--no-peers] [--warm-mib N]
 //
 // Warm page cache (nothing is dropped); tools alternate run by run (A B C A B C ...); medians.
 // See scripts/bench/README.md for the cases and targets.
@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { makeBig, makeSmall, makeTiny } from './datasets.mjs';
-import { run, sh, median } from './measure.mjs';
+import { run, sh, median, warmMemory } from './measure.mjs';
 import { openbpNames } from './procmon.mjs';
 import { toolEnv, backupSteps, restoreSteps, incrementalSteps, restoreOneSteps } from './tools.mjs';
 import { resultsTable, targetsTable, writeJson, machine } from './report.mjs';
@@ -27,6 +27,8 @@ const SIZES = QUICK
   ? { big: { files: 4, fileMiB: 64, textMiB: 128 }, small: { count: 8000 }, tiny: { count: 50000 }, shmMiB: 256 }
   : { big: { files: 4, fileMiB: 512, textMiB: 1024 }, small: { count: 100000 }, tiny: { count: 1000000 }, shmMiB: 1024 };
 const RUNS = Number(opt('runs', '3'));
+// Memory touched before every timed run (warmMemory): 4 GiB, 512 MiB quick; --warm-mib 0 turns it off.
+const WARM_BYTES = Number(opt('warm-mib', QUICK ? '512' : '4096')) * 2 ** 20;
 const CASES = new Set(opt('cases', 'big,small,incr,one,job,tiny,shm').split(','));
 const PEERS = !flag('no-peers');
 
@@ -116,6 +118,7 @@ async function runCase(name, steps, { bytes, files, runs = RUNS } = {}) {
       // Untimed: the dirty pages earlier runs left (a repository, a restored tree) are written back now, not
       // during this run (openbp's fsync and O_DIRECT writes would wait behind them).
       sh('sync');
+      warmMemory(WARM_BYTES);
       const r = await run(s.cmd(i), { cwd: s.cwd, env: ctx.env, openbp: s.openbp ? obp : null });
       if (!r.ok) ctx.broken(`${t} ${name} run ${i}: exit ${r.status}: ${r.err.split('\n').slice(-3).join(' | ')}`);
       // post checks the result (restores are verified); a failed check makes the run not count
