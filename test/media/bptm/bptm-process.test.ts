@@ -105,6 +105,19 @@ async function waitFor(cond: () => boolean, ms: number, what: string): Promise<v
   }
 }
 
+/** Runs fn with one byte of file flipped (at `at`), then puts the file back. */
+async function withByteFlipped(file: string, at: number, fn: () => Promise<void>): Promise<void> {
+  const original = fs.readFileSync(file);
+  try {
+    const damaged = Buffer.from(original);
+    damaged[at]! ^= 1;
+    fs.writeFileSync(file, damaged);
+    await fn();
+  } finally {
+    fs.writeFileSync(file, original);
+  }
+}
+
 describe('bptm (real processes)', () => {
   let dir: string;
   let shmDir: string;
@@ -219,26 +232,19 @@ describe('bptm (real processes)', () => {
     expect(Buffer.concat(ok.stdout).equals(data.subarray(range.rangeStart, range.rangeEnd))).toBe(true);
     // Fragment 3 holds stream bytes 16-24 MiB: flip one byte inside the range, then one outside it.
     const file = fragments[2]!.mediaId;
-    const original = fs.readFileSync(file);
-    try {
-      const outside = Buffer.from(original);
-      outside[5 * MiB]! ^= 1;
-      fs.writeFileSync(file, outside);
+    await withByteFlipped(file, 5 * MiB, async () => {
       const still = startBptm(spec({ direction: 'read', fragments, blockIndex, ...range }), 'ignore');
       expect((await still.exit).code).toBe(0);
       await still.eventsDone;
-      const inside = Buffer.from(original);
-      inside[MiB + 2000]! ^= 1;
-      fs.writeFileSync(file, inside);
+    });
+    await withByteFlipped(file, MiB + 2000, async () => {
       const bad = startBptm(spec({ direction: 'read', fragments, blockIndex, ...range }), 'ignore');
       expect((await bad.exit).code).toBe(85);
       await bad.eventsDone;
       expect(bad.events.at(-1)).toMatchObject({ kind: 'end', status: 85, message: expect.stringMatching(/fails its checksum/) });
       // Nothing of the damaged block came out: only whole blocks before it.
       expect(Buffer.concat(bad.stdout).length).toBeLessThan(MiB + 2000 - 1000);
-    } finally {
-      fs.writeFileSync(file, original);
-    }
+    });
   }, 30000);
 
   it('with the block index, a whole read leaves the block checks to the child: intact 0, a flipped byte 85 naming its block', async () => {
@@ -246,12 +252,8 @@ describe('bptm (real processes)', () => {
     expect((await ok.exit).code).toBe(0);
     await ok.eventsDone;
     expect(Buffer.concat(ok.stdout).equals(data)).toBe(true);
-    const file = fragments[2]!.mediaId; // stream bytes 16-24 MiB
-    const original = fs.readFileSync(file);
-    try {
-      const damaged = Buffer.from(original);
-      damaged[3 * MiB + 77]! ^= 1;
-      fs.writeFileSync(file, damaged);
+    // Fragment 3 holds stream bytes 16-24 MiB.
+    await withByteFlipped(fragments[2]!.mediaId, 3 * MiB + 77, async () => {
       const bad = startBptm(spec({ direction: 'read', fragments, blockIndex }), 'ignore');
       expect((await bad.exit).code).toBe(85);
       await bad.eventsDone;
@@ -261,9 +263,7 @@ describe('bptm (real processes)', () => {
       const out = Buffer.concat(bad.stdout);
       expect(out.length).toBeLessThanOrEqual(19 * MiB);
       expect(out.equals(data.subarray(0, out.length))).toBe(true);
-    } finally {
-      fs.writeFileSync(file, original);
-    }
+    });
   }, 30000);
 
   it('reads an image indexed before BLAKE3 (version 1, sha256 checksums): intact 0, a flipped byte 85 in the child and in the parent', async () => {
@@ -283,12 +283,7 @@ describe('bptm (real processes)', () => {
     expect((await ok.exit).code).toBe(0);
     await ok.eventsDone;
     expect(Buffer.concat(ok.stdout).equals(data)).toBe(true);
-    const file = fragments[2]!.mediaId; // stream bytes 16-24 MiB
-    const original = fs.readFileSync(file);
-    try {
-      const damaged = Buffer.from(original);
-      damaged[3 * MiB + 77]! ^= 1;
-      fs.writeFileSync(file, damaged);
+    await withByteFlipped(fragments[2]!.mediaId, 3 * MiB + 77, async () => {
       const whole = startBptm(spec({ direction: 'read', fragments, blockIndex: oldIndex }), 'ignore');
       const range = startBptm(spec({ direction: 'read', fragments, blockIndex: oldIndex, rangeStart: 19 * MiB + 5, rangeEnd: 19 * MiB + 9 }), 'ignore');
       for (const bad of [whole, range]) {
@@ -296,9 +291,7 @@ describe('bptm (real processes)', () => {
         await bad.eventsDone;
         expect(bad.events.at(-1)).toMatchObject({ kind: 'end', status: 85, message: expect.stringMatching(/of fragment 3 \(stream offset \d+\) fails its checksum: sha256 [0-9a-f]{16}\.\.\., catalogue/) });
       }
-    } finally {
-      fs.writeFileSync(file, original);
-    }
+    });
   }, 30000);
 
   it('restores into a real pipe read slowly: its slots go in by vmsplice, and none is refilled before the reader took it', async () => {
