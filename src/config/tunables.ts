@@ -9,7 +9,15 @@ export interface BufferTunables {
   readonly bufferSize: number;
 }
 
+/** NUMBER_DATA_BUFFERS and SIZE_DATA_BUFFERS[_DISK] defaults (NetBackup: 30 buffers; 256 KiB to disk). */
 export const DISK_DEFAULTS: BufferTunables = { numberOfBuffers: 30, bufferSize: 256 * 1024 };
+/**
+ * NUMBER_DATA_BUFFERS_DISK default, when neither it nor NUMBER_DATA_BUFFERS is set: a backup to disk writes runs
+ * of up to 4 MiB past the page cache while the child fills the rest of the ring, and 30 x 256 KiB left it too
+ * little room to ride out the disk's pauses (3.2 GB of large files, six alternating rounds: median 2.71 s
+ * against 3.04 s with 30; 32 MiB of shared memory a job).
+ */
+export const DISK_BACKUP_BUFFERS = 128;
 /** SIZE_DATA_BUFFERS default for tape (NetBackup: 64 KiB); capped below the 16 MiB SIMH record limit. */
 export const TAPE_BUFFER_SIZE = 64 * 1024;
 
@@ -36,7 +44,9 @@ export function readBufferTunables(home: Home, kind: 'disk' | 'restore' | 'tape'
   }
   const suffix = kind === 'disk' ? '_DISK' : '_RESTORE';
   const number =
-    readNumber(path.join(dir, `NUMBER_DATA_BUFFERS${suffix}`)) ?? readNumber(path.join(dir, 'NUMBER_DATA_BUFFERS')) ?? DISK_DEFAULTS.numberOfBuffers;
+    readNumber(path.join(dir, `NUMBER_DATA_BUFFERS${suffix}`)) ??
+    readNumber(path.join(dir, 'NUMBER_DATA_BUFFERS')) ??
+    (kind === 'disk' ? DISK_BACKUP_BUFFERS : DISK_DEFAULTS.numberOfBuffers);
   const size = readNumber(path.join(dir, 'SIZE_DATA_BUFFERS_DISK')) ?? readNumber(path.join(dir, 'SIZE_DATA_BUFFERS')) ?? DISK_DEFAULTS.bufferSize;
   const rounded = Math.max(1024, Math.floor(size / 1024) * 1024);
   return { numberOfBuffers: Math.min(Math.max(number, 2), 1024), bufferSize: Math.min(rounded, 64 * 1024 * 1024) };
