@@ -51,7 +51,9 @@ function cleanup() {
   cleaning = true;
   spawnSync(path.join(bin, 'bp.kill_all'), { env: { ...process.env, OPENBP_HOME: home }, stdio: 'ignore' });
   if (flag('keep')) return;
-  for (const d of ['data', 'out', 'restore', 'cache', 'openbp-home']) fs.rmSync(path.join(work, d), { recursive: true, force: true });
+  // A work directory named with --work keeps its datasets (minutes to make at full size); a temporary one goes whole.
+  const drop = opt('work', '') ? ['out', 'restore', 'openbp-home'] : ['data', 'out', 'restore', 'cache', 'openbp-home'];
+  for (const d of drop) fs.rmSync(path.join(work, d), { recursive: true, force: true });
   try { fs.rmdirSync(work); } catch {} // stays when the results are inside it
 }
 process.on('exit', cleanup);
