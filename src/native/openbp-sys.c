@@ -1373,6 +1373,79 @@ static void pipe_job_complete(napi_env env, napi_status status, void *data) {
   free(j);
 }
 
+/* A pipe's bytes into a buffer until it is full, on the pool: the reads a slot takes (a pipe gives what it holds, 28
+ * KiB a read on average while bpbkar wrote small files) cost one pool round trip and one wakeup of the loop instead of
+ * one each. */
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_ref keep;
+  int fd;
+  char *buf;
+  size_t len;
+  size_t got;
+  int err;
+} FillJob;
+
+static void fill_execute(napi_env env, void *data) {
+  (void)env;
+  FillJob *j = data;
+  while (j->got < j->len) {
+    ssize_t n = read(j->fd, j->buf + j->got, j->len - j->got);
+    if (n > 0) {
+      j->got += (size_t)n;
+      continue;
+    }
+    if (n == 0) break;
+    if (errno == EINTR) continue;
+    if (j->got == 0) j->err = errno; /* else the bytes first; the error comes back on the next call */
+    break;
+  }
+}
+
+static void fill_complete(napi_env env, napi_status status, void *data) {
+  FillJob *j = data;
+  if (status != napi_ok) j->err = EIO;
+  if (j->err) {
+    napi_reject_deferred(env, j->deferred, errno_error(env, j->err, "read"));
+  } else {
+    napi_value v;
+    napi_create_int64(env, (int64_t)j->got, &v);
+    napi_resolve_deferred(env, j->deferred, v);
+  }
+  napi_delete_reference(env, j->keep);
+  napi_delete_async_work(env, j->work);
+  free(j);
+}
+
+/* readFull(fd, bytes) -> Promise<number>: read(2) into bytes on the libuv pool until it is full or the input ends
+ * (fewer bytes then; 0 at the end); an error after some bytes is left for the next call; rejects (.code) when the
+ * first read fails (EAGAIN: a non-blocking descriptor with nothing to read). */
+static napi_value js_read_full(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "readFull");
+  int fd = (int)int_arg(env, argv[0]);
+  void *bytes;
+  size_t len;
+  if (!buffer_arg(env, argv[1], "bytes", &bytes, &len)) return NULL;
+  FillJob *j = calloc(1, sizeof *j);
+  if (!j) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  j->fd = fd;
+  j->buf = bytes;
+  j->len = len;
+  if (napi_create_reference(env, argv[1], 1, &j->keep) != napi_ok) {
+    free(j);
+    napi_throw_error(env, "EINVAL", "openbp_sys: N-API call failed");
+    return NULL;
+  }
+  napi_ref keep = j->keep;
+  napi_value promise = queue_pool_job(env, j, "openbp_read_full", fill_execute, fill_complete);
+  if (!promise) napi_delete_reference(env, keep);
+  return promise;
+}
+
 /* vmspliceToPipe(pipeFd, bytes) -> Promise<number>: all of bytes into the pipe (a full non-blocking pipe is waited
  * for), on the libuv pool; resolves with the bytes the pipe holds afterwards. Rejects (.code) on the first failure
  * (EPIPE: the reader is gone). */
@@ -1428,6 +1501,7 @@ static napi_value js_pipe_unread(napi_env env, napi_callback_info info) {
 static void init_pipe_slots(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"vmspliceToPipe", NULL, js_vmsplice_to_pipe, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"readFull", NULL, js_read_full, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pipeUnreadAtMost", NULL, js_pipe_unread_at_most, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pipeUnread", NULL, js_pipe_unread, NULL, NULL, NULL, napi_enumerable, NULL},
   };

@@ -80,6 +80,12 @@ export interface OpenbpSys {
    * pipeUnread). Resolves with the bytes the pipe holds afterwards; rejects (.code) on the first failure (EPIPE).
    */
   vmspliceToPipe(pipeFd: number, bytes: Uint8Array): Promise<number>;
+  /**
+   * read(2) into `bytes` on the libuv thread pool until it is full or the input ends: resolves with the count (fewer
+   * at the end, 0 once ended). An error after some bytes comes from the next call; rejects (.code, syscall 'read')
+   * when the first read fails (EAGAIN: non-blocking and empty). `bytes` must stay untouched until it settles.
+   */
+  readFull(fd: number, bytes: Uint8Array): Promise<number>;
   /** The bytes a pipe holds (FIONREAD): all bytes put in before those have been read. */
   pipeUnread(pipeFd: number): number;
   /** On the thread pool, waits until the pipe holds `atMost` bytes or fewer: that count, or -1 once it has no reader. */

@@ -133,6 +133,27 @@ describe('openbp_sys native addon', () => {
     expect(() => sys().pipeUnread(file)).toThrow(expect.objectContaining({ code: 'EBADF' }));
   });
 
+  it('readFull reads a pipe until the buffer is full, through several writes, fewer bytes at the end, then 0', async () => {
+    const [r, w] = sys().pipe();
+    const buf = Buffer.alloc(10000);
+    let settled = false;
+    const reading = sys().readFull(r, buf.subarray(1000, 9000)).then((n) => ((settled = true), n));
+    fs.writeSync(w, Buffer.alloc(3000, 1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(settled).toBe(false); // 3000 of 8000: a plain read would have returned
+    fs.writeSync(w, Buffer.alloc(6000, 2));
+    expect(await reading).toBe(8000);
+    expect(buf.subarray(1000, 4000).every((b) => b === 1)).toBe(true);
+    expect(buf.subarray(4000, 9000).every((b) => b === 2)).toBe(true);
+    expect(buf[999]).toBe(0);
+    expect(buf[9000]).toBe(0); // nothing past the view
+    fs.closeSync(w);
+    expect(await sys().readFull(r, buf)).toBe(1000); // the rest, then the end
+    expect(await sys().readFull(r, buf)).toBe(0);
+    fs.closeSync(r);
+    await expect(sys().readFull(r, buf)).rejects.toMatchObject({ code: 'EBADF', syscall: 'read' });
+  });
+
   it('makes FIFOs and reports errno codes', () => {
     const p = Buffer.from(path.join(dir, 'fifo'));
     sys().mkfifo(p, 0o640);
