@@ -1301,16 +1301,19 @@ static void init_dir_scan(napi_env env, napi_value exports) {
 
 #include <sys/uio.h>
 
+/* A pipe job on the pool: vmspliceToPipe and readFull (data, len; the buffer's reference kept), pipeUnreadAtMost.
+ * Resolves with `unread` (the bytes the pipe holds, or those read), rejects with err named after `syscall`. */
 typedef struct {
   napi_async_work work;
   napi_deferred deferred;
   napi_ref keep;
   int fd;
-  const char *data;
+  char *data;
   size_t len;
   int64_t atMost;
   int err;
   int64_t unread;
+  const char *syscall;
 } PipeJob;
 
 /* Bytes the pipe holds, or -1 with errno. */
@@ -1362,7 +1365,7 @@ static void pipe_job_complete(napi_env env, napi_status status, void *data) {
   PipeJob *j = data;
   if (status != napi_ok) j->err = EIO;
   if (j->err) {
-    napi_reject_deferred(env, j->deferred, errno_error(env, j->err, j->data ? "vmsplice" : "ioctl"));
+    napi_reject_deferred(env, j->deferred, errno_error(env, j->err, j->syscall));
   } else {
     napi_value v;
     napi_create_int64(env, j->unread, &v);
@@ -1373,84 +1376,29 @@ static void pipe_job_complete(napi_env env, napi_status status, void *data) {
   free(j);
 }
 
-/* A pipe's bytes into a buffer until it is full, on the pool: the reads a slot takes (a pipe gives what it holds, 28
- * KiB a read on average while bpbkar wrote small files) cost one pool round trip and one wakeup of the loop instead of
- * one each. */
-typedef struct {
-  napi_async_work work;
-  napi_deferred deferred;
-  napi_ref keep;
-  int fd;
-  char *buf;
-  size_t len;
-  size_t got;
-  int err;
-} FillJob;
-
+/* readFull's job: the pipe's bytes into the buffer until it is full, on the pool (the reads a slot takes, 28 KiB a
+ * read on average while bpbkar wrote small files, cost one pool round trip and one wakeup of the loop instead of one
+ * each). unread counts the bytes read. */
 static void fill_execute(napi_env env, void *data) {
   (void)env;
-  FillJob *j = data;
-  while (j->got < j->len) {
-    ssize_t n = read(j->fd, j->buf + j->got, j->len - j->got);
+  PipeJob *j = data;
+  size_t got = 0;
+  while (got < j->len) {
+    ssize_t n = read(j->fd, j->data + got, j->len - got);
     if (n > 0) {
-      j->got += (size_t)n;
+      got += (size_t)n;
       continue;
     }
     if (n == 0) break;
     if (errno == EINTR) continue;
-    if (j->got == 0) j->err = errno; /* else the bytes first; the error comes back on the next call */
+    if (got == 0) j->err = errno; /* else the bytes first; the error comes back on the next call */
     break;
   }
+  j->unread = (int64_t)got;
 }
 
-static void fill_complete(napi_env env, napi_status status, void *data) {
-  FillJob *j = data;
-  if (status != napi_ok) j->err = EIO;
-  if (j->err) {
-    napi_reject_deferred(env, j->deferred, errno_error(env, j->err, "read"));
-  } else {
-    napi_value v;
-    napi_create_int64(env, (int64_t)j->got, &v);
-    napi_resolve_deferred(env, j->deferred, v);
-  }
-  napi_delete_reference(env, j->keep);
-  napi_delete_async_work(env, j->work);
-  free(j);
-}
-
-/* readFull(fd, bytes) -> Promise<number>: read(2) into bytes on the libuv pool until it is full or the input ends
- * (fewer bytes then; 0 at the end); an error after some bytes is left for the next call; rejects (.code) when the
- * first read fails (EAGAIN: a non-blocking descriptor with nothing to read). */
-static napi_value js_read_full(napi_env env, napi_callback_info info) {
-  GET_ARGS(2, "readFull");
-  int fd = (int)int_arg(env, argv[0]);
-  void *bytes;
-  size_t len;
-  if (!buffer_arg(env, argv[1], "bytes", &bytes, &len)) return NULL;
-  FillJob *j = calloc(1, sizeof *j);
-  if (!j) {
-    napi_throw_error(env, "ENOMEM", "out of memory");
-    return NULL;
-  }
-  j->fd = fd;
-  j->buf = bytes;
-  j->len = len;
-  if (napi_create_reference(env, argv[1], 1, &j->keep) != napi_ok) {
-    free(j);
-    napi_throw_error(env, "EINVAL", "openbp_sys: N-API call failed");
-    return NULL;
-  }
-  napi_ref keep = j->keep;
-  napi_value promise = queue_pool_job(env, j, "openbp_read_full", fill_execute, fill_complete);
-  if (!promise) napi_delete_reference(env, keep);
-  return promise;
-}
-
-/* vmspliceToPipe(pipeFd, bytes) -> Promise<number>: all of bytes into the pipe (a full non-blocking pipe is waited
- * for), on the libuv pool; resolves with the bytes the pipe holds afterwards. Rejects (.code) on the first failure
- * (EPIPE: the reader is gone). */
-static napi_value js_vmsplice_to_pipe(napi_env env, napi_callback_info info) {
-  GET_ARGS(2, "vmspliceToPipe");
+/* Queues a PipeJob on (fd, buffer) from a call's two arguments, keeping the buffer alive until it settles. */
+static napi_value queue_buffer_job(napi_env env, napi_value *argv, const char *name, const char *syscall, napi_async_execute_callback execute) {
   int fd = (int)int_arg(env, argv[0]);
   void *bytes;
   size_t len;
@@ -1463,15 +1411,32 @@ static napi_value js_vmsplice_to_pipe(napi_env env, napi_callback_info info) {
   j->fd = fd;
   j->data = bytes;
   j->len = len;
+  j->syscall = syscall;
   if (napi_create_reference(env, argv[1], 1, &j->keep) != napi_ok) {
     free(j);
     napi_throw_error(env, "EINVAL", "openbp_sys: N-API call failed");
     return NULL;
   }
   napi_ref keep = j->keep;
-  napi_value promise = queue_pool_job(env, j, "openbp_vmsplice", vmsplice_execute, pipe_job_complete);
+  napi_value promise = queue_pool_job(env, j, name, execute, pipe_job_complete);
   if (!promise) napi_delete_reference(env, keep);
   return promise;
+}
+
+/* readFull(fd, bytes) -> Promise<number>: read(2) into bytes on the libuv pool until it is full or the input ends
+ * (fewer bytes then; 0 at the end); an error after some bytes is left for the next call; rejects (.code) when the
+ * first read fails (EAGAIN: a non-blocking descriptor with nothing to read). */
+static napi_value js_read_full(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "readFull");
+  return queue_buffer_job(env, argv, "openbp_read_full", "read", fill_execute);
+}
+
+/* vmspliceToPipe(pipeFd, bytes) -> Promise<number>: all of bytes into the pipe (a full non-blocking pipe is waited
+ * for), on the libuv pool; resolves with the bytes the pipe holds afterwards. Rejects (.code) on the first failure
+ * (EPIPE: the reader is gone). */
+static napi_value js_vmsplice_to_pipe(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "vmspliceToPipe");
+  return queue_buffer_job(env, argv, "openbp_vmsplice", "vmsplice", vmsplice_execute);
 }
 
 /* pipeUnreadAtMost(pipeFd, atMost) -> Promise<number>: on the libuv pool, waits until the pipe holds atMost bytes or
@@ -1485,6 +1450,7 @@ static napi_value js_pipe_unread_at_most(napi_env env, napi_callback_info info) 
   }
   j->fd = (int)int_arg(env, argv[0]);
   j->atMost = int_arg(env, argv[1]);
+  j->syscall = "ioctl";
   return queue_pool_job(env, j, "openbp_pipe_unread", unread_execute, pipe_job_complete);
 }
 
