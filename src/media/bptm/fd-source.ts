@@ -125,9 +125,8 @@ class PipeSource implements ByteSource {
         if (this.pending !== reject) return; // stopped meanwhile: already rejected
         this.pending = undefined;
         if (!err) return resolve(n);
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EINTR') return resolve(this.read(buf, offset, length));
-        if (code === 'EAGAIN') {
+        // readFull retries EINTR itself.
+        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') {
           // Non-blocking after all: wait for data through libuv instead of spinning.
           this.socket = new SocketSource(new net.Socket({ fd: this.fd, readable: true, writable: false, allowHalfOpen: true }), this.highWater, this.stop);
           return resolve(this.socket.read(buf, offset, length));
