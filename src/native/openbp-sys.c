@@ -1464,12 +1464,141 @@ static napi_value js_pipe_unread(napi_env env, napi_callback_info info) {
   return v;
 }
 
+/* checkedVmsplice's job: a run of ring slots (consecutive in the mapping), each hashed and compared with the checksum
+ * the catalogue expects before it goes into the pipe by vmsplice, all in one pool job (a restore's child spent more
+ * time on a job per slot to hash it and another to splice it, and on the loop's wakeups, than on the work). */
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_ref keep;
+  napi_ref keepChecks;
+  int fd;
+  const unsigned char *data;
+  size_t len;
+  size_t blockSize;
+  const unsigned char *checks; /* 9 bytes a block: the hash (0 none, SUM_SHA256, SUM_BLAKE3), 8 checksum bytes */
+  size_t blocks;
+  int err;
+  size_t spliced;  /* bytes put into the pipe */
+  int64_t bad;     /* the first block that failed its check, -1 none */
+  unsigned char actual[32];
+  int64_t unread;
+} CheckedJob;
+
+static int vmsplice_all(int fd, const unsigned char *p, size_t len) {
+  struct iovec iov = {.iov_base = (void *)p, .iov_len = len};
+  while (iov.iov_len > 0) {
+    ssize_t n = vmsplice(fd, &iov, 1, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN && wait_writable(fd) == 0) continue;
+      return errno;
+    }
+    iov.iov_base = (char *)iov.iov_base + n;
+    iov.iov_len -= (size_t)n;
+  }
+  return 0;
+}
+
+static void checked_execute(napi_env env, void *data) {
+  (void)env;
+  CheckedJob *j = data;
+  j->bad = -1;
+  for (size_t i = 0; i < j->blocks; i++) {
+    size_t at = i * j->blockSize;
+    size_t n = j->len - at < j->blockSize ? j->len - at : j->blockSize;
+    const unsigned char *check = j->checks + 9 * i;
+    if (check[0] != 0) {
+      block_sum(check[0], j->data + at, n, j->actual);
+      if (memcmp(j->actual, check + 1, 8) != 0) {
+        j->bad = (int64_t)i;
+        break;
+      }
+    }
+    j->err = vmsplice_all(j->fd, j->data + at, n);
+    if (j->err) return;
+    j->spliced += n;
+  }
+  j->unread = pipe_unread(j->fd);
+  if (j->unread < 0) j->err = errno;
+}
+
+static void set_number(napi_env env, napi_value obj, const char *name, double value) {
+  napi_value v;
+  napi_create_double(env, value, &v);
+  napi_set_named_property(env, obj, name, v);
+}
+
+static void checked_complete(napi_env env, napi_status status, void *data) {
+  CheckedJob *j = data;
+  if (status != napi_ok) j->err = EIO;
+  if (j->err) {
+    napi_reject_deferred(env, j->deferred, errno_error(env, j->err, j->unread < 0 ? "ioctl" : "vmsplice"));
+  } else {
+    napi_value r;
+    napi_create_object(env, &r);
+    set_number(env, r, "spliced", (double)j->spliced);
+    set_number(env, r, "unread", (double)j->unread);
+    set_number(env, r, "bad", (double)j->bad);
+    if (j->bad >= 0) napi_set_named_property(env, r, "actual", sum_string(env, j->actual));
+    napi_resolve_deferred(env, j->deferred, r);
+  }
+  napi_delete_reference(env, j->keep);
+  napi_delete_reference(env, j->keepChecks);
+  napi_delete_async_work(env, j->work);
+  free(j);
+}
+
+/* checkedVmsplice(pipeFd, bytes, blockSize, checks) -> Promise<{spliced, unread, bad, actual?}>: see CheckedJob. Stops
+ * before the first block that fails its check (bad: its index, actual: its checksum); rejects (.code) on the first
+ * vmsplice failure (EPIPE). Both buffers must stay untouched until it settles (they are kept alive). */
+static napi_value js_checked_vmsplice(napi_env env, napi_callback_info info) {
+  GET_ARGS(4, "checkedVmsplice");
+  void *bytes, *checks;
+  size_t len, checksLen;
+  if (!buffer_arg(env, argv[1], "bytes", &bytes, &len) || !buffer_arg(env, argv[3], "checks", &checks, &checksLen)) return NULL;
+  int64_t blockSize = int_arg(env, argv[2]);
+  if (blockSize <= 0) return throw_errno(env, EINVAL, "vmsplice");
+  size_t blocks = (len + (size_t)blockSize - 1) / (size_t)blockSize;
+  if (checksLen < 9 * blocks) return throw_errno(env, EINVAL, "vmsplice");
+  for (size_t i = 0; i < blocks; i++) {
+    unsigned char k = ((unsigned char *)checks)[9 * i];
+    if (k != 0 && k != SUM_SHA256 && k != SUM_BLAKE3) return throw_errno(env, EINVAL, "vmsplice");
+    if (k == SUM_SHA256 && !SHA256) return throw_errno(env, ENOSYS, "sha256");
+  }
+  CheckedJob *j = calloc(1, sizeof *j);
+  if (!j) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  j->fd = (int)int_arg(env, argv[0]);
+  j->data = bytes;
+  j->len = len;
+  j->blockSize = (size_t)blockSize;
+  j->checks = checks;
+  j->blocks = blocks;
+  if (napi_create_reference(env, argv[1], 1, &j->keep) != napi_ok || napi_create_reference(env, argv[3], 1, &j->keepChecks) != napi_ok) {
+    if (j->keep) napi_delete_reference(env, j->keep);
+    free(j);
+    napi_throw_error(env, "EINVAL", "openbp_sys: N-API call failed");
+    return NULL;
+  }
+  napi_ref keep = j->keep, keepChecks = j->keepChecks;
+  napi_value promise = queue_pool_job(env, j, "openbp_checked_vmsplice", checked_execute, checked_complete);
+  if (!promise) {
+    napi_delete_reference(env, keep);
+    napi_delete_reference(env, keepChecks);
+  }
+  return promise;
+}
+
 static void init_pipe_slots(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"vmspliceToPipe", NULL, js_vmsplice_to_pipe, NULL, NULL, NULL, napi_enumerable, NULL},
     {"readFull", NULL, js_read_full, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pipeUnreadAtMost", NULL, js_pipe_unread_at_most, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pipeUnread", NULL, js_pipe_unread, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"checkedVmsplice", NULL, js_checked_vmsplice, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -90,6 +90,15 @@ export interface OpenbpSys {
   pipeUnread(pipeFd: number): number;
   /** On the thread pool, waits until the pipe holds `atMost` bytes or fewer: that count, or -1 once it has no reader. */
   pipeUnreadAtMost(pipeFd: number, atMost: number): Promise<number>;
+  /**
+   * vmspliceToPipe for a run of ring slots (consecutive blocks of blockSize, the last maybe shorter), each checked
+   * first: `checks` holds 9 bytes a block (the hash, 0 none / 1 sha256 / 2 BLAKE3, then the 8 checksum bytes it must
+   * start with). One pool job for the run; stops before the first block that fails (bad: its index, actual: its 16
+   * hex digits; -1 when none). Resolves with the bytes spliced and the bytes the pipe holds afterwards; rejects (.code)
+   * on the first vmsplice failure (EPIPE), throws ENOSYS for sha256 when node exports none. Neither buffer may change
+   * until it settles.
+   */
+  checkedVmsplice(pipeFd: number, bytes: Uint8Array, blockSize: number, checks: Uint8Array): Promise<CheckedSplice>;
 
   // ---- restore data path ----
   /**
@@ -128,6 +137,14 @@ export interface OpenbpSys {
   blockSum(bytes: Uint8Array, kind: 1 | 2): Promise<string>;
   /** blockSum on the calling thread. */
   blockSumSync(bytes: Uint8Array, kind: 1 | 2): string;
+}
+
+/** What checkedVmsplice did. */
+export interface CheckedSplice {
+  readonly spliced: number;
+  readonly unread: number;
+  readonly bad: number;
+  readonly actual?: string;
 }
 
 /** Indexes of the fields openForBackup, readAndClose and lstatInto put in their Float64Array (STAT_LENGTH elements). */

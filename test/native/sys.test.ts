@@ -102,6 +102,42 @@ describe('openbp_sys native addon', () => {
     fs.closeSync(w2);
   });
 
+  it('checkedVmsplice puts a run of blocks into a pipe, each only once it matches its checksum', async () => {
+    const [r, w] = sys().pipe();
+    sys().setPipeSize(w, 1024 * 1024);
+    const K = 64 * 1024;
+    const run = Buffer.alloc(3 * K - 100);
+    for (let i = 0; i < run.length; i++) run[i] = (i * 7 + (i >> 16)) & 255;
+    const blockAt = (i: number): Buffer => run.subarray(i * K, Math.min(run.length, (i + 1) * K));
+    const checks = (kinds: number[], wrong = -1): Buffer => {
+      const c = Buffer.alloc(9 * kinds.length);
+      kinds.forEach((k, i) => {
+        c[9 * i] = k;
+        if (k !== 0) c.write(sys().blockSumSync(blockAt(i), k as 1 | 2), 9 * i + 1, 8, 'hex');
+        if (i === wrong) c[9 * i + 8]! ^= 1;
+      });
+      return c;
+    };
+    // All three match (BLAKE3, none, sha256): all go in, the last one short.
+    expect(await sys().checkedVmsplice(w, run, K, checks([2, 0, 1]))).toEqual({ spliced: run.length, unread: run.length, bad: -1 });
+    const got = Buffer.alloc(run.length);
+    expect(fs.readSync(r, got, 0, got.length, null)).toBe(run.length);
+    expect(got.equals(run)).toBe(true);
+    // The second block's checksum is wrong: the first goes in, nothing of the second; it says what the second hashes to.
+    expect(await sys().checkedVmsplice(w, run, K, checks([2, 2, 2], 1))).toEqual({ spliced: K, unread: K, bad: 1, actual: sys().blockSumSync(blockAt(1), 2) });
+    expect(fs.readSync(r, got, 0, got.length, null)).toBe(K);
+    expect(got.subarray(0, K).equals(blockAt(0))).toBe(true);
+    // What it refuses: an unknown hash, fewer checks than blocks, a reader gone (EPIPE), a file.
+    expect(() => sys().checkedVmsplice(w, run, K, Buffer.from([9, 0, 0, 0, 0, 0, 0, 0, 0, ...checks([0, 0]).subarray(9)]))).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => sys().checkedVmsplice(w, run, K, checks([0, 0]))).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    fs.closeSync(r);
+    await expect(sys().checkedVmsplice(w, run, K, checks([0, 0, 0]))).rejects.toMatchObject({ code: 'EPIPE' });
+    fs.closeSync(w);
+    const file = fs.openSync(path.join(dir, 'not-a-pipe'), 'w');
+    await expect(sys().checkedVmsplice(file, run, K, checks([0, 0, 0]))).rejects.toMatchObject({ code: 'EBADF' });
+    fs.closeSync(file);
+  });
+
   it('vmspliceToPipe puts references to the pages in the pipe, not copies: pipeUnread says when they have been read', async () => {
     const [r, w] = sys().pipe();
     // 64 KiB not page-aligned span 17 pages, one pipe buffer each: more than a default pipe's 16.

@@ -3,7 +3,9 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { OpenbpError } from '../../protocol/errors.js';
-import type { ByteSink } from './ring-loops.js';
+import type { ByteSink, CheckedRun } from './ring-loops.js';
+import type { SlotSum } from './ring-channel.js';
+import { SUM_CODE } from '../../formats/block-checksum.js';
 import type { Stop } from './stop.js';
 import { widenPipe } from '../../ipc/data-pipe.js';
 import { sys } from '../../native/sys.js';
@@ -108,6 +110,25 @@ class VmspliceSink implements ByteSink {
     this.spliced += block.length;
     this.ends.push(this.spliced);
     this.taken(unread);
+  }
+
+  async writeChecked(run: Buffer, blockSize: number, sums: readonly (SlotSum | undefined)[]): Promise<CheckedRun> {
+    const checks = Buffer.alloc(9 * sums.length);
+    sums.forEach((s, i) => {
+      if (s === undefined) return;
+      checks[9 * i] = SUM_CODE[s.sum];
+      if (checks.write(s.checksum, 9 * i + 1, 8, 'hex') !== 8) throw new Error(`not a block checksum: ${s.checksum}`);
+    });
+    const done = await this.guarded(() => {
+      this.busy = true;
+      return sys()
+        .checkedVmsplice(this.fd, run, blockSize, checks)
+        .finally(() => (this.busy = false));
+    });
+    for (let at = 0; at < done.spliced; at += blockSize) this.ends.push(this.spliced + Math.min(done.spliced, at + blockSize));
+    this.spliced += done.spliced;
+    this.taken(done.unread);
+    return done.bad < 0 ? { bytes: done.spliced } : { bytes: done.spliced, bad: { index: done.bad, actual: done.actual! } };
   }
 
   held(): number {

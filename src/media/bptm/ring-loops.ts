@@ -52,8 +52,21 @@ export interface ByteSink {
   held?(): number;
   /** With held(): waits until the sink holds fewer blocks (the reader took more), or none is held. */
   letGo?(): Promise<void>;
+  /**
+   * Optional, for a consumer that verifies (LoopHooks.verify): `run` is consecutive blocks of `blockSize` (the last
+   * may be shorter), written in order, each once it matches its SUM (none: unchecked), all in one step. Stops before
+   * the first block that does not match: `bad` is its index in the run and `actual` its checksum. Blocks written
+   * are held as with write() (held()).
+   */
+  writeChecked?(run: Buffer, blockSize: number, sums: readonly (SlotSum | undefined)[]): Promise<CheckedRun>;
   /** True while a call into the sink is still reading a slot (after a stop): the ring must stay mapped. */
   readonly busy?: boolean;
+}
+
+/** What writeChecked did: the bytes written, and the block that failed its check if one did. */
+export interface CheckedRun {
+  readonly bytes: number;
+  readonly bad?: { readonly index: number; readonly actual: string };
 }
 
 /** The most a consumer hands a sink's writeRun at once. */
@@ -180,9 +193,13 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
     };
     // The filled slots up to the end of the ring (a run is contiguous in the mapping), at most RUN_BYTES.
     const runs = sink.writeRun !== undefined && !hooks.verify;
-    const run = runs || hooks.verify ? Math.min(chan.filled - consumed, slots - (consumed % slots), maxRun) : 1;
+    // A checked run is one step, whose slots are freed only once it is done: at most a quarter of the ring.
+    const checked = hooks.verify === true && sink.writeChecked !== undefined;
+    const run = runs || hooks.verify ? Math.min(chan.filled - consumed, slots - (consumed % slots), checked ? batch : maxRun) : 1;
     const asRun = runs && (run > 1 || sink.drain !== undefined);
-    if (hooks.verify) {
+    if (checked) {
+      total += await checkedRun(chan, sink, consumed, ring.run(consumed % slots, run, lengthOf(consumed + run - 1)), slotSize);
+    } else if (hooks.verify) {
       total += await verifiedRun(chan, sink, consumed, Array.from({ length: run }, (_, i) => blockOf(consumed + i)));
     } else if (asRun) {
       const blocks: Buffer[] = [];
@@ -219,8 +236,13 @@ export async function consume(ring: ShmRing, chan: RingChannel, sink: ByteSink, 
  * pipe: restore of 3.2 GB of large files 5.3 s): the first block's write overlaps the later ones' hashing.
  * Returns the bytes written.
  */
-async function verifiedRun(chan: RingChannel, sink: ByteSink, first: number, blocks: readonly Buffer[]): Promise<number> {
-  const sums = blocks.map((_, i) => chan.takeSum(first + i));
+async function verifiedRun(
+  chan: RingChannel,
+  sink: ByteSink,
+  first: number,
+  blocks: readonly Buffer[],
+  sums: readonly (SlotSum | undefined)[] = blocks.map((_, i) => chan.takeSum(first + i)),
+): Promise<number> {
   const hashes = blocks.map((b, i) => (sums[i] === undefined ? undefined : blockChecksumPooled(b, sums[i]!.sum)));
   let bytes = 0;
   try {
@@ -236,6 +258,20 @@ async function verifiedRun(chan: RingChannel, sink: ByteSink, first: number, blo
     await Promise.allSettled(hashes.filter((h) => h !== undefined));
   }
   return bytes;
+}
+
+/** verifiedRun through the sink's writeChecked: `run` holds blocks `first`.. in one buffer. Returns the bytes written. */
+async function checkedRun(chan: RingChannel, sink: ByteSink, first: number, run: Buffer, blockSize: number): Promise<number> {
+  const count = Math.ceil(run.length / blockSize);
+  const sums = Array.from({ length: count }, (_, i) => chan.takeSum(first + i));
+  if (sums.some((s) => s?.sum === 'sha256')) {
+    // Images of block index version 1: node's sha256 may be all there is (blockChecksumPooled knows).
+    const blocks = Array.from({ length: count }, (_, i) => run.subarray(i * blockSize, Math.min(run.length, (i + 1) * blockSize)));
+    return verifiedRun(chan, sink, first, blocks, sums);
+  }
+  const done = await sink.writeChecked!(run, blockSize, sums);
+  if (done.bad !== undefined) verifyBlock(chan, first + done.bad.index, sums[done.bad.index]!, done.bad.actual);
+  return done.bytes;
 }
 
 /** Throws (after telling the producer the actual checksum) when block n does not have the SUM sent for it. */

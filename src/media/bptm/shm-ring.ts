@@ -35,6 +35,17 @@ export class ShmRing {
     return v;
   }
 
+  /**
+   * Slots `index`.. `index + count - 1` as one buffer (they lie one after the other in the mapping), the last one
+   * `lastLength` bytes long. The run must not pass the end of the ring.
+   */
+  run(index: number, count: number, lastLength: number): Buffer {
+    if (!this.open || count < 1 || index < 0 || index + count > this.slots || lastLength > this.slotSize) {
+      throw new OpenbpError('SHM_SETUP_FAILED', `buffer slots ${index}..${index + count - 1} are not mapped`);
+    }
+    return Buffer.from(this.mapping, index * this.slotSize, (count - 1) * this.slotSize + lastLength);
+  }
+
   /** Unmaps the ring. Only once no read or write into a slot is in flight (a blocked pipe read, say). */
   close(): void {
     if (!this.open) return;

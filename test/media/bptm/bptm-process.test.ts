@@ -316,6 +316,31 @@ describe('bptm (real processes)', () => {
     expect(run.events.at(-1)).toEqual({ kind: 'end', status: 0, bytes: TOTAL });
   }, 30000);
 
+  it('restores into a real pipe a run of slots at a time, and stops before a damaged block: 85 naming it', async () => {
+    const readAll = async (r: number): Promise<Buffer> => {
+      const chunks: Buffer[] = [];
+      for (;;) {
+        const b = Buffer.alloc(MiB);
+        const n = await new Promise<number>((resolve, reject) => fs.read(r, b, 0, b.length, null, (e, k) => (e ? reject(e) : resolve(k))));
+        if (n === 0) return Buffer.concat(chunks);
+        chunks.push(b.subarray(0, n));
+      }
+    };
+    // Fragment 3 holds stream bytes 16-24 MiB; 64 KiB blocks: the damaged one starts at 19 MiB.
+    await withByteFlipped(fragments[2]!.mediaId, 3 * MiB + 77, async () => {
+      const [r, w] = sys().pipe();
+      const bad = startBptm(spec({ direction: 'read', fragments, blockIndex, numberOfBuffers: 16, bufferSize: 64 * 1024 }), 'ignore', w);
+      fs.closeSync(w);
+      const out = await readAll(r);
+      fs.closeSync(r);
+      expect((await bad.exit).code).toBe(85);
+      await bad.eventsDone;
+      expect(bad.events.at(-1)).toMatchObject({ kind: 'end', status: 85, message: expect.stringMatching(/block \d+ of fragment 3 \(stream offset 19922944\) fails its checksum: blake3 [0-9a-f]{16}\.\.\., catalogue/) });
+      expect(out.length).toBeLessThanOrEqual(19 * MiB);
+      expect(out.equals(data.subarray(0, out.length))).toBe(true);
+    });
+  }, 30000);
+
   it('ends a restore into a real pipe with 24 when its reader goes away, also while slots are held in the pipe', async () => {
     const [r, w] = sys().pipe();
     const run = startBptm(spec({ direction: 'read', fragments, blockIndex, numberOfBuffers: 4, bufferSize: 64 * 1024 }), 'ignore', w);
