@@ -18,6 +18,13 @@ export const DISK_DEFAULTS: BufferTunables = { numberOfBuffers: 30, bufferSize: 
  * against 3.04 s with 30; 32 MiB of shared memory a job).
  */
 export const DISK_BACKUP_BUFFERS = 128;
+/**
+ * NUMBER_DATA_BUFFERS_RESTORE default, when neither it nor NUMBER_DATA_BUFFERS is set: the child hands the pipe a
+ * quarter of the ring at a time and frees those slots only once the reader has them, so 30 left the parent waiting
+ * (3.2 GB of large files, eight alternating rounds: median 2.64 s against 2.94 s with 30, each round faster; 16 MiB
+ * of shared memory a job).
+ */
+export const RESTORE_BUFFERS = 64;
 /** SIZE_DATA_BUFFERS default for tape (NetBackup: 64 KiB); capped below the 16 MiB SIMH record limit. */
 export const TAPE_BUFFER_SIZE = 64 * 1024;
 
@@ -46,7 +53,7 @@ export function readBufferTunables(home: Home, kind: 'disk' | 'restore' | 'tape'
   const number =
     readNumber(path.join(dir, `NUMBER_DATA_BUFFERS${suffix}`)) ??
     readNumber(path.join(dir, 'NUMBER_DATA_BUFFERS')) ??
-    (kind === 'disk' ? DISK_BACKUP_BUFFERS : DISK_DEFAULTS.numberOfBuffers);
+    (kind === 'disk' ? DISK_BACKUP_BUFFERS : RESTORE_BUFFERS);
   const size = readNumber(path.join(dir, 'SIZE_DATA_BUFFERS_DISK')) ?? readNumber(path.join(dir, 'SIZE_DATA_BUFFERS')) ?? DISK_DEFAULTS.bufferSize;
   const rounded = Math.max(1024, Math.floor(size / 1024) * 1024);
   return { numberOfBuffers: Math.min(Math.max(number, 2), 1024), bufferSize: Math.min(rounded, 64 * 1024 * 1024) };

@@ -18,10 +18,10 @@ describe('buffer tunables', () => {
 
   const set = (name: string, value: string) => fs.writeFileSync(path.join(home.config, name), `${value}\n`);
 
-  it('defaults: 128 x 256 KiB for a backup to disk, 30 x 256 KiB for a restore, 30 x 64 KiB for tape', () => {
+  it('defaults: 128 x 256 KiB for a backup to disk, 64 x 256 KiB for a restore, 30 x 64 KiB for tape', () => {
     expect(DISK_BACKUP_BUFFERS).toBe(128);
     expect(readBufferTunables(home, 'disk')).toEqual({ numberOfBuffers: 128, bufferSize: 256 * 1024 });
-    expect(readBufferTunables(home, 'restore')).toEqual({ numberOfBuffers: 30, bufferSize: 256 * 1024 });
+    expect(readBufferTunables(home, 'restore')).toEqual({ numberOfBuffers: 64, bufferSize: 256 * 1024 });
     expect(readBufferTunables(home, 'tape')).toEqual({ numberOfBuffers: 30, bufferSize: 64 * 1024 });
   });
 
