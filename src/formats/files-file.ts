@@ -229,10 +229,14 @@ export function decodeBlock(payload: Buffer, count: number): FilesEntry[] {
   return out;
 }
 
-/** A block's paths and flag bytes (type index | in_image << 4) without the rest of each entry. */
+/**
+ * A block's paths, flag bytes (type index | in_image << 4) and stream offsets, without the rest of each entry: what a
+ * listing filters on and what a restore's stream range needs.
+ */
 export interface BlockSkim {
   readonly paths: string[];
   readonly flags: Uint8Array;
+  readonly offsets: Float64Array;
 }
 
 function skipVarint(b: Buffer, pos: number): number {
@@ -245,7 +249,9 @@ export function skimBlock(payload: Buffer, count: number): BlockSkim {
   const c = new Cursor(payload);
   const paths: string[] = new Array(count);
   const flags = new Uint8Array(count);
+  const offsets = new Float64Array(count);
   let prevPath = '';
+  let prevOffset = 0;
   for (let i = 0; i < count; i++) {
     const shared = c.uvar();
     const path = prevPath.slice(0, shared) + c.bytes();
@@ -261,14 +267,16 @@ export function skimBlock(payload: Buffer, count: number): BlockSkim {
       }
       pos = c.pos;
     }
-    for (let k = 0; k < 7; k++) pos = skipVarint(payload, pos); // size mtime ctime atime ino dev offset
+    for (let k = 0; k < 6; k++) pos = skipVarint(payload, pos); // size mtime ctime atime ino dev
     c.pos = pos;
+    prevOffset += c.svar();
+    offsets[i] = prevOffset;
     const linkLen = c.uvar();
     c.pos += linkLen;
     if (c.pos > payload.length) throw new FormatError('truncated record');
   }
   if (!c.done) throw new FormatError('trailing bytes in block');
-  return { paths, flags };
+  return { paths, flags, offsets };
 }
 
 /**
@@ -280,8 +288,10 @@ export function verifyBlock(payload: Buffer, count: number): BlockSkim {
   const c = new Cursor(payload);
   const paths: string[] = new Array(count);
   const flags = new Uint8Array(count);
+  const offsets = new Float64Array(count);
   let names = 0;
   let prevPath = '';
+  let prevOffset = 0;
   for (let i = 0; i < count; i++) {
     const shared = c.uvar();
     if (shared > prevPath.length) throw new FormatError('bad path prefix');
@@ -303,11 +313,13 @@ export function verifyBlock(payload: Buffer, count: number): BlockSkim {
     }
     c.uvar(); // size
     c.sbig(); // mtime
-    for (let k = 0; k < 5; k++) c.svar(); // ctime atime ino dev offset
+    for (let k = 0; k < 4; k++) c.svar(); // ctime atime ino dev
+    prevOffset += c.svar();
+    offsets[i] = prevOffset;
     c.bytes(); // link
   }
   if (!c.done) throw new FormatError('trailing bytes in block');
-  return { paths, flags };
+  return { paths, flags, offsets };
 }
 
 /** The file type letter of a skimmed entry's flags. */
@@ -533,6 +545,8 @@ export class EntryRun {
   constructor(
     readonly paths: readonly string[],
     readonly flags: Uint8Array,
+    /** Each entry's offset in the image's stream. */
+    readonly offsets: Float64Array,
     private readonly payload?: Buffer,
     entries?: FilesEntry[],
   ) {
@@ -542,7 +556,7 @@ export class EntryRun {
   static of(entries: FilesEntry[]): EntryRun {
     const flags = new Uint8Array(entries.length);
     entries.forEach((e, i) => (flags[i] = TYPES.indexOf(e.type) | (e.inImage << 4)));
-    return new EntryRun(entries.map((e) => e.path), flags, undefined, entries);
+    return new EntryRun(entries.map((e) => e.path), flags, Float64Array.from(entries, (e) => e.offset), undefined, entries);
   }
 
   get count(): number {
@@ -743,13 +757,13 @@ export class FilesReader {
    */
   *walkBlocks(path: string, depth: number): Generator<EntryRun> {
     const base = pathLevel(path);
-    const match = (p: string) => p === path || (depth >= 1 && within(p, path) && p !== path && pathLevel(p) - base <= depth);
+    const match = (p: string) => p === path || (depth >= 1 && within(p, path) && p !== path && (depth === Infinity || pathLevel(p) - base <= depth));
     const runOf = (payload: Buffer, count: number): EntryRun | undefined => {
       const skim = skimBlock(payload, count);
       let hits = 0;
       for (const p of skim.paths) if (match(p)) hits++;
       if (hits === 0) return undefined;
-      if (hits === count) return new EntryRun(skim.paths, skim.flags, payload);
+      if (hits === count) return new EntryRun(skim.paths, skim.flags, skim.offsets, payload);
       return EntryRun.of(decodeBlock(payload, count).filter((e) => match(e.path)));
     };
     if (path === '/' && depth === Infinity) {
@@ -805,10 +819,10 @@ export class FilesReader {
     }
   }
 
-  /** Number of entries at `path` and below whose data is in the image (in_image 1). */
+  /** Number of entries at `path` and below whose data is in the image (in_image 1); from the flags, nothing decoded. */
   countSubtree(path: string): number {
     let n = 0;
-    for (const e of this.walk(path, Infinity)) if (e.inImage === 1) n++;
+    for (const run of this.walkBlocks(path, Infinity)) for (const f of run.flags) if (inImageOfFlags(f) === 1) n++;
     return n;
   }
 }

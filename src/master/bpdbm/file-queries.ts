@@ -1,9 +1,9 @@
 // bpdbm's file questions: what a path held in which image (bplist) and which images a restore reads.
 
-import { EntryRun, type FilesEntry, type FilesReader } from '../../formats/files-file.js';
+import { EntryRun, inImageOfFlags, typeOfFlags, type FilesEntry, type FilesReader } from '../../formats/files-file.js';
 import { OpenbpError } from '../../protocol/errors.js';
 import { isWithin } from '../../protocol/byte-path.js';
-import type { FileRecord, ImageRecord } from '../../protocol/records.js';
+import type { FileRecord, FileType, ImageRecord } from '../../protocol/records.js';
 import { sameVersion } from '../../protocol/file-identity.js';
 import { sameStream, streamOf } from '../../protocol/backup-streams.js';
 import { catalogPath, type ImageStore } from './image-store.js';
@@ -308,25 +308,36 @@ const EXACT_LOOKUPS = 64;
  * selected one. A restore of one file then reads one fragment, not the image.
  */
 export function streamRange(r: FilesReader, roots: readonly string[], exactPaths: readonly string[]): { rangeStart: number; rangeEnd: number } | Record<string, never> {
-  const selected: FilesEntry[] = [];
-  for (const root of roots) for (const e of r.list(root, Infinity)) if (e.inImage === 1) selected.push(e);
+  let start = Infinity;
+  let last: { path: string; offset: number } | undefined;
+  const take = (path: string, offset: number, type: FileType, link: () => string): void => {
+    start = Math.min(start, offset);
+    if (last === undefined || offset > last.offset) last = { path, offset };
+    // A hard link is restored by linking to its target, which must come through the stream too.
+    if (type === 'h') {
+      const target = link();
+      if (target) for (const t of r.list(target, 0)) if (t.path === target && t.inImage === 1) start = Math.min(start, t.offset);
+    }
+  };
+  // A subtree from the blocks' skims (paths, flags, offsets): entries are decoded only where a hard link needs its target.
+  for (const root of roots) {
+    for (const run of r.walkBlocks(root, Infinity)) {
+      for (let i = 0; i < run.count; i++) {
+        if (inImageOfFlags(run.flags[i]!) !== 1) continue;
+        take(run.paths[i]!, run.offsets[i]!, typeOfFlags(run.flags[i]!), () => run.entries()[i]!.link);
+      }
+    }
+  }
+  const exact = (e: FilesEntry): void => take(e.path, e.offset, e.type, () => e.link);
   if (exactPaths.length > EXACT_LOOKUPS) {
     // Many single files (the unchanged files of an incremental, planned from an older image): one pass
     // over the .f instead of a block decoded per path.
     const wanted = new Set(exactPaths);
-    for (const e of r.entries()) if (e.inImage === 1 && wanted.has(e.path)) selected.push(e);
+    for (const e of r.entries()) if (e.inImage === 1 && wanted.has(e.path)) exact(e);
   } else {
-    for (const p of exactPaths) for (const e of r.list(p, 0)) if (e.inImage === 1 && e.path === p) selected.push(e);
+    for (const p of exactPaths) for (const e of r.list(p, 0)) if (e.inImage === 1 && e.path === p) exact(e);
   }
-  if (selected.length === 0) return {};
-  let start = Infinity;
-  let last = selected[0]!;
-  for (const e of selected) {
-    start = Math.min(start, e.offset);
-    if (e.offset > last.offset) last = e;
-    // A hard link is restored by linking to its target, which must come through the stream too.
-    if (e.type === 'h' && e.link) for (const t of r.list(e.link, 0)) if (t.path === e.link && t.inImage === 1) start = Math.min(start, t.offset);
-  }
+  if (last === undefined) return {};
   // The .f is in stream order: the entry after the last selected one is found by reading on from its
   // block, not by a scan of the whole file (which cost a one-file restore ~0.1 s per 10,000 entries).
   // Any later header bounds the range safely; the first one found is the next in the stream.

@@ -202,6 +202,36 @@ describe('file queries', () => {
   });
 });
 
+describe('streamRange of a subtree', () => {
+  it('spans its entries in the image from their skims, and reaches back to the target of a hard link in it', () => {
+    const store = new ImageStore(home.images, log);
+    store.createImage(image('hl', 1_700_000_000));
+    const batch: FileRecord[] = [file('/', 'd', { inImage: 0 }), file('/a', 'd', { offset: 0 }), file('/a/t', 'f', { offset: 512 })];
+    // Enough files under /b for whole blocks (matched from their skims, not decoded) between partial ones.
+    for (let i = 0; i < 3000; i++) batch.push(file(`/b/f${String(i).padStart(5, '0')}`, 'f', { ino: 10 + i, offset: 4096 + i * 1024 }));
+    batch.splice(3, 0, file('/b', 'd', { offset: 2048 }));
+    // The link in the middle of /b: in a block that matches whole.
+    batch.splice(4 + 1501, 0, file('/b/f01500h', 'h', { link: '/a/t', offset: 4096 + 1500 * 1024 + 512 }));
+    batch.push(file('/c', 'f', { offset: 9_000_000 }));
+    store.addFiles('hl_1700000000', batch);
+    store.commitImage({ backupid: 'hl_1700000000', kbytes: 1, numFiles: batch.length, elapsed: 1, backupStatus: 0 });
+    const r = store.openFiles('hl_1700000000');
+    try {
+      expect(r.blockCount).toBeGreaterThan(3);
+      // /b's entries, and the hard link's target /a/t before them; up to /c's header.
+      expect(streamRange(r, ['/b'], [])).toEqual({ rangeStart: 512, rangeEnd: 9_000_000 });
+      expect(r.countSubtree('/b')).toBe(3002);
+      // Without the link: /b from its own header.
+      expect(streamRange(r, ['/b/f00007'], [])).toEqual({ rangeStart: 4096 + 7 * 1024, rangeEnd: 4096 + 8 * 1024 });
+      // The root's own entry is not in the image: not counted, not in the range.
+      expect(r.countSubtree('/')).toBe(batch.length - 1);
+      expect(streamRange(r, ['/'], [])).toEqual({ rangeStart: 0, rangeEnd: -1 });
+    } finally {
+      r.close();
+    }
+  });
+});
+
 describe('bpdbm routes', () => {
   it('answers every bpdbm message', async () => {
     const db = createBpdbm(home, log);
