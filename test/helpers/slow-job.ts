@@ -31,7 +31,7 @@ export function slowRestores(home: OpenbpHome): void {
   fs.writeFileSync(path.join(home.path('db', 'config'), 'NUMBER_DATA_BUFFERS_RESTORE'), '2\n');
 }
 
-/** Back to the defaults (30 x 256 KiB). */
+/** Back to the defaults (256 KiB buffers; 128 of them for a backup to disk, 64 for a restore). */
 export function normalBuffers(home: OpenbpHome): void {
   for (const f of ['SIZE_DATA_BUFFERS_DISK', 'NUMBER_DATA_BUFFERS_DISK', 'NUMBER_DATA_BUFFERS_RESTORE']) fs.rmSync(home.path('db', 'config', f), { force: true });
 }

@@ -18,7 +18,8 @@ describe('killing processes mid-restore', () => {
   beforeAll(async () => {
     home = OpenbpHome.create();
     data = fs.mkdtempSync(path.join(os.tmpdir(), 'obpkr-'));
-    writeRealData(path.join(data, 'big'), 64);
+    // Large enough that nbtar is still writing it when the test looks (a restore moves it at several hundred MB/s).
+    writeRealData(path.join(data, 'big'), 256);
     fs.writeFileSync(path.join(data, 'small.txt'), 'after the big one\n');
     await home.ok('bp.start_all');
     normalBuffers(home);
