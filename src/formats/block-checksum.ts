@@ -21,6 +21,11 @@ export function sumOfCode(code: number): SumKind | undefined {
   return code === SUM_CODE.sha256 ? 'sha256' : code === SUM_CODE.blake3 ? 'blake3' : undefined;
 }
 
+/** Writes a block checksum (16 hex digits) as its 8 bytes into `into` at `at`; throws when they are not 8 hex bytes. */
+export function writeChecksum(into: Buffer, at: number, checksum: string): void {
+  if (into.write(checksum, at, 8, 'hex') !== 8) throw new Error(`not a block checksum: ${checksum}`);
+}
+
 /** Whether the addon hashes sha256 (false once it said ENOSYS: node:crypto then). */
 let addonSha = true;
 

@@ -1322,21 +1322,27 @@ static int64_t pipe_unread(int fd) {
   return ioctl(fd, FIONREAD, &n) < 0 ? -1 : (int64_t)n;
 }
 
-static void vmsplice_execute(napi_env env, void *data) {
-  (void)env;
-  PipeJob *j = data;
-  struct iovec iov = {.iov_base = (void *)j->data, .iov_len = j->len};
+/* All of p into the pipe (a full non-blocking pipe is waited for): 0, or the errno of the first failure. */
+static int vmsplice_all(int fd, const unsigned char *p, size_t len) {
+  struct iovec iov = {.iov_base = (void *)p, .iov_len = len};
   while (iov.iov_len > 0) {
-    ssize_t n = vmsplice(j->fd, &iov, 1, 0);
+    ssize_t n = vmsplice(fd, &iov, 1, 0);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN && wait_writable(j->fd) == 0) continue;
-      j->err = errno;
-      return;
+      if (errno == EAGAIN && wait_writable(fd) == 0) continue;
+      return errno;
     }
     iov.iov_base = (char *)iov.iov_base + n;
     iov.iov_len -= (size_t)n;
   }
+  return 0;
+}
+
+static void vmsplice_execute(napi_env env, void *data) {
+  (void)env;
+  PipeJob *j = data;
+  j->err = vmsplice_all(j->fd, (const unsigned char *)j->data, j->len);
+  if (j->err) return;
   j->unread = pipe_unread(j->fd);
   if (j->unread < 0) j->err = errno;
 }
@@ -1484,21 +1490,6 @@ typedef struct {
   unsigned char actual[32];
   int64_t unread;
 } CheckedJob;
-
-static int vmsplice_all(int fd, const unsigned char *p, size_t len) {
-  struct iovec iov = {.iov_base = (void *)p, .iov_len = len};
-  while (iov.iov_len > 0) {
-    ssize_t n = vmsplice(fd, &iov, 1, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN && wait_writable(fd) == 0) continue;
-      return errno;
-    }
-    iov.iov_base = (char *)iov.iov_base + n;
-    iov.iov_len -= (size_t)n;
-  }
-  return 0;
-}
 
 static void checked_execute(napi_env env, void *data) {
   (void)env;

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { OpenbpError } from '../../protocol/errors.js';
 import type { ByteSink, CheckedRun } from './ring-loops.js';
 import type { SlotSum } from './ring-channel.js';
-import { SUM_CODE } from '../../formats/block-checksum.js';
+import { SUM_CODE, writeChecksum } from '../../formats/block-checksum.js';
 import type { Stop } from './stop.js';
 import { widenPipe } from '../../ipc/data-pipe.js';
 import { sys } from '../../native/sys.js';
@@ -117,7 +117,7 @@ class VmspliceSink implements ByteSink {
     sums.forEach((s, i) => {
       if (s === undefined) return;
       checks[9 * i] = SUM_CODE[s.sum];
-      if (checks.write(s.checksum, 9 * i + 1, 8, 'hex') !== 8) throw new Error(`not a block checksum: ${s.checksum}`);
+      writeChecksum(checks, 9 * i + 1, s.checksum);
     });
     const done = await this.guarded(() => {
       this.busy = true;

@@ -15,7 +15,7 @@ import type { Duplex } from 'node:stream';
 import type { Stop } from './stop.js';
 import { peerFailed } from './exit-status.js';
 import { OpenbpError } from '../../protocol/errors.js';
-import { SUM_CODE, sumOfCode, type SumKind } from '../../formats/block-checksum.js';
+import { SUM_CODE, sumOfCode, writeChecksum, type SumKind } from '../../formats/block-checksum.js';
 
 /** A block's checksum as a SUM frame carries it: 16 hex digits, and the hash they are the prefix of. */
 export interface SlotSum {
@@ -104,7 +104,7 @@ export class RingChannel {
     b[0] = MSG.SUM;
     b[1] = SUM_CODE[s.sum];
     b.writeUIntLE(block, 2, 6);
-    if (b.write(s.checksum, 8, 8, 'hex') !== 8) throw new Error(`not a block checksum: ${s.checksum}`);
+    writeChecksum(b, 8, s.checksum);
     this.queued.push(b);
   }
 
