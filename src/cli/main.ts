@@ -103,6 +103,9 @@ function exitCodeFor(status: number): number {
 /** Runs a command as this process: parses argv, runs, prints, sets the exit code. */
 export async function main(spec: CommandSpec, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   process.title = spec.name;
+  // A standard error that cannot be written (a full disk, a closed pipe) has nowhere to report to: the exit
+  // status still says how the command went (without a listener, the write's error would end the process with 1).
+  process.stderr.on('error', () => {});
   const ctx: CommandContext = {
     home: resolveHome(process.env),
     env: process.env,
@@ -118,12 +121,8 @@ export async function main(spec: CommandSpec, argv: readonly string[] = process.
   let json = false;
   try {
     const inv = parseInvocation(spec, argv);
-    if (inv.help !== undefined) {
-      process.stdout.write(inv.help);
-      return;
-    }
     json = inv.json;
-    result = await spec.run(json ? { ...ctx, json } : ctx, inv.opts, inv.args);
+    result = inv.help !== undefined ? { status: 0, stdout: inv.help } : await spec.run(json ? { ...ctx, json } : ctx, inv.opts, inv.args);
   } catch (e) {
     const err = e instanceof SchemaError ? new OpenbpError('INVALID_PARAMETER', e.message) : toOpenbpError(e);
     if (process.env.OPENBP_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
@@ -132,7 +131,8 @@ export async function main(spec: CommandSpec, argv: readonly string[] = process.
   try {
     await writeAll(process.stdout, json ? `${JSON.stringify(result.json ?? null)}\n` : result.stdout);
   } catch (e) {
-    // A streamed output can fail half-way (e.g. a media read error): report it like any other error.
+    // A streamed output can fail half-way (e.g. a media read error), or standard output cannot take it (a full
+    // disk): report it like any other error.
     const err = toOpenbpError(e);
     result = { status: err.status, stderr: formatError(spec.name, err) };
   }
@@ -141,11 +141,20 @@ export async function main(spec: CommandSpec, argv: readonly string[] = process.
   process.exitCode = exitCodeFor(result.status);
 }
 
+/**
+ * The error of a write to standard output: none for EPIPE (the reader went away, as `| head` does: the output
+ * just ends), else status 14 (a full disk must not pass for a complete listing).
+ */
+function outputError(e: NodeJS.ErrnoException): OpenbpError | undefined {
+  if (e.code === 'EPIPE') return undefined;
+  return new OpenbpError('FILE_WRITE_FAILED', `cannot write standard output: ${e.message}`, { cause: e });
+}
+
 async function writeAll(stream: NodeJS.WriteStream, data: string | Buffer | AsyncIterable<Uint8Array> | undefined): Promise<void> {
   if (data === undefined) return;
   if (typeof data !== 'string' && !Buffer.isBuffer(data)) {
-    let broken = false;
-    stream.on('error', () => (broken = true)); // EPIPE: the reader went away, which is fine
+    let broken: NodeJS.ErrnoException | undefined;
+    stream.on('error', (e: NodeJS.ErrnoException) => (broken ??= e));
     for await (const chunk of data) {
       if (broken) break;
       if (!stream.write(chunk)) {
@@ -160,16 +169,29 @@ async function writeAll(stream: NodeJS.WriteStream, data: string | Buffer | Asyn
         });
       }
     }
+    await flushed(stream); // the last write's failure too
+    const failure = broken && outputError(broken);
+    if (failure) throw failure;
     return;
   }
   if (data.length === 0) return;
   return writeChunk(stream, data);
 }
 
+/** Resolves once what was written to the stream so far has gone out (or failed: its error listener has it). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
 function writeChunk(stream: NodeJS.WriteStream, data: string | Buffer): Promise<void> {
-  return new Promise((resolve) => {
-    stream.on('error', () => resolve()); // EPIPE (e.g. `| head`) is not an error of ours
-    if (stream.write(data)) resolve();
-    else stream.once('drain', () => resolve());
+  return new Promise((resolve, reject) => {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      const failure = outputError(e);
+      if (failure) reject(failure);
+      else resolve();
+    });
+    stream.write(data, (e) => {
+      if (!e) resolve();
+    });
   });
 }
