@@ -3,7 +3,7 @@
 import { EntryRun, inImageOfFlags, typeOfFlags, type FilesEntry, type FilesReader } from '../../formats/files-file.js';
 import { OpenbpError } from '../../protocol/errors.js';
 import { isWithin } from '../../protocol/byte-path.js';
-import type { FileRecord, FileType, ImageRecord } from '../../protocol/records.js';
+import type { FileRecord, ImageRecord } from '../../protocol/records.js';
 import { sameVersion } from '../../protocol/file-identity.js';
 import { sameStream, streamOf } from '../../protocol/backup-streams.js';
 import { catalogPath, type ImageStore } from './image-store.js';
@@ -309,26 +309,34 @@ const EXACT_LOOKUPS = 64;
  */
 export function streamRange(r: FilesReader, roots: readonly string[], exactPaths: readonly string[]): { rangeStart: number; rangeEnd: number } | Record<string, never> {
   let start = Infinity;
-  let last: { path: string; offset: number } | undefined;
-  const take = (path: string, offset: number, type: FileType, link: () => string): void => {
+  let lastPath: string | undefined;
+  let lastOffset = -1;
+  const take = (path: string, offset: number): void => {
     start = Math.min(start, offset);
-    if (last === undefined || offset > last.offset) last = { path, offset };
-    // A hard link is restored by linking to its target, which must come through the stream too.
-    if (type === 'h') {
-      const target = link();
-      if (target) for (const t of r.list(target, 0)) if (t.path === target && t.inImage === 1) start = Math.min(start, t.offset);
+    if (offset > lastOffset) {
+      lastPath = path;
+      lastOffset = offset;
     }
+  };
+  // A hard link is restored by linking to its target, which must come through the stream too.
+  const takeTarget = (target: string): void => {
+    if (target) for (const t of r.list(target, 0)) if (t.path === target && t.inImage === 1) start = Math.min(start, t.offset);
+  };
+  const exact = (e: FilesEntry): void => {
+    take(e.path, e.offset);
+    if (e.type === 'h') takeTarget(e.link);
   };
   // A subtree from the blocks' skims (paths, flags, offsets): entries are decoded only where a hard link needs its target.
   for (const root of roots) {
     for (const run of r.walkBlocks(root, Infinity)) {
       for (let i = 0; i < run.count; i++) {
-        if (inImageOfFlags(run.flags[i]!) !== 1) continue;
-        take(run.paths[i]!, run.offsets[i]!, typeOfFlags(run.flags[i]!), () => run.entries()[i]!.link);
+        const flags = run.flags[i]!;
+        if (inImageOfFlags(flags) !== 1) continue;
+        take(run.paths[i]!, run.offsets[i]!);
+        if (typeOfFlags(flags) === 'h') takeTarget(run.entries()[i]!.link);
       }
     }
   }
-  const exact = (e: FilesEntry): void => take(e.path, e.offset, e.type, () => e.link);
   if (exactPaths.length > EXACT_LOOKUPS) {
     // Many single files (the unchanged files of an incremental, planned from an older image): one pass
     // over the .f instead of a block decoded per path.
@@ -337,13 +345,13 @@ export function streamRange(r: FilesReader, roots: readonly string[], exactPaths
   } else {
     for (const p of exactPaths) for (const e of r.list(p, 0)) if (e.inImage === 1 && e.path === p) exact(e);
   }
-  if (last === undefined) return {};
+  if (lastPath === undefined) return {};
   // The .f is in stream order: the entry after the last selected one is found by reading on from its
   // block, not by a scan of the whole file (which cost a one-file restore ~0.1 s per 10,000 entries).
   // Any later header bounds the range safely; the first one found is the next in the stream.
   let end = -1;
-  for (const e of r.entriesFrom(last.path)) {
-    if (e.inImage === 1 && e.offset > last.offset) {
+  for (const e of r.entriesFrom(lastPath)) {
+    if (e.inImage === 1 && e.offset > lastOffset) {
       end = e.offset;
       break;
     }
