@@ -150,48 +150,35 @@ function outputError(e: NodeJS.ErrnoException): OpenbpError | undefined {
   return new OpenbpError('FILE_WRITE_FAILED', `cannot write standard output: ${e.message}`, { cause: e });
 }
 
+/**
+ * Writes the command's output, waiting for the stream between chunks, until it has gone out. Throws outputError's
+ * failure; EPIPE just ends the output.
+ */
 async function writeAll(stream: NodeJS.WriteStream, data: string | Buffer | AsyncIterable<Uint8Array> | undefined): Promise<void> {
   if (data === undefined) return;
-  if (typeof data !== 'string' && !Buffer.isBuffer(data)) {
-    let broken: NodeJS.ErrnoException | undefined;
-    stream.on('error', (e: NodeJS.ErrnoException) => (broken ??= e));
-    for await (const chunk of data) {
-      if (broken) break;
-      if (!stream.write(chunk)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            stream.off('drain', done);
-            stream.off('error', done);
-            resolve();
-          };
-          stream.once('drain', done);
-          stream.once('error', done);
-        });
-      }
+  const chunks = typeof data === 'string' || Buffer.isBuffer(data) ? (data.length > 0 ? [data] : []) : data;
+  let broken: NodeJS.ErrnoException | undefined;
+  stream.on('error', (e: NodeJS.ErrnoException) => (broken ??= e));
+  for await (const chunk of chunks) {
+    if (broken) break;
+    if (!stream.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          stream.off('drain', done);
+          stream.off('error', done);
+          resolve();
+        };
+        stream.once('drain', done);
+        stream.once('error', done);
+      });
     }
-    await flushed(stream); // the last write's failure too
-    const failure = broken && outputError(broken);
-    if (failure) throw failure;
-    return;
   }
-  if (data.length === 0) return;
-  return writeChunk(stream, data);
+  await flushed(stream); // the last write's failure too
+  const failure = broken && outputError(broken);
+  if (failure) throw failure;
 }
 
 /** Resolves once what was written to the stream so far has gone out (or failed: its error listener has it). */
 function flushed(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => stream.write('', () => resolve()));
-}
-
-function writeChunk(stream: NodeJS.WriteStream, data: string | Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      const failure = outputError(e);
-      if (failure) reject(failure);
-      else resolve();
-    });
-    stream.write(data, (e) => {
-      if (!e) resolve();
-    });
-  });
 }
