@@ -176,13 +176,23 @@ export class BlockEncoder {
   }
 }
 
+/** mtimeNs text of (floor seconds, ns): digits without BigInt arithmetic for times after 1970. */
+function mtimeText(sec: number, ns: number): string {
+  if (sec > 0) return `${sec}${ns < 100_000_000 ? String(ns).padStart(9, '0') : ns}`;
+  if (sec === 0) return String(ns);
+  return (BigInt(sec) * 1_000_000_000n + BigInt(ns)).toString();
+}
+
 /** Decodes one block's payload into entries. */
 export function decodeBlock(payload: Buffer, count: number): FilesEntry[] {
   const c = new Cursor(payload);
   const out: FilesEntry[] = new Array(count);
   const names: string[] = [];
   let prevPath = '';
-  let prevMtime = 0n;
+  // The previous mtime as floor(ns / 1e9) and the rest, as the encoder keeps it: a delta of up to 7 varint
+  // bytes (under 2^48 ns) is added as numbers; a longer one (a block's first entry) through BigInt.
+  let prevSec = 0;
+  let prevNs = 0;
   let prevIno = 0;
   let prevDev = 0;
   let prevOffset = 0;
@@ -211,9 +221,21 @@ export function decodeBlock(payload: Buffer, count: number): FilesEntry[] {
     const user = name();
     const group = name();
     const size = c.uvar();
-    const mt = prevMtime + c.sbig();
-    prevMtime = mt;
-    const mtSec = Number(mt >= 0n ? mt / 1_000_000_000n : -((-mt + 999_999_999n) / 1_000_000_000n));
+    const start = c.pos;
+    const z = c.uvar();
+    if (c.pos - start <= 7) {
+      const t = prevNs + (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+      const carry = Math.floor(t / 1e9);
+      prevSec += carry;
+      prevNs = t - carry * 1e9;
+    } else {
+      c.pos = start;
+      const mt = BigInt(prevSec) * 1_000_000_000n + BigInt(prevNs) + c.sbig();
+      const sec = mt >= 0n ? mt / 1_000_000_000n : -((-mt + 999_999_999n) / 1_000_000_000n);
+      prevSec = Number(sec);
+      prevNs = Number(mt - sec * 1_000_000_000n);
+    }
+    const mtSec = prevSec;
     const ctime = mtSec + c.svar();
     const atime = mtSec + c.svar();
     const ino = prevIno + c.svar();
@@ -223,7 +245,7 @@ export function decodeBlock(payload: Buffer, count: number): FilesEntry[] {
     const offset = prevOffset + c.svar();
     prevOffset = offset;
     const link = c.bytes();
-    out[i] = { path, type, mode, uid, gid, user, group, size, mtimeNs: mt.toString(), ctime, atime, ino, dev, offset, link, inImage };
+    out[i] = { path, type, mode, uid, gid, user, group, size, mtimeNs: mtimeText(mtSec, prevNs), ctime, atime, ino, dev, offset, link, inImage };
   }
   if (!c.done) throw new FormatError('trailing bytes in block');
   return out;

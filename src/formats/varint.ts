@@ -126,6 +126,7 @@ export class Cursor {
   }
   bytes(): string {
     const n = this.uvar();
+    if (n === 0) return '';
     if (this.pos + n > this.end) throw new FormatError('truncated string');
     const s = this.buf.toString('latin1', this.pos, this.pos + n);
     this.pos += n;

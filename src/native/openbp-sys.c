@@ -1176,9 +1176,129 @@ static int scan_by_name(const void *a, const void *b) {
   return strcmp(((const scan_entry *)a)->name, ((const scan_entry *)b)->name);
 }
 
-static void free_scan(scan_entry *e, size_t n) {
-  for (size_t i = 0; i < n; i++) free(e[i].name);
-  free(e);
+/* A directory's listing, made without N-API (so on the libuv pool as well as on the JS thread). */
+typedef struct {
+  scan_entry *ents;
+  size_t n;
+  double *stats;    /* n * 18 when stat'ed, else NULL */
+  int *stat_errno;  /* n, when stat'ed: 0, or why the entry's fstatat failed */
+  int err;          /* why the directory could not be listed (0: listed) */
+  const char *err_call;
+} dir_listing;
+
+static void free_listing(dir_listing *l) {
+  for (size_t i = 0; i < l->n; i++) free(l->ents[i].name);
+  free(l->ents);
+  free(l->stats);
+  free(l->stat_errno);
+  memset(l, 0, sizeof *l);
+}
+
+/* Lists `path` (entries but . and .., sorted by their bytes); with at most max_stats entries (max_stats >= 0) each
+ * is fstatat'ed (AT_SYMLINK_NOFOLLOW) relative to the directory into l->stats as put_lstat lays it out. An entry
+ * without d_type is fstatat'ed for its type either way. On failure l->err is set and nothing is held. */
+static void list_dir(const char *path, int64_t max_stats, dir_listing *l) {
+  memset(l, 0, sizeof *l);
+  l->err_call = "scandir";
+  int dfd;
+  do dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  while (dfd < 0 && errno == EINTR);
+  if (dfd < 0) {
+    l->err = errno;
+    return;
+  }
+  DIR *d = fdopendir(dfd);
+  if (!d) {
+    l->err = errno;
+    close(dfd);
+    return;
+  }
+  size_t cap = 64;
+  if (!(l->ents = malloc(cap * sizeof *l->ents))) goto nomem;
+  for (;;) {
+    errno = 0;
+    struct dirent *de = readdir(d);
+    if (!de) {
+      if (errno != 0) {
+        int e = errno;
+        closedir(d);
+        free_listing(l);
+        l->err = e;
+        l->err_call = "scandir";
+        return;
+      }
+      break;
+    }
+    const char *nm = de->d_name;
+    if (nm[0] == '.' && (nm[1] == 0 || (nm[1] == '.' && nm[2] == 0))) continue;
+    if (l->n == cap) {
+      scan_entry *grown = realloc(l->ents, (cap *= 2) * sizeof *l->ents);
+      if (!grown) goto nomem;
+      l->ents = grown;
+    }
+    if (!(l->ents[l->n].name = strdup(nm))) goto nomem;
+    l->ents[l->n].type = de->d_type;
+    l->n++;
+  }
+  qsort(l->ents, l->n, sizeof *l->ents, scan_by_name);
+  bool with_stats = max_stats >= 0 && (int64_t)l->n <= max_stats;
+  if (with_stats && (!(l->stats = calloc(l->n > 0 ? l->n : 1, 18 * sizeof(double))) || !(l->stat_errno = calloc(l->n > 0 ? l->n : 1, sizeof(int)))))
+    goto nomem;
+  for (size_t i = 0; i < l->n; i++) {
+    scan_entry *en = &l->ents[i];
+    if (!with_stats && en->type != DT_UNKNOWN) continue;
+    struct stat st;
+    if (fstatat(dfd, en->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      en->type = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : DT_UNKNOWN;
+      if (with_stats) put_lstat(l->stats + i * 18, &st); /* stats[15] stays 0 (calloc) */
+    } else if (with_stats) {
+      l->stat_errno[i] = errno;
+    }
+  }
+  closedir(d);
+  return;
+nomem:
+  closedir(d);
+  free_listing(l);
+  l->err = ENOMEM;
+}
+
+/* The JS form of a listing (scanDir's result); takes what l holds. NULL with an exception pending on failure. */
+static napi_value listing_to_js(napi_env env, dir_listing *l) {
+  size_t n = l->n;
+  napi_value result, names, regular_v, stats_v, errors_v, regular_ab, stats_ab;
+  uint8_t *regular;
+  double *stats = NULL;
+  napi_get_null(env, &stats_v);
+  napi_get_null(env, &errors_v);
+  if (napi_create_object(env, &result) != napi_ok || napi_create_array_with_length(env, n, &names) != napi_ok ||
+      napi_create_arraybuffer(env, n > 0 ? n : 1, (void **)&regular, &regular_ab) != napi_ok ||
+      napi_create_typedarray(env, napi_uint8_array, n, regular_ab, 0, &regular_v) != napi_ok ||
+      (l->stats && (napi_create_arraybuffer(env, (n > 0 ? n : 1) * 18 * sizeof(double), (void **)&stats, &stats_ab) != napi_ok ||
+                    napi_create_typedarray(env, napi_float64_array, n * 18, stats_ab, 0, &stats_v) != napi_ok))) {
+    free_listing(l);
+    napi_throw_error(env, "EINVAL", "openbp_sys: N-API call failed");
+    return NULL;
+  }
+  if (stats) memcpy(stats, l->stats, n * 18 * sizeof(double));
+  for (size_t i = 0; i < n; i++) {
+    if (l->stat_errno && l->stat_errno[i] != 0) {
+      napi_valuetype t;
+      napi_typeof(env, errors_v, &t);
+      if (t == napi_null) napi_create_array_with_length(env, n, &errors_v);
+      napi_set_element(env, errors_v, (uint32_t)i, errno_error(env, l->stat_errno[i], "lstat"));
+    }
+    regular[i] = l->ents[i].type == DT_REG;
+    napi_value str;
+    napi_create_string_latin1(env, l->ents[i].name, NAPI_AUTO_LENGTH, &str);
+    napi_set_element(env, names, (uint32_t)i, str);
+  }
+  free_listing(l);
+  napi_set_named_property(env, result, "names", names);
+  napi_set_named_property(env, result, "regular", regular_v);
+  napi_set_named_property(env, result, "stats", stats_v);
+  napi_set_named_property(env, result, "errors", errors_v);
+  return result;
 }
 
 /* scanDir(path, maxStats) -> { names, regular, stats, errors }: the directory's entries but . and .., sorted by their
@@ -1192,103 +1312,144 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
   char *path = path_arg(env, argv[0]);
   if (!path) return NULL;
   int64_t max_stats = int_arg(env, argv[1]);
-  int dfd;
-  do dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  while (dfd < 0 && errno == EINTR);
-  int e = errno;
+  dir_listing l;
+  list_dir(path, max_stats, &l);
   free(path);
-  if (dfd < 0) return throw_errno(env, e, "scandir");
-  DIR *d = fdopendir(dfd);
-  if (!d) {
-    e = errno;
-    close(dfd);
-    return throw_errno(env, e, "scandir");
-  }
-  size_t n = 0, cap = 64;
-  scan_entry *ents = malloc(cap * sizeof *ents);
-  if (!ents) {
-    e = ENOMEM;
-    goto failed;
-  }
+  if (l.err) return throw_errno(env, l.err, l.err_call);
+  return listing_to_js(env, &l);
+}
+
+/* ---- listings made ahead: one worker thread of the process lists the directories a walk asks for, in the order
+ * asked, while the walk's JS thread goes through the one it is in. takeListing hands a listing over when made, waits
+ * for one being made, and makes one not started yet itself: a walk never waits behind listings it needs later. ---- */
+#include <pthread.h>
+
+typedef struct ahead_job {
+  struct ahead_job *next;
+  double id;
+  char *path;
+  int64_t max_stats;
+  int state; /* AHEAD_QUEUED, AHEAD_LISTING or AHEAD_DONE */
+  dir_listing listing;
+} ahead_job;
+
+enum { AHEAD_QUEUED, AHEAD_LISTING, AHEAD_DONE };
+
+/* Entries of made listings not taken yet above which the worker starts no other (about 200 bytes each, JS side
+ * included): a walk asks for a few directories, but one of them may hold a million entries. */
+#define AHEAD_ENTRIES_HELD_MAX 65536
+
+static struct {
+  pthread_mutex_t mu;
+  pthread_cond_t work; /* a job was asked for, or a listing taken (room again) */
+  pthread_cond_t done; /* a listing was made */
+  ahead_job *jobs;     /* every job not taken, in the order asked */
+  double next_id;
+  size_t held;         /* entries of made listings not taken */
+  bool running;
+} ahead = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 1, 0, false};
+
+static void *ahead_worker(void *arg) {
+  (void)arg;
+  pthread_mutex_lock(&ahead.mu);
   for (;;) {
-    errno = 0;
-    struct dirent *de = readdir(d);
-    if (!de) {
-      if ((e = errno) != 0) goto failed;
-      break;
+    ahead_job *j = NULL;
+    if (ahead.held < AHEAD_ENTRIES_HELD_MAX)
+      for (j = ahead.jobs; j && j->state != AHEAD_QUEUED; j = j->next) {}
+    if (!j) {
+      pthread_cond_wait(&ahead.work, &ahead.mu);
+      continue;
     }
-    const char *nm = de->d_name;
-    if (nm[0] == '.' && (nm[1] == 0 || (nm[1] == '.' && nm[2] == 0))) continue;
-    if (n == cap) {
-      scan_entry *grown = realloc(ents, (cap *= 2) * sizeof *ents);
-      if (!grown) {
-        e = ENOMEM;
-        goto failed;
-      }
-      ents = grown;
-    }
-    if (!(ents[n].name = strdup(nm))) {
-      e = ENOMEM;
-      goto failed;
-    }
-    ents[n].type = de->d_type;
-    n++;
+    j->state = AHEAD_LISTING;
+    pthread_mutex_unlock(&ahead.mu);
+    list_dir(j->path, j->max_stats, &j->listing);
+    pthread_mutex_lock(&ahead.mu);
+    j->state = AHEAD_DONE;
+    ahead.held += j->listing.n;
+    pthread_cond_broadcast(&ahead.done);
   }
-  qsort(ents, n, sizeof *ents, scan_by_name);
-  bool with_stats = max_stats >= 0 && (int64_t)n <= max_stats;
-  napi_value result, names, regular_v, stats_v, errors_v, regular_ab, stats_ab;
-  uint8_t *regular;
-  double *stats = NULL;
-  napi_get_null(env, &stats_v);
-  napi_get_null(env, &errors_v);
-  if (napi_create_object(env, &result) != napi_ok || napi_create_array_with_length(env, n, &names) != napi_ok ||
-      napi_create_arraybuffer(env, n > 0 ? n : 1, (void **)&regular, &regular_ab) != napi_ok ||
-      napi_create_typedarray(env, napi_uint8_array, n, regular_ab, 0, &regular_v) != napi_ok ||
-      (with_stats && (napi_create_arraybuffer(env, (n > 0 ? n : 1) * 18 * sizeof(double), (void **)&stats, &stats_ab) != napi_ok ||
-                      napi_create_typedarray(env, napi_float64_array, n * 18, stats_ab, 0, &stats_v) != napi_ok))) {
-    free_scan(ents, n);
-    closedir(d);
-    napi_throw_error(env, "EINVAL", "openbp_sys: N-API call failed");
+  return NULL;
+}
+
+/* askListing(path, maxStats) -> id: queues scanDir(path, maxStats) for the worker (started with the first call). */
+static napi_value js_ask_listing(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "askListing");
+  char *path = path_arg(env, argv[0]);
+  if (!path) return NULL;
+  ahead_job *j = calloc(1, sizeof *j);
+  if (!j) {
+    free(path);
+    napi_throw_error(env, "ENOMEM", "out of memory");
     return NULL;
   }
-  for (size_t i = 0; i < n; i++) {
-    unsigned char type = ents[i].type;
-    if (with_stats || type == DT_UNKNOWN) {
-      struct stat st;
-      if (fstatat(dfd, ents[i].name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-        type = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : DT_UNKNOWN;
-        if (with_stats) put_lstat(stats + i * 18, &st); /* stats[15] stays 0 (the buffer is zeroed) */
-      } else if (with_stats) {
-        int failed_errno = errno; /* before the N-API calls below */
-        napi_valuetype t;
-        napi_typeof(env, errors_v, &t);
-        if (t == napi_null) napi_create_array_with_length(env, n, &errors_v);
-        napi_set_element(env, errors_v, (uint32_t)i, errno_error(env, failed_errno, "lstat"));
-        memset(stats + i * 18, 0, 18 * sizeof(double));
-      }
+  j->path = path;
+  j->max_stats = int_arg(env, argv[1]);
+  pthread_mutex_lock(&ahead.mu);
+  if (!ahead.running) {
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int e = pthread_create(&t, &attr, ahead_worker, NULL);
+    pthread_attr_destroy(&attr);
+    if (e != 0) {
+      pthread_mutex_unlock(&ahead.mu);
+      free(path);
+      free(j);
+      return throw_errno(env, e, "pthread_create");
     }
-    regular[i] = type == DT_REG;
-    napi_value str;
-    napi_create_string_latin1(env, ents[i].name, NAPI_AUTO_LENGTH, &str);
-    napi_set_element(env, names, (uint32_t)i, str);
+    ahead.running = true;
   }
-  free_scan(ents, n);
-  closedir(d);
-  napi_set_named_property(env, result, "names", names);
-  napi_set_named_property(env, result, "regular", regular_v);
-  napi_set_named_property(env, result, "stats", stats_v);
-  napi_set_named_property(env, result, "errors", errors_v);
-  return result;
+  j->id = ahead.next_id++;
+  ahead_job **tail = &ahead.jobs;
+  while (*tail) tail = &(*tail)->next;
+  *tail = j;
+  pthread_cond_signal(&ahead.work);
+  pthread_mutex_unlock(&ahead.mu);
+  napi_value id;
+  napi_create_double(env, j->id, &id);
+  return id;
+}
 
-failed:
-  free_scan(ents, n);
-  closedir(d);
-  return throw_errno(env, e, "scandir");
+/* takeListing(id) -> scanDir's result for the job askListing returned id for (throws as scanDir does): made by the
+ * worker, waited for while the worker makes it, or made here when the worker has not started it. Each id once. */
+static napi_value js_take_listing(napi_env env, napi_callback_info info) {
+  GET_ARGS(1, "takeListing");
+  double id;
+  if (napi_get_value_double(env, argv[0], &id) != napi_ok) {
+    napi_throw_type_error(env, "EINVAL", "takeListing: id must be a number");
+    return NULL;
+  }
+  pthread_mutex_lock(&ahead.mu);
+  ahead_job **at = &ahead.jobs;
+  while (*at && (*at)->id != id) at = &(*at)->next;
+  ahead_job *j = *at;
+  if (!j) {
+    pthread_mutex_unlock(&ahead.mu);
+    napi_throw_error(env, "EINVAL", "takeListing: no listing was asked for with this id");
+    return NULL;
+  }
+  while (j->state == AHEAD_LISTING) pthread_cond_wait(&ahead.done, &ahead.mu);
+  *at = j->next;
+  bool made = j->state == AHEAD_DONE;
+  if (made) {
+    ahead.held -= j->listing.n;
+    pthread_cond_signal(&ahead.work);
+  }
+  pthread_mutex_unlock(&ahead.mu);
+  if (!made) list_dir(j->path, j->max_stats, &j->listing);
+  dir_listing l = j->listing;
+  free(j->path);
+  free(j);
+  if (l.err) return throw_errno(env, l.err, l.err_call);
+  return listing_to_js(env, &l);
 }
 
 static void init_dir_scan(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"scanDir", NULL, js_scan_dir, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"askListing", NULL, js_ask_listing, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"takeListing", NULL, js_take_listing, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

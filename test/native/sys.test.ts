@@ -383,6 +383,20 @@ describe('openbp_sys native addon', () => {
     expect(sys().scanDir(bytes('d'), 10)).toEqual({ names: [], regular: new Uint8Array(0), stats: new Float64Array(0), errors: null });
   });
 
+  it('lists directories on its listing thread as scanDir does: the same result or error, each id taken once', () => {
+    const bytes = (n: string) => Buffer.from(path.join(dir, n), 'latin1');
+    fs.mkdirSync(bytes('ahead'));
+    for (const n of ['y', 'x\xfe', 'w']) fs.writeFileSync(bytes(path.join('ahead', n)), n);
+    fs.mkdirSync(bytes(path.join('ahead', 'sub')));
+    const ids = [sys().askListing(bytes('ahead'), 100), sys().askListing(bytes('ahead'), 1), sys().askListing(bytes('nothing'), 100), sys().askListing(bytes('ahead/y'), 100)];
+    expect(new Set(ids).size).toBe(4);
+    expect(sys().takeListing(ids[0]!)).toEqual(sys().scanDir(bytes('ahead'), 100));
+    expect(sys().takeListing(ids[1]!)).toEqual(sys().scanDir(bytes('ahead'), 1)); // above maxStats: no stats
+    expect(() => sys().takeListing(ids[3]!)).toThrow(expect.objectContaining({ code: 'ENOTDIR', syscall: 'scandir' }));
+    expect(() => sys().takeListing(ids[2]!)).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'scandir' }));
+    expect(() => sys().takeListing(ids[0]!)).toThrow(/no listing was asked for with this id/);
+  });
+
   it('hashes blocks on the thread pool: the catalogue 8-byte sha256 prefix, several at once, a view in place', async () => {
     const crypto = await import('node:crypto');
     const whole = crypto.randomBytes(1 << 20);

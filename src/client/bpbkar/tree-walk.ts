@@ -2,7 +2,8 @@
 
 import { bytePathToBuffer } from '../../protocol/byte-path.js';
 import { NodeStat, lstatNode } from '../../archive/node-stat.js';
-import { STAT_LENGTH, sys } from '../../native/sys.js';
+import { STAT, STAT_LENGTH, sys } from '../../native/sys.js';
+import { ListingsAhead } from './listings-ahead.js';
 
 export type WalkItem =
   | { kind: 'file'; abs: string; st: NodeStat }
@@ -22,7 +23,12 @@ interface Level {
   stats: Float64Array | null;
   errors: Array<Error | undefined> | null;
   i: number;
+  /** Entries up to here were looked at for listing ahead. */
+  ahead: number;
 }
+
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
 
 function errInfo(e: unknown): { code: string; message: string } {
   const err = e as NodeJS.ErrnoException;
@@ -35,10 +41,39 @@ function errInfo(e: unknown): { code: string; message: string } {
  * With `lstatRegular` false, an entry the directory lists as a regular file is yielded as 'regular'
  * without an lstat: the caller opens it and fstats the descriptor (one system call less a file).
  * Otherwise a directory's entries are lstat'ed relative to it as it is listed (no path walk a file).
+ * Then the directories next in walk order are listed ahead by the addon's listing thread, a few at a time.
  * The caller must finish with an item before pulling the next one.
  */
 export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => boolean, lstatRegular = true): Generator<WalkItem> {
   const stack: Level[] = [];
+  const ahead = lstatRegular ? new ListingsAhead(STATS_PER_LISTING) : undefined;
+  /** Asks for the listings of the next directories in walk order that are known (the stack's, from its top). */
+  const listAhead = (): void => {
+    for (let s = stack.length - 1; s >= 0 && ahead!.hasRoom; s--) {
+      const level = stack[s]!;
+      const stats = level.stats;
+      let j = Math.max(level.ahead, level.i);
+      for (; stats && j < level.names.length && ahead!.hasRoom; j++) {
+        if ((stats[j * STAT_LENGTH + STAT.mode]! & S_IFMT) !== S_IFDIR || level.errors?.[j]) continue;
+        const abs = level.dir === '/' ? `/${level.names[j]}` : `${level.dir}/${level.names[j]}`;
+        if (descend(abs, new NodeStat(stats, j * STAT_LENGTH))) ahead!.ask(abs);
+      }
+      level.ahead = stats ? j : level.names.length;
+    }
+  };
+  /** Enters a directory (its listing made ahead, else made now); why not when it cannot be. */
+  const enter = (dir: string): { code: string; message: string } | undefined => {
+    let level: Level;
+    try {
+      const scan = ahead?.take(dir) ?? sys().scanDir(bytePathToBuffer(dir), lstatRegular ? STATS_PER_LISTING : -1);
+      level = { dir, names: scan.names, regular: scan.regular, stats: scan.stats, errors: scan.errors, i: 0, ahead: 0 };
+    } catch (e) {
+      return errInfo(e);
+    }
+    stack.push(level);
+    if (ahead) listAhead();
+    return undefined;
+  };
   let st: NodeStat;
   try {
     st = lstatNode(bytePathToBuffer(top));
@@ -48,9 +83,8 @@ export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => b
   }
   yield { kind: 'file', abs: top, st };
   if (st.isDirectory() && descend(top, st)) {
-    const level = openLevel(top, lstatRegular);
-    if ('error' in level) yield { kind: 'error', abs: top, top: false, ...level.error };
-    else stack.push(level);
+    const failed = enter(top);
+    if (failed) yield { kind: 'error', abs: top, top: false, ...failed };
   }
   while (stack.length > 0) {
     const level = stack[stack.length - 1]!;
@@ -76,18 +110,8 @@ export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => b
     }
     yield { kind: 'file', abs, st: cst };
     if (cst.isDirectory() && descend(abs, cst)) {
-      const next = openLevel(abs, lstatRegular);
-      if ('error' in next) yield { kind: 'error', abs, top: false, ...next.error };
-      else stack.push(next);
+      const failed = enter(abs);
+      if (failed) yield { kind: 'error', abs, top: false, ...failed };
     }
-  }
-}
-
-function openLevel(dir: string, withStats: boolean): Level | { error: { code: string; message: string } } {
-  try {
-    const scan = sys().scanDir(bytePathToBuffer(dir), withStats ? STATS_PER_LISTING : -1);
-    return { dir, names: scan.names, regular: scan.regular, stats: scan.stats, errors: scan.errors, i: 0 };
-  } catch (e) {
-    return { error: errInfo(e) };
   }
 }
