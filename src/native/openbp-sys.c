@@ -1319,14 +1319,15 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
   return listing_to_js(env, &l);
 }
 
-/* ---- listings made ahead: one worker thread of the process lists the directories a walk asks for, in the order
- * asked, while the walk's JS thread goes through the one it is in. takeListing hands a listing over when made, waits
+/* ---- listings made ahead: one worker thread of the process lists the directories a walk asks for, by rank, while
+ * the walk's JS thread goes through the one it is in. takeListing hands a listing over when made, waits
  * for one being made, and makes one not started yet itself: a walk never waits behind listings it needs later. ---- */
 #include <pthread.h>
 
 typedef struct ahead_job {
   struct ahead_job *next;
   double id;
+  double rank; /* higher first; the order asked among equals */
   char *path;
   int64_t max_stats;
   int state; /* AHEAD_QUEUED, AHEAD_LISTING or AHEAD_DONE */
@@ -1355,7 +1356,8 @@ static void *ahead_worker(void *arg) {
   for (;;) {
     ahead_job *j = NULL;
     if (ahead.held < AHEAD_ENTRIES_HELD_MAX)
-      for (j = ahead.jobs; j && j->state != AHEAD_QUEUED; j = j->next) {}
+      for (ahead_job *q = ahead.jobs; q; q = q->next)
+        if (q->state == AHEAD_QUEUED && (!j || q->rank > j->rank)) j = q;
     if (!j) {
       pthread_cond_wait(&ahead.work, &ahead.mu);
       continue;
@@ -1371,9 +1373,10 @@ static void *ahead_worker(void *arg) {
   return NULL;
 }
 
-/* askListing(path, maxStats) -> id: queues scanDir(path, maxStats) for the worker (started with the first call). */
+/* askListing(path, maxStats, rank) -> id: queues scanDir(path, maxStats) for the worker (started with the first call),
+ * which takes the queued listing of highest rank first, the first asked among equals. */
 static napi_value js_ask_listing(napi_env env, napi_callback_info info) {
-  GET_ARGS(2, "askListing");
+  GET_ARGS(3, "askListing");
   char *path = path_arg(env, argv[0]);
   if (!path) return NULL;
   ahead_job *j = calloc(1, sizeof *j);
@@ -1384,6 +1387,12 @@ static napi_value js_ask_listing(napi_env env, napi_callback_info info) {
   }
   j->path = path;
   j->max_stats = int_arg(env, argv[1]);
+  if (napi_get_value_double(env, argv[2], &j->rank) != napi_ok) {
+    free(path);
+    free(j);
+    napi_throw_type_error(env, "EINVAL", "askListing: rank must be a number");
+    return NULL;
+  }
   pthread_mutex_lock(&ahead.mu);
   if (!ahead.running) {
     pthread_t t;

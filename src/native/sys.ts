@@ -129,9 +129,10 @@ export interface OpenbpSys {
   scanDir(path: Buffer, maxStats: number): DirScan;
   /**
    * Queues scanDir(path, maxStats) for the process's one listing thread (started with the first call), which makes
-   * listings in the order asked while the JS thread goes on; returns the id to take it with.
+   * the queued listing of highest `rank` next (the first asked among equals) while the JS thread goes on; returns the
+   * id to take it with.
    */
-  askListing(path: Buffer, maxStats: number): number;
+  askListing(path: Buffer, maxStats: number, rank: number): number;
   /**
    * The listing asked for with `id` (each once), as scanDir returns it or throws: made by the listing thread, waited
    * for while that thread makes it, or made now when it has not started it yet (never waiting behind other listings).

@@ -388,7 +388,7 @@ describe('openbp_sys native addon', () => {
     fs.mkdirSync(bytes('ahead'));
     for (const n of ['y', 'x\xfe', 'w']) fs.writeFileSync(bytes(path.join('ahead', n)), n);
     fs.mkdirSync(bytes(path.join('ahead', 'sub')));
-    const ids = [sys().askListing(bytes('ahead'), 100), sys().askListing(bytes('ahead'), 1), sys().askListing(bytes('nothing'), 100), sys().askListing(bytes('ahead/y'), 100)];
+    const ids = [sys().askListing(bytes('ahead'), 100, 0), sys().askListing(bytes('ahead'), 1, 2), sys().askListing(bytes('nothing'), 100, 1), sys().askListing(bytes('ahead/y'), 100, 0)];
     expect(new Set(ids).size).toBe(4);
     expect(sys().takeListing(ids[0]!)).toEqual(sys().scanDir(bytes('ahead'), 100));
     expect(sys().takeListing(ids[1]!)).toEqual(sys().scanDir(bytes('ahead'), 1)); // above maxStats: no stats

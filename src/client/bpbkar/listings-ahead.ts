@@ -23,10 +23,14 @@ export class ListingsAhead {
     return this.asked.size < this.limit;
   }
 
-  /** Starts listing `dir` (nothing when it is already asked for, or there is no room). */
-  ask(dir: string): void {
+  /**
+   * Starts listing `dir` (nothing when it is already asked for, or there is no room). Listings asked for at a higher
+   * `rank` are made first, then in the order asked: a walk ranks each round of asking above the ones before, as the
+   * deeper directories it learns of come before the siblings it asked for earlier.
+   */
+  ask(dir: string, rank = 0): void {
     if (this.asked.has(dir) || !this.hasRoom) return;
-    this.asked.set(dir, sys().askListing(bytePathToBuffer(dir), this.maxStats));
+    this.asked.set(dir, sys().askListing(bytePathToBuffer(dir), this.maxStats, rank));
   }
 
   /**

@@ -48,7 +48,9 @@ export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => b
   const stack: Level[] = [];
   const ahead = lstatRegular ? new ListingsAhead(STATS_PER_LISTING) : undefined;
   /** Asks for the listings of the next directories in walk order that are known (the stack's, from its top). */
+  let round = 0;
   const listAhead = (): void => {
+    round++;
     for (let s = stack.length - 1; s >= 0 && ahead!.hasRoom; s--) {
       const level = stack[s]!;
       const stats = level.stats;
@@ -56,7 +58,7 @@ export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => b
       for (; stats && j < level.names.length && ahead!.hasRoom; j++) {
         if ((stats[j * STAT_LENGTH + STAT.mode]! & S_IFMT) !== S_IFDIR || level.errors?.[j]) continue;
         const abs = level.dir === '/' ? `/${level.names[j]}` : `${level.dir}/${level.names[j]}`;
-        if (descend(abs, new NodeStat(stats, j * STAT_LENGTH))) ahead!.ask(abs);
+        if (descend(abs, new NodeStat(stats, j * STAT_LENGTH))) ahead!.ask(abs, round);
       }
       level.ahead = stats ? j : level.names.length;
     }
