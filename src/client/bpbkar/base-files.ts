@@ -107,7 +107,7 @@ class OrderedBase implements BaseFiles {
     const e = this.next;
     if (e === undefined || e.path !== path) return undefined;
     this.advance();
-    return e.type === 'd' ? undefined : identityOf(e);
+    return e.type === 'd' ? undefined : e;
   }
 
   /** The map, once the lookups or the file left walk order (a method: it changes under the calls above). */
