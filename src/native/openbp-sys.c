@@ -1176,14 +1176,13 @@ static int scan_by_name(const void *a, const void *b) {
   return strcmp(((const scan_entry *)a)->name, ((const scan_entry *)b)->name);
 }
 
-/* A directory's listing, made without N-API (so on the libuv pool as well as on the JS thread). */
+/* A directory's listing, made without N-API (so on the listing thread as well as on the JS thread). */
 typedef struct {
   scan_entry *ents;
   size_t n;
   double *stats;    /* n * 18 when stat'ed, else NULL */
   int *stat_errno;  /* n, when stat'ed: 0, or why the entry's fstatat failed */
-  int err;          /* why the directory could not be listed (0: listed) */
-  const char *err_call;
+  int err;          /* why the directory could not be listed (0: listed): an error of "scandir" */
 } dir_listing;
 
 static void free_listing(dir_listing *l) {
@@ -1199,7 +1198,6 @@ static void free_listing(dir_listing *l) {
  * without d_type is fstatat'ed for its type either way. On failure l->err is set and nothing is held. */
 static void list_dir(const char *path, int64_t max_stats, dir_listing *l) {
   memset(l, 0, sizeof *l);
-  l->err_call = "scandir";
   int dfd;
   do dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   while (dfd < 0 && errno == EINTR);
@@ -1224,7 +1222,6 @@ static void list_dir(const char *path, int64_t max_stats, dir_listing *l) {
         closedir(d);
         free_listing(l);
         l->err = e;
-        l->err_call = "scandir";
         return;
       }
       break;
@@ -1315,7 +1312,7 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
   dir_listing l;
   list_dir(path, max_stats, &l);
   free(path);
-  if (l.err) return throw_errno(env, l.err, l.err_call);
+  if (l.err) return throw_errno(env, l.err, "scandir");
   return listing_to_js(env, &l);
 }
 
@@ -1450,7 +1447,7 @@ static napi_value js_take_listing(napi_env env, napi_callback_info info) {
   dir_listing l = j->listing;
   free(j->path);
   free(j);
-  if (l.err) return throw_errno(env, l.err, l.err_call);
+  if (l.err) return throw_errno(env, l.err, "scandir");
   return listing_to_js(env, &l);
 }
 
