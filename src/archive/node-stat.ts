@@ -3,6 +3,7 @@
 
 import fs from 'node:fs';
 import { STAT, STAT_LENGTH, sys } from '../native/sys.js';
+import { nsText } from '../protocol/ns-time.js';
 
 const { S_IFMT, S_IFREG, S_IFDIR, S_IFLNK, S_IFIFO, S_IFCHR, S_IFBLK } = fs.constants;
 const NS = 1_000_000_000n;
@@ -77,8 +78,7 @@ export class NodeStat {
   }
   /** mtimeNs in decimal (the catalogue's form), without BigInt arithmetic for times after 1970. */
   get mtimeNsText(): string {
-    if (this.m > 0) return `${this.m}${String(this.mn).padStart(9, '0')}`;
-    return this.mtimeNs.toString();
+    return nsText(this.m, this.mn);
   }
   get ctimeSeconds(): number {
     return seconds(this.c, this.cn);

@@ -24,6 +24,7 @@
 import fs from 'node:fs';
 import type { FileRecord, FileType } from '../protocol/records.js';
 import { ByteSink, Cursor, FormatError } from './varint.js';
+import { nsText, splitNs } from '../protocol/ns-time.js';
 
 export const FILES_VERSION = 1;
 const MAGIC = Buffer.from('OBPFILES', 'latin1');
@@ -153,10 +154,7 @@ export class BlockEncoder {
       mtSec = Number(text.slice(0, -9));
       mtNs = Number(text.slice(-9));
     } else {
-      const mt = BigInt(text);
-      const sec = mt >= 0n ? mt / 1_000_000_000n : -((-mt + 999_999_999n) / 1_000_000_000n);
-      mtSec = Number(sec);
-      mtNs = Number(mt - sec * 1_000_000_000n);
+      ({ sec: mtSec, ns: mtNs } = splitNs(BigInt(text)));
     }
     const dSec = mtSec - this.prevSec;
     if (dSec > -SMALL_SECONDS && dSec < SMALL_SECONDS) s.svar(dSec * 1e9 + (mtNs - this.prevNs));
@@ -174,13 +172,6 @@ export class BlockEncoder {
     s.bytes(e.link);
     this.count++;
   }
-}
-
-/** mtimeNs text of (floor seconds, ns): digits without BigInt arithmetic for times after 1970. */
-function mtimeText(sec: number, ns: number): string {
-  if (sec > 0) return `${sec}${ns < 100_000_000 ? String(ns).padStart(9, '0') : ns}`;
-  if (sec === 0) return String(ns);
-  return (BigInt(sec) * 1_000_000_000n + BigInt(ns)).toString();
 }
 
 /** Decodes one block's payload into entries. */
@@ -230,10 +221,7 @@ export function decodeBlock(payload: Buffer, count: number): FilesEntry[] {
       prevNs = t - carry * 1e9;
     } else {
       c.pos = start;
-      const mt = BigInt(prevSec) * 1_000_000_000n + BigInt(prevNs) + c.sbig();
-      const sec = mt >= 0n ? mt / 1_000_000_000n : -((-mt + 999_999_999n) / 1_000_000_000n);
-      prevSec = Number(sec);
-      prevNs = Number(mt - sec * 1_000_000_000n);
+      ({ sec: prevSec, ns: prevNs } = splitNs(BigInt(prevSec) * 1_000_000_000n + BigInt(prevNs) + c.sbig()));
     }
     const mtSec = prevSec;
     const ctime = mtSec + c.svar();
@@ -245,7 +233,7 @@ export function decodeBlock(payload: Buffer, count: number): FilesEntry[] {
     const offset = prevOffset + c.svar();
     prevOffset = offset;
     const link = c.bytes();
-    out[i] = { path, type, mode, uid, gid, user, group, size, mtimeNs: mtimeText(mtSec, prevNs), ctime, atime, ino, dev, offset, link, inImage };
+    out[i] = { path, type, mode, uid, gid, user, group, size, mtimeNs: nsText(mtSec, prevNs), ctime, atime, ino, dev, offset, link, inImage };
   }
   if (!c.done) throw new FormatError('trailing bytes in block');
   return out;
