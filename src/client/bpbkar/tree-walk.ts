@@ -1,5 +1,6 @@
 // Pre-order walk of one selection: lstat only (symlinks are never followed), one directory listing held per level.
 
+import fs from 'node:fs';
 import { bytePathToBuffer } from '../../protocol/byte-path.js';
 import { NodeStat, lstatNode } from '../../archive/node-stat.js';
 import { STAT, STAT_LENGTH, sys } from '../../native/sys.js';
@@ -27,8 +28,12 @@ interface Level {
   ahead: number;
 }
 
-const S_IFMT = 0o170000;
-const S_IFDIR = 0o040000;
+const { S_IFMT, S_IFDIR } = fs.constants;
+
+/** The absolute path of a directory's entry. */
+function childPath(dir: string, name: string): string {
+  return dir === '/' ? `/${name}` : `${dir}/${name}`;
+}
 
 function errInfo(e: unknown): { code: string; message: string } {
   const err = e as NodeJS.ErrnoException;
@@ -47,18 +52,19 @@ function errInfo(e: unknown): { code: string; message: string } {
 export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => boolean, lstatRegular = true): Generator<WalkItem> {
   const stack: Level[] = [];
   const ahead = lstatRegular ? new ListingsAhead(STATS_PER_LISTING) : undefined;
-  /** Asks for the listings of the next directories in walk order that are known (the stack's, from its top). */
+  /** Rounds of asking so far: each ranks above the ones before. */
   let round = 0;
-  const listAhead = (): void => {
+  /** Asks for the listings of the next directories in walk order that are known (the stack's, from its top). */
+  const listAhead = (ahead: ListingsAhead): void => {
     round++;
-    for (let s = stack.length - 1; s >= 0 && ahead!.hasRoom; s--) {
+    for (let s = stack.length - 1; s >= 0 && ahead.hasRoom; s--) {
       const level = stack[s]!;
       const stats = level.stats;
       let j = Math.max(level.ahead, level.i);
-      for (; stats && j < level.names.length && ahead!.hasRoom; j++) {
+      for (; stats && j < level.names.length && ahead.hasRoom; j++) {
         if ((stats[j * STAT_LENGTH + STAT.mode]! & S_IFMT) !== S_IFDIR || level.errors?.[j]) continue;
-        const abs = level.dir === '/' ? `/${level.names[j]}` : `${level.dir}/${level.names[j]}`;
-        if (descend(abs, new NodeStat(stats, j * STAT_LENGTH))) ahead!.ask(abs, round);
+        const abs = childPath(level.dir, level.names[j]!);
+        if (descend(abs, new NodeStat(stats, j * STAT_LENGTH))) ahead.ask(abs, round);
       }
       level.ahead = stats ? j : level.names.length;
     }
@@ -73,7 +79,7 @@ export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => b
       return errInfo(e);
     }
     stack.push(level);
-    if (ahead) listAhead();
+    if (ahead) listAhead(ahead);
     return undefined;
   };
   let st: NodeStat;
@@ -96,7 +102,7 @@ export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => b
     }
     const i = level.i++;
     const name = level.names[i]!;
-    const abs = level.dir === '/' ? `/${name}` : `${level.dir}/${name}`;
+    const abs = childPath(level.dir, name);
     if (!lstatRegular && level.regular[i] === 1) {
       yield { kind: 'regular', abs };
       continue;
