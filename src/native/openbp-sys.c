@@ -1260,8 +1260,10 @@ nomem:
   l->err = ENOMEM;
 }
 
-/* The JS form of a listing (scanDir's result); takes what l holds. NULL with an exception pending on failure. */
+/* The JS form of a listing (scanDir's result), or its error thrown; takes what l holds. NULL with an exception
+ * pending on failure. */
 static napi_value listing_to_js(napi_env env, dir_listing *l) {
+  if (l->err) return throw_errno(env, l->err, "scandir");
   size_t n = l->n;
   napi_value result, names, regular_v, stats_v, errors_v, regular_ab, stats_ab;
   uint8_t *regular;
@@ -1312,7 +1314,6 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
   dir_listing l;
   list_dir(path, max_stats, &l);
   free(path);
-  if (l.err) return throw_errno(env, l.err, "scandir");
   return listing_to_js(env, &l);
 }
 
@@ -1427,15 +1428,17 @@ static napi_value js_take_listing(napi_env env, napi_callback_info info) {
     return NULL;
   }
   pthread_mutex_lock(&ahead.mu);
-  ahead_job **at = &ahead.jobs;
-  while (*at && (*at)->id != id) at = &(*at)->next;
-  ahead_job *j = *at;
+  ahead_job *j = ahead.jobs;
+  while (j && j->id != id) j = j->next;
   if (!j) {
     pthread_mutex_unlock(&ahead.mu);
     napi_throw_error(env, "EINVAL", "takeListing: no listing was asked for with this id");
     return NULL;
   }
   while (j->state == AHEAD_LISTING) pthread_cond_wait(&ahead.done, &ahead.mu);
+  /* Unlinked only now: while the lock was let go, another thread's take may have unlinked the job before it. */
+  ahead_job **at = &ahead.jobs;
+  while (*at != j) at = &(*at)->next;
   *at = j->next;
   bool made = j->state == AHEAD_DONE;
   if (made) {
@@ -1447,7 +1450,6 @@ static napi_value js_take_listing(napi_env env, napi_callback_info info) {
   dir_listing l = j->listing;
   free(j->path);
   free(j);
-  if (l.err) return throw_errno(env, l.err, "scandir");
   return listing_to_js(env, &l);
 }
 
