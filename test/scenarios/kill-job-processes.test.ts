@@ -36,6 +36,15 @@ describe('killing job processes mid-backup', () => {
     fs.rmSync(data, { recursive: true, force: true });
   });
 
+  /** A file's size, 0 when it is gone already. */
+  function sizeOf(file: string): number {
+    try {
+      return fs.statSync(file).size;
+    } catch {
+      return 0;
+    }
+  }
+
   async function procs(): Promise<Proc[]> {
     const r = await home.ok('bpps', ['--json']);
     return (JSON.parse(r.stdout) as { processes: Proc[] }).processes;
@@ -55,8 +64,9 @@ describe('killing job processes mid-backup', () => {
     const deadline = Date.now() + 30_000;
     while (!victim && Date.now() < deadline) {
       const ps = await procs();
-      // Wait until the data flows (a fragment file exists) so the kill lands mid-stream.
-      const writing = fs.readdirSync(home.path('stu', 'default')).some((f) => f.endsWith('.part') || f.endsWith('.img'));
+      // Wait until the data flows (a fragment file has bytes: the child has filled ring slots, so both bptm processes
+      // are past setting up the buffer) so the kill lands mid-stream, not in the child's start (status 89).
+      const writing = fs.readdirSync(home.path('stu', 'default')).some((f) => (f.endsWith('.part') || f.endsWith('.img')) && sizeOf(home.path('stu', 'default', f)) > 0);
       if (writing && ps.some((p) => p.name === 'bpbkar') && ps.filter((p) => p.name === 'bptm').length >= 2) victim = pick(ps);
       if (!victim) await new Promise((r) => setTimeout(r, 50));
     }
