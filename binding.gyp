@@ -4,6 +4,7 @@
       "target_name": "openbp_sys",
       "sources": [
         "src/native/openbp-sys.c",
+        "src/native/incremental-base.c",
         "src/native/blake3/blake3.c",
         "src/native/blake3/blake3_dispatch.c",
         "src/native/blake3/blake3_portable.c"

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const output = path.join(root, 'build', 'Release', 'openbp_sys.node');
 const blake3 = path.join(root, 'src', 'native', 'blake3');
-const sources = [path.join(root, 'binding.gyp'), path.join(root, 'src', 'native', 'openbp-sys.c'), ...fs.readdirSync(blake3).map((f) => path.join(blake3, f))];
+const sources = [path.join(root, 'binding.gyp'), path.join(root, 'src', 'native', 'openbp-sys.c'), path.join(root, 'src', 'native', 'incremental-base.c'), path.join(root, 'src', 'native', 'incremental-base.h'), ...fs.readdirSync(blake3).map((f) => path.join(blake3, f))];
 
 function mtimeOf(file) {
   try {

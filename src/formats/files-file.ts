@@ -35,7 +35,8 @@ const TRAILER_LEN = 48;
 /** A block is cut once its payload reaches this size (bpbkar cuts its record blocks at the same size). */
 export const BLOCK_TARGET = 16 * 1024;
 const CHUNK_TARGET = 16 * 1024;
-const TYPES = 'fdlhpcbs';
+/** The entry types in the order of their index in an entry's flags. */
+export const TYPES = 'fdlhpcbs';
 /** Whole-second mtime deltas below this are exact as numbers in ns (and below svar's 2^51). */
 const SMALL_SECONDS = 2_000_000;
 /** A positive decimal without leading zero (mtimeNs of a time after 1970-01-01T00:00:01). */

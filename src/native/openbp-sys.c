@@ -1166,6 +1166,11 @@ static void init_block_sums(napi_env env, napi_value exports) {
 
 /* ==== directory scan block ==== */
 #include <dirent.h>
+#include "incremental-base.h"
+
+/* The incremental's base listings are matched with (loadBase), NULL: none. Set before a walk asks for listings; a
+ * base loaded later replaces it, and the one before stays allocated (a listing thread may still be reading it). */
+static base_files *active_base = NULL;
 
 typedef struct {
   char *name;
@@ -1182,6 +1187,8 @@ typedef struct {
   size_t n;
   double *stats;    /* n * 18 when stat'ed, else NULL */
   int *stat_errno;  /* n, when stat'ed: 0, or why the entry's fstatat failed */
+  int32_t *base;    /* n, when matched with the base: the record of the entry's version in it, or -1 */
+  double *base_times; /* n * 2 beside base: the access time (s) and device of a matched entry's lstat */
   int err;          /* why the directory could not be listed (0: listed): an error of "scandir" */
 } dir_listing;
 
@@ -1190,6 +1197,8 @@ static void free_listing(dir_listing *l) {
   free(l->ents);
   free(l->stats);
   free(l->stat_errno);
+  free(l->base);
+  free(l->base_times);
   memset(l, 0, sizeof *l);
 }
 
@@ -1241,13 +1250,25 @@ static void list_dir(const char *path, int64_t max_stats, dir_listing *l) {
   bool with_stats = max_stats >= 0 && (int64_t)l->n <= max_stats;
   if (with_stats && (!(l->stats = calloc(l->n > 0 ? l->n : 1, 18 * sizeof(double))) || !(l->stat_errno = calloc(l->n > 0 ? l->n : 1, sizeof(int)))))
     goto nomem;
+  /* With a base, every entry is lstat'ed and matched with the base's records of this directory (also above max_stats). */
+  base_children children;
+  bool match = max_stats >= 0 && active_base && base_children_of(active_base, path, strlen(path), &children);
+  if (match) {
+    if (!(l->base = malloc((l->n > 0 ? l->n : 1) * sizeof(int32_t))) || !(l->base_times = calloc(l->n > 0 ? l->n : 1, 2 * sizeof(double))))
+      goto nomem;
+    for (size_t i = 0; i < l->n; i++) l->base[i] = -1;
+  }
   for (size_t i = 0; i < l->n; i++) {
     scan_entry *en = &l->ents[i];
-    if (!with_stats && en->type != DT_UNKNOWN) continue;
+    if (!with_stats && !match && en->type != DT_UNKNOWN) continue;
     struct stat st;
     if (fstatat(dfd, en->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
       en->type = S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR : DT_UNKNOWN;
       if (with_stats) put_lstat(l->stats + i * 18, &st); /* stats[15] stays 0 (calloc) */
+      if (match && (l->base[i] = base_match_next(&children, en->name, &st, dfd)) >= 0) {
+        l->base_times[2 * i] = (double)st.st_atim.tv_sec;
+        l->base_times[2 * i + 1] = (double)st.st_dev;
+      }
     } else if (with_stats) {
       l->stat_errno[i] = errno;
     }
@@ -1265,21 +1286,32 @@ nomem:
 static napi_value listing_to_js(napi_env env, dir_listing *l) {
   if (l->err) return throw_errno(env, l->err, "scandir");
   size_t n = l->n;
-  napi_value result, names, regular_v, stats_v, errors_v, regular_ab, stats_ab;
+  napi_value result, names, regular_v, stats_v, errors_v, regular_ab, stats_ab, base_v, base_ab, times_v, times_ab;
   uint8_t *regular;
-  double *stats = NULL;
+  double *stats = NULL, *times = NULL;
+  int32_t *base = NULL;
   napi_get_null(env, &stats_v);
   napi_get_null(env, &errors_v);
+  napi_get_null(env, &base_v);
+  napi_get_null(env, &times_v);
   if (napi_create_object(env, &result) != napi_ok || napi_create_array_with_length(env, n, &names) != napi_ok ||
       napi_create_arraybuffer(env, n > 0 ? n : 1, (void **)&regular, &regular_ab) != napi_ok ||
       napi_create_typedarray(env, napi_uint8_array, n, regular_ab, 0, &regular_v) != napi_ok ||
       (l->stats && (napi_create_arraybuffer(env, (n > 0 ? n : 1) * 18 * sizeof(double), (void **)&stats, &stats_ab) != napi_ok ||
-                    napi_create_typedarray(env, napi_float64_array, n * 18, stats_ab, 0, &stats_v) != napi_ok))) {
+                    napi_create_typedarray(env, napi_float64_array, n * 18, stats_ab, 0, &stats_v) != napi_ok)) ||
+      (l->base && (napi_create_arraybuffer(env, (n > 0 ? n : 1) * sizeof(int32_t), (void **)&base, &base_ab) != napi_ok ||
+                   napi_create_typedarray(env, napi_int32_array, n, base_ab, 0, &base_v) != napi_ok ||
+                   napi_create_arraybuffer(env, (n > 0 ? n : 1) * 2 * sizeof(double), (void **)&times, &times_ab) != napi_ok ||
+                   napi_create_typedarray(env, napi_float64_array, n * 2, times_ab, 0, &times_v) != napi_ok))) {
     free_listing(l);
     napi_throw_error(env, "EINVAL", "openbp_sys: N-API call failed");
     return NULL;
   }
   if (stats) memcpy(stats, l->stats, n * 18 * sizeof(double));
+  if (base) {
+    memcpy(base, l->base, n * sizeof(int32_t));
+    memcpy(times, l->base_times, n * 2 * sizeof(double));
+  }
   for (size_t i = 0; i < n; i++) {
     if (l->stat_errno && l->stat_errno[i] != 0) {
       napi_valuetype t;
@@ -1297,6 +1329,8 @@ static napi_value listing_to_js(napi_env env, dir_listing *l) {
   napi_set_named_property(env, result, "regular", regular_v);
   napi_set_named_property(env, result, "stats", stats_v);
   napi_set_named_property(env, result, "errors", errors_v);
+  napi_set_named_property(env, result, "base", base_v);
+  napi_set_named_property(env, result, "baseTimes", times_v);
   return result;
 }
 
@@ -1453,11 +1487,214 @@ static napi_value js_take_listing(napi_env env, napi_callback_info info) {
   return listing_to_js(env, &l);
 }
 
+/* ---- an incremental's base (incremental-base.c): listings matched with it, and the records of unchanged files
+ * encoded into a .f block without passing through JS. The encoder is the process's one (the JS thread's). ---- */
+
+static block_encoder *encoder = NULL;
+
+/* loadBase(path, maxRecords) -> records: reads an incremental's base .f into memory; listings with stats made from
+ * now on are matched with it (their base and baseTimes). Throws (.code) when the file cannot be read, EINVAL when it
+ * is no .f, EFBIG when it holds more than maxRecords records. */
+static napi_value js_load_base(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "loadBase");
+  char *path = path_arg(env, argv[0]);
+  if (!path) return NULL;
+  int64_t max_records = int_arg(env, argv[1]);
+  base_files *b = base_load(path, max_records > 0 ? (uint64_t)max_records : 0);
+  int e = errno;
+  free(path);
+  if (!b) return throw_errno(env, e, "loadBase");
+  active_base = b;
+  napi_value n;
+  napi_create_double(env, (double)base_count(b), &n);
+  return n;
+}
+
+/* dropBase(): listings are not matched any more (the base stays allocated: a listing thread may be reading it). */
+static napi_value js_drop_base(napi_env env, napi_callback_info info) {
+  active_base = NULL;
+  return NULL;
+}
+
+/* matchBase(path, times) -> record or -1: lstats path and matches it with the base as a listing's entry is (times
+ * gets its access time and device when it matches). -1 also without a base or when the lstat fails. */
+static napi_value js_match_base(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "matchBase");
+  char *path = path_arg(env, argv[0]);
+  if (!path) return NULL;
+  double *times = f64_arg(env, argv[1], 2);
+  int32_t found = -1;
+  char *slash = times ? strrchr(path, '/') : NULL;
+  if (active_base && slash && slash[1] != 0) {
+    *slash = 0;
+    const char *dir = slash == path ? "/" : path;
+    base_children c;
+    if (base_children_of(active_base, dir, strlen(dir), &c)) {
+      int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      struct stat st;
+      if (dfd >= 0 && fstatat(dfd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) == 0 && (found = base_match_next(&c, slash + 1, &st, dfd)) >= 0) {
+        times[0] = (double)st.st_atim.tv_sec;
+        times[1] = (double)st.st_dev;
+      }
+      if (dfd >= 0) close(dfd);
+    }
+  }
+  free(path);
+  if (!times) return NULL;
+  napi_value r;
+  napi_create_int32(env, found, &r);
+  return r;
+}
+
+static bool make_encoder(napi_env env) {
+  if (!encoder && !(encoder = encoder_new())) napi_throw_error(env, "ENOMEM", "out of memory");
+  return encoder != NULL;
+}
+
+/* A latin1 string argument into buf (NUL-terminated; its length in *len); malloc'ed when longer than `size`. */
+static char *latin1_arg(napi_env env, napi_value v, char *buf, size_t size, size_t *len) {
+  if (napi_get_value_string_latin1(env, v, NULL, 0, len) != napi_ok) {
+    napi_throw_type_error(env, "EINVAL", "expected a string");
+    return NULL;
+  }
+  char *s = *len < size ? buf : malloc(*len + 1);
+  if (!s) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  napi_get_value_string_latin1(env, v, s, *len + 1, len);
+  return s;
+}
+
+/* The mtime in ns as decimal text, split into floor seconds and nanoseconds; false when it is no integer. */
+static bool split_ns_text(const char *s, int64_t *sec, int64_t *ns) {
+  bool neg = *s == '-';
+  if (neg) s++;
+  if (!*s) return false;
+  __int128 v = 0;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9' || v > ((__int128)1 << 100)) return false;
+    v = v * 10 + (*s - '0');
+  }
+  if (neg) v = -v;
+  __int128 q = v / 1000000000, r = v % 1000000000;
+  if (r < 0) {
+    r += 1000000000;
+    q -= 1;
+  }
+  if (q > INT64_MAX / 2 || q < INT64_MIN / 2) return false;
+  *sec = (int64_t)q;
+  *ns = (int64_t)r;
+  return true;
+}
+
+/* encodeRecord(path, type, inImage, mode, uid, gid, user, group, size, mtimeNs, ctime, atime, ino, dev, offset, link)
+ * -> the block's length: appends one entry as BlockEncoder.add does (type as its index in "fdlhpcbs"). */
+static napi_value js_encode_record(napi_env env, napi_callback_info info) {
+  GET_ARGS(16, "encodeRecord");
+  if (!make_encoder(env)) return NULL;
+  char pb[4096], ub[256], gb[256], mb[64], lb[4096];
+  size_t plen, ulen, glen, mlen, llen;
+  char *path = latin1_arg(env, argv[0], pb, sizeof pb, &plen);
+  char *user = path ? latin1_arg(env, argv[6], ub, sizeof ub, &ulen) : NULL;
+  char *group = user ? latin1_arg(env, argv[7], gb, sizeof gb, &glen) : NULL;
+  char *mtime = group ? latin1_arg(env, argv[9], mb, sizeof mb, &mlen) : NULL;
+  char *link = mtime ? latin1_arg(env, argv[15], lb, sizeof lb, &llen) : NULL;
+  napi_value r = NULL;
+  int64_t sec, ns;
+  if (link) {
+    int64_t f[16];
+    for (int k = 1; k < 16; k++) f[k] = int_arg(env, argv[k]);
+    if (!split_ns_text(mtime, &sec, &ns)) napi_throw_type_error(env, "EINVAL", "encodeRecord: mtimeNs must be an integer's text");
+    else if (!encoder_add(encoder, path, plen, (int)f[1], (int)f[2], (uint64_t)f[3], (uint64_t)f[4], (uint64_t)f[5], user, ulen, group, glen,
+                          (uint64_t)f[8], sec, ns, f[10], f[11], f[12], f[13], f[14], link, llen))
+      napi_throw_error(env, "ENOMEM", "out of memory");
+    else
+      napi_create_double(env, (double)encoder_length(encoder), &r);
+  }
+  if (path && path != pb) free(path);
+  if (user && user != ub) free(user);
+  if (group && group != gb) free(group);
+  if (mtime && mtime != mb) free(mtime);
+  if (link && link != lb) free(link);
+  return r;
+}
+
+/* encodeBase(base, baseTimes, from, to, limit) -> entries encoded: appends the base records base[from..to) names (all
+ * >= 0) as unchanged files, with their access times and devices from baseTimes, stopping once the block holds `limit`
+ * bytes or more. */
+static napi_value js_encode_base(napi_env env, napi_callback_info info) {
+  GET_ARGS(5, "encodeBase");
+  if (!make_encoder(env)) return NULL;
+  napi_typedarray_type t1, t2;
+  size_t n1, n2;
+  void *d1, *d2;
+  if (napi_get_typedarray_info(env, argv[0], &t1, &n1, &d1, NULL, NULL) != napi_ok || t1 != napi_int32_array ||
+      napi_get_typedarray_info(env, argv[1], &t2, &n2, &d2, NULL, NULL) != napi_ok || t2 != napi_float64_array || n2 < 2 * n1) {
+    napi_throw_type_error(env, "EINVAL", "encodeBase: base must be an Int32Array and baseTimes a Float64Array twice as long");
+    return NULL;
+  }
+  const int32_t *base = d1;
+  const double *times = d2;
+  int64_t from = int_arg(env, argv[2]), to = int_arg(env, argv[3]), limit = int_arg(env, argv[4]);
+  if (!active_base || from < 0 || to > (int64_t)n1 || from > to) {
+    napi_throw_range_error(env, "EINVAL", "encodeBase: no base loaded, or from/to out of range");
+    return NULL;
+  }
+  int64_t i = from;
+  while (i < to) {
+    int32_t k = base[i];
+    if (k < 0 || (size_t)k >= base_count(active_base)) {
+      napi_throw_range_error(env, "EINVAL", "encodeBase: not a record of the base");
+      return NULL;
+    }
+    if (!encoder_add_base(encoder, active_base, k, (int64_t)times[2 * i], (int64_t)times[2 * i + 1])) {
+      napi_throw_error(env, "ENOMEM", "out of memory");
+      return NULL;
+    }
+    i++;
+    if ((int64_t)encoder_length(encoder) >= limit) break;
+  }
+  napi_value r;
+  napi_create_double(env, (double)(i - from), &r);
+  return r;
+}
+
+/* encodedLength() -> bytes of the block being encoded. */
+static napi_value js_encoded_length(napi_env env, napi_callback_info info) {
+  napi_value r;
+  napi_create_double(env, encoder ? (double)encoder_length(encoder) : 0, &r);
+  return r;
+}
+
+/* encodedBlock() -> { block: Buffer, count }: the entries encoded since the last call, as one block payload; the
+ * encoder starts the next block. */
+static napi_value js_encoded_block(napi_env env, napi_callback_info info) {
+  if (!make_encoder(env)) return NULL;
+  napi_value result, buf, count;
+  void *data;
+  size_t len = encoder_length(encoder);
+  CHECK(napi_create_buffer_copy(env, len, len > 0 ? encoder_bytes(encoder) : (const void *)"", &data, &buf));
+  CHECK(napi_create_double(env, (double)encoder_count(encoder), &count));
+  CHECK(napi_create_object(env, &result));
+  napi_set_named_property(env, result, "block", buf);
+  napi_set_named_property(env, result, "count", count);
+  encoder_reset(encoder);
+  return result;
+}
+
 static void init_dir_scan(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"scanDir", NULL, js_scan_dir, NULL, NULL, NULL, napi_enumerable, NULL},
     {"askListing", NULL, js_ask_listing, NULL, NULL, NULL, napi_enumerable, NULL},
     {"takeListing", NULL, js_take_listing, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"loadBase", NULL, js_load_base, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"dropBase", NULL, js_drop_base, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"matchBase", NULL, js_match_base, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"encodeRecord", NULL, js_encode_record, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"encodeBase", NULL, js_encode_base, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"encodedLength", NULL, js_encoded_length, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"encodedBlock", NULL, js_encoded_block, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -139,6 +139,36 @@ export interface OpenbpSys {
    */
   takeListing(id: number): DirScan;
 
+  // ---- an incremental's base ----
+  /**
+   * Reads an incremental's base .f into the addon (the process's one; a later call replaces it) and returns its record
+   * count. Listings with stats made from then on (scanDir, askListing) lstat every entry and match it with the base:
+   * `base[i]` the record of the entry's version in the base (same type, size, mtime, ctime second, inode, mode, owner,
+   * link target; never a directory, socket or file of several links), else -1. Throws (.code) when the file cannot be
+   * read, EINVAL when it is no .f this reader knows, EFBIG when it holds more than maxRecords records (about 100 bytes
+   * of memory each).
+   */
+  loadBase(path: Buffer, maxRecords: number): number;
+  /** Listings are not matched with a base any more. */
+  dropBase(): void;
+  /** lstat(path) matched with the base as a listing's entry is: the record, or -1; `times` gets [atime s, dev] on a match. */
+  matchBase(path: Buffer, times: Float64Array): number;
+  /**
+   * Appends an entry to the addon's .f block encoder as BlockEncoder.add does (type: its index in "fdlhpcbs");
+   * returns the block's length in bytes.
+   */
+  encodeRecord(path: string, type: number, inImage: number, mode: number, uid: number, gid: number, user: string, group: string,
+    size: number, mtimeNs: string, ctime: number, atime: number, ino: number, dev: number, offset: number, link: string): number;
+  /**
+   * Appends the base records `base[from..to)` (all >= 0) as unchanged files (in_image 0, offset 0, atime and device
+   * from `times`) until the block holds `limit` bytes; returns how many it appended.
+   */
+  encodeBase(base: Int32Array, times: Float64Array, from: number, to: number, limit: number): number;
+  /** The length in bytes of the block being encoded. */
+  encodedLength(): number;
+  /** The entries encoded since the last call as one block payload; the encoder starts the next block. */
+  encodedBlock(): { block: Buffer; count: number };
+
   // ---- block checksums ----
   /**
    * The first 8 bytes of the sha256 (kind 1) or BLAKE3 (kind 2) of `bytes` as 16 hex digits (blockChecksum),
@@ -170,6 +200,10 @@ export interface DirScan {
   regular: Uint8Array;
   stats: Float64Array | null;
   errors: Array<Error | undefined> | null;
+  /** With a base loaded (and stats asked for): each entry's record in the base of the same version, or -1. */
+  base: Int32Array | null;
+  /** Beside base: [atime s, dev] of each matched entry's lstat. */
+  baseTimes: Float64Array | null;
 }
 
 export interface PeerCredentials {

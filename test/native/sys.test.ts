@@ -380,7 +380,7 @@ describe('openbp_sys native addon', () => {
     expect({ names: few.names.length, stats: few.stats, regular: [...few.regular] }).toEqual({ names: 5, stats: null, regular: [1, 1, 1, 0, 0] });
     expect(() => sys().scanDir(bytes('l'), 10)).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
     expect(() => sys().scanDir(bytes('missing'), 10)).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'scandir' }));
-    expect(sys().scanDir(bytes('d'), 10)).toEqual({ names: [], regular: new Uint8Array(0), stats: new Float64Array(0), errors: null });
+    expect(sys().scanDir(bytes('d'), 10)).toEqual({ names: [], regular: new Uint8Array(0), stats: new Float64Array(0), errors: null, base: null, baseTimes: null });
   });
 
   it('lists directories on its listing thread as scanDir does: the same result or error, each id taken once', () => {

@@ -17,10 +17,11 @@ import { plainHeaderPlan, writePlainHeader, type PlainHeaderPlan } from '../../a
 import { IdNames } from '../../archive/id-names.js';
 import { BatchedOutput } from './batched-output.js';
 import { lstatNode, type NodeStat } from '../../archive/node-stat.js';
-import { walkTree } from './tree-walk.js';
+import { childPath, walkTree } from './tree-walk.js';
 import { readBaseFiles, type BaseFiles } from './base-files.js';
+import { NativeBase, NativeBlock, ScriptBlock, type RecordBlock } from './native-base.js';
 import { sameVersion } from '../../protocol/file-identity.js';
-import { BLOCK_TARGET, BlockEncoder, type FilesEntryInput } from '../../formats/files-file.js';
+import { BLOCK_TARGET, type FilesEntryInput } from '../../formats/files-file.js';
 
 /** Files up to this size are read with one read call, straight into the staging buffer. */
 export const SMALL_FILE = 1024 * 1024;
@@ -41,8 +42,11 @@ export interface BackupOptions {
   /** Receives files, warning and end events (fd 3 in the binary). */
   onEvent: (event: BpbkarEvent) => void;
   names?: IdNames;
-  /** Incremental: the base image's records; unchanged files are recorded (inImage 0) but not written. */
-  base?: BaseFiles;
+  /**
+   * Incremental: the base image's records (read in TypeScript, or held by the addon, which matches them with the
+   * listings itself); unchanged files are recorded (inImage 0) but not written.
+   */
+  base?: BaseFiles | NativeBase;
   /**
    * The descriptor behind `out` when it is a pipe: file bodies of SPLICE_MIN and up are spliced into it, without
    * passing through this process's memory.
@@ -84,7 +88,7 @@ class Backup {
   private readonly names: IdNames;
   private readonly links = new Map<string, LinkSeen>();
   /** The records not yet reported, as a .f block payload (one file-block event each BLOCK_TARGET bytes). */
-  private readonly block = new BlockEncoder();
+  private readonly block: RecordBlock;
   private lastPath = '';
   /** The addon's fstat of the file being read, and after its read. */
   private readonly stat = new Float64Array(STAT_LENGTH);
@@ -98,6 +102,7 @@ class Backup {
     this.out = new BatchedOutput(opts.out);
     this.names = opts.names ?? new IdNames();
     this.splicePipe = opts.outPipeFd;
+    this.block = opts.base instanceof NativeBase ? new NativeBlock() : new ScriptBlock();
   }
 
   warn(path: string, message: string, code?: string): void {
@@ -109,14 +114,25 @@ class Backup {
     this.files++;
     this.block.add(r as FilesEntryInput); // inImage: 0 (unchanged) or absent (1)
     this.lastPath = r.path;
-    if (this.block.sink.len >= BLOCK_TARGET) this.flushRecords();
+    if (this.block.length >= BLOCK_TARGET) this.flushRecords();
+  }
+
+  /** Records a run of unchanged files the addon matched with its base (from the base's records, in C). */
+  private unchangedRun(dir: string, names: string[], base: Int32Array, times: Float64Array, from: number, to: number): void {
+    for (let i = from; i < to; ) {
+      const n = this.block.addBase(base, times, i, to);
+      i += n;
+      this.files += n;
+      this.lastPath = childPath(dir, names[i - 1]!);
+      if (this.block.length >= BLOCK_TARGET) this.flushRecords();
+    }
   }
 
   flushRecords(): void {
     const count = this.block.count;
     if (count === 0) return;
-    this.opts.onEvent({ kind: 'file-block', count, last: this.lastPath, block: this.block.sink.take().toString('base64') });
-    this.block.reset();
+    const last = this.lastPath;
+    this.opts.onEvent({ kind: 'file-block', count, last, block: this.block.takeBase64() });
   }
 
   /** Writes one selection; false when it does not exist. */
@@ -128,7 +144,12 @@ class Backup {
     };
     // A full backup opens a regular file without an lstat first (its fstat says all); an incremental lstats
     // every file, to compare it with the base without opening it.
+    let first = true;
     for (const item of walkTree(top, descend, this.opts.base !== undefined)) {
+      if (item.kind === 'unchanged') {
+        this.unchangedRun(item.dir, item.names, item.base, item.times, item.from, item.to);
+        continue;
+      }
       if (item.kind === 'regular') {
         await this.regularByName(item.abs);
         continue;
@@ -142,19 +163,30 @@ class Backup {
         continue;
       }
       if (topDev === undefined) topDev = item.st.dev;
-      await this.entry(item.abs, item.st);
+      await this.entry(item.abs, item.st, first);
+      first = false;
     }
     return true;
   }
 
-  private async entry(abs: string, st: NodeStat): Promise<void> {
+  /** `top`: the selection itself (not from a listing: a base in the addon has not matched it yet). */
+  private async entry(abs: string, st: NodeStat, top = false): Promise<void> {
     const type = entryTypeOf(st);
     if (type === 'socket') return; // tar cannot hold sockets; GNU tar skips them too
     const linked = type !== 'directory' && st.nlink > 1;
     const key = linked ? st.inodeKey : '';
     // Hard-linked files are always written: their names must stay together in one image.
-    if (this.opts.base && type !== 'directory' && !linked) {
-      const unchanged = this.unchangedRecord(abs, type, st, this.opts.base);
+    const base = this.opts.base;
+    if (base instanceof NativeBase) {
+      // Listed entries were matched in the listing (those that come here are not in the base as they are now).
+      if (top && type !== 'directory' && !linked && base.recordIfUnchanged(abs, this.block)) {
+        this.files++;
+        this.lastPath = abs;
+        if (this.block.length >= BLOCK_TARGET) this.flushRecords();
+        return;
+      }
+    } else if (base && type !== 'directory' && !linked) {
+      const unchanged = this.unchangedRecord(abs, type, st, base);
       if (unchanged) {
         this.record(unchanged);
         return;
@@ -508,7 +540,7 @@ function readFully(fd: number, buf: Buffer, pos: number, n: number, position: nu
 /** Runs a backup: stream to opts.out, events to opts.onEvent; resolves with the NetBackup status. */
 export async function runBackup(spec: BpbkarSpec, opts: BackupOptions): Promise<BackupResult> {
   // The base (given, or read here) is closed at the end.
-  const base = opts.base ?? (spec.baseFiles !== undefined ? await readBaseFiles(spec.baseFiles) : undefined);
+  const base = opts.base ?? (spec.baseFiles !== undefined ? (NativeBase.load(spec.baseFiles) ?? (await readBaseFiles(spec.baseFiles))) : undefined);
   const backup = new Backup(base ? { ...opts, base } : opts);
   const crossMountPoints = spec.crossMountPoints ?? true;
   let found = 0;

@@ -10,6 +10,11 @@ export type WalkItem =
   | { kind: 'file'; abs: string; st: NodeStat }
   /** A regular file by its directory entry's type, not stat'ed (only with `lstatRegular` false). */
   | { kind: 'regular'; abs: string }
+  /**
+   * Entries from..to of directory `dir` (names[from..to)) that the addon matched with the incremental's base: each in
+   * the version base[i] names (see sys().loadBase), with its atime and device at times[2i], times[2i + 1].
+   */
+  | { kind: 'unchanged'; dir: string; names: string[]; base: Int32Array; times: Float64Array; from: number; to: number }
   | { kind: 'error'; abs: string; code: string; message: string; top: boolean };
 
 /** Directories up to this many entries are lstat'ed in one call with their listing (18 numbers an entry held per level). */
@@ -23,6 +28,9 @@ interface Level {
   /** The entries' lstats, when listed with them (lstatRegular and not too many entries). */
   stats: Float64Array | null;
   errors: Array<Error | undefined> | null;
+  /** Matched with a base the addon holds: the record of each entry's version, or -1. */
+  base: Int32Array | null;
+  times: Float64Array | null;
   i: number;
   /** Entries up to here were looked at for listing ahead. */
   ahead: number;
@@ -31,7 +39,7 @@ interface Level {
 const { S_IFMT, S_IFDIR } = fs.constants;
 
 /** The absolute path of a directory's entry. */
-function childPath(dir: string, name: string): string {
+export function childPath(dir: string, name: string): string {
   return dir === '/' ? `/${name}` : `${dir}/${name}`;
 }
 
@@ -46,7 +54,8 @@ function errInfo(e: unknown): { code: string; message: string } {
  * With `lstatRegular` false, an entry the directory lists as a regular file is yielded as 'regular'
  * without an lstat: the caller opens it and fstats the descriptor (one system call less a file).
  * Otherwise a directory's entries are lstat'ed relative to it as it is listed (no path walk a file).
- * Then the directories next in walk order are listed ahead by the addon's listing thread, a few at a time.
+ * Then the directories next in walk order are listed ahead by the addon's listing thread, a few at a time; with an
+ * incremental's base loaded into the addon, the files it matched come as runs ('unchanged').
  * The caller must finish with an item before pulling the next one.
  */
 export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => boolean, lstatRegular = true): Generator<WalkItem> {
@@ -74,7 +83,7 @@ export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => b
     let level: Level;
     try {
       const scan = ahead?.take(dir) ?? sys().scanDir(bytePathToBuffer(dir), lstatRegular ? STATS_PER_LISTING : -1);
-      level = { dir, names: scan.names, regular: scan.regular, stats: scan.stats, errors: scan.errors, i: 0, ahead: 0 };
+      level = { dir, names: scan.names, regular: scan.regular, stats: scan.stats, errors: scan.errors, base: scan.base, times: scan.baseTimes, i: 0, ahead: 0 };
     } catch (e) {
       return errInfo(e);
     }
@@ -101,6 +110,15 @@ export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => b
       continue;
     }
     const i = level.i++;
+    const base = level.base;
+    if (base !== null && base[i]! >= 0) {
+      // A run of unchanged files (never directories): handed over as it is, no path or object made for each.
+      let to = i + 1;
+      while (to < base.length && base[to]! >= 0) to++;
+      level.i = to;
+      yield { kind: 'unchanged', dir: level.dir, names: level.names, base, times: level.times!, from: i, to };
+      continue;
+    }
     const name = level.names[i]!;
     const abs = childPath(level.dir, name);
     if (!lstatRegular && level.regular[i] === 1) {
