@@ -357,46 +357,42 @@ base_files *base_load(const char *path, uint64_t max_records) {
   base_files *b = calloc(1, sizeof *b);
   size_t scratch_cap = 4096;
   char *scratch = malloc(scratch_cap);
-  if (!b || !scratch) goto nomem;
-  if (len < 16 + 48 || memcmp(f, "OBPFILES", 8) != 0 || u32le(f + 8) != 1 || memcmp(f + len - 48, "OBPFEND1", 8) != 0) goto bad;
+  int err = ENOMEM;
+  if (!b || !scratch) goto fail;
+  err = EINVAL;
+  if (len < 16 + 48 || memcmp(f, "OBPFILES", 8) != 0 || u32le(f + 8) != 1 || memcmp(f + len - 48, "OBPFEND1", 8) != 0) goto fail;
   uint64_t entries = u64le(f + len - 48 + 24), data_end = u64le(f + len - 48 + 40);
-  if (data_end > len - 48 || data_end < 16 || entries >= INT32_MAX) goto bad;
+  if (data_end > len - 48 || data_end < 16 || entries >= INT32_MAX) goto fail;
   if (entries > max_records) {
-    free(scratch);
-    free(f);
-    base_free(b);
-    errno = EFBIG;
-    return NULL;
+    err = EFBIG;
+    goto fail;
   }
-  if (!(b->entries = malloc((entries > 0 ? entries : 1) * sizeof *b->entries))) goto nomem;
-  if (arena_put(b, "", 1) != 0) goto nomem; /* offset 0 means "none" */
+  err = ENOMEM;
+  if (!(b->entries = malloc((entries > 0 ? entries : 1) * sizeof *b->entries))) goto fail;
+  if (arena_put(b, "", 1) != 0) goto fail; /* offset 0 means "none" */
   for (size_t at = 16; at < data_end;) {
-    if (data_end - at < 9) goto bad;
+    err = EINVAL;
+    if (data_end - at < 9) goto fail;
     uint32_t plen = u32le(f + at), count = u32le(f + at + 4);
     unsigned char codec = f[at + 8];
     at += 9;
-    if (codec != 0 || plen > data_end - at || count > entries - b->n) goto bad;
+    if (codec != 0 || plen > data_end - at || count > entries - b->n) goto fail;
     if (!decode_block(b, f + at, plen, count, &scratch, &scratch_cap)) {
-      if (errno == ENOMEM) goto nomem;
-      goto bad;
+      err = errno == ENOMEM ? ENOMEM : EINVAL;
+      goto fail;
     }
     at += plen;
   }
-  if (b->n != entries) goto bad;
+  err = EINVAL;
+  if (b->n != entries) goto fail;
   free(scratch);
   free(f);
   return b;
-bad:
+fail:
   free(scratch);
   free(f);
   base_free(b);
-  errno = EINVAL;
-  return NULL;
-nomem:
-  free(scratch);
-  free(f);
-  base_free(b);
-  errno = ENOMEM;
+  errno = err;
   return NULL;
 }
 
