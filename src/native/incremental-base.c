@@ -101,16 +101,22 @@ static bool get_bytes(cursor *c, const unsigned char **s, size_t *len) {
   return true;
 }
 
+/* buf with room for `need` elements of `size` bytes: as it is when allocated and *cap holds them, else reallocated
+ * to `first` elements or *cap doubled until they fit (*cap updated). NULL when out of memory (buf then stays). */
+static void *grown(void *buf, size_t *cap, size_t need, size_t size, size_t first) {
+  if (buf && need <= *cap) return buf;
+  size_t c = *cap ? *cap : first;
+  while (c < need) c *= 2;
+  void *p = realloc(buf, c * size);
+  if (p) *cap = c;
+  return p;
+}
+
 static uint32_t arena_put(base_files *b, const void *s, size_t len) {
   if (b->arena_len + len > UINT32_MAX) return 0;
-  if (b->arena_len + len > b->arena_cap) {
-    size_t cap = b->arena_cap ? b->arena_cap : 1 << 20;
-    while (cap < b->arena_len + len) cap *= 2;
-    char *grown = realloc(b->arena, cap);
-    if (!grown) return 0;
-    b->arena = grown;
-    b->arena_cap = cap;
-  }
+  char *arena = grown(b->arena, &b->arena_cap, b->arena_len + len, 1, 1 << 20);
+  if (!arena) return 0;
+  b->arena = arena;
   uint32_t at = (uint32_t)b->arena_len;
   memcpy(b->arena + at, s, len);
   b->arena_len += len;
@@ -163,13 +169,9 @@ static int32_t name_index(base_files *b, const unsigned char *s, size_t len) {
   for (size_t k = 0; k < b->nnames; k++)
     if (b->names[k].len == len && memcmp(b->arena + b->names[k].at, s, len) == 0) return (int32_t)k;
   if (b->nnames >= UINT16_MAX) return -1;
-  if (b->nnames == b->names_cap) {
-    size_t cap = b->names_cap ? b->names_cap * 2 : 16;
-    base_name *grown = realloc(b->names, cap * sizeof *grown);
-    if (!grown) return -1;
-    b->names = grown;
-    b->names_cap = cap;
-  }
+  base_name *names = grown(b->names, &b->names_cap, b->nnames + 1, sizeof *names, 16);
+  if (!names) return -1;
+  b->names = names;
   uint32_t at = arena_put(b, s, len);
   if (at == 0 && len > 0) return -1;
   b->names[b->nnames] = (base_name){at, (uint32_t)len};
@@ -246,13 +248,9 @@ static bool add_entry(base_files *b, const char *path, size_t path_len, base_ent
   }
   b->entries[b->n++] = *e;
   if (e->type == TYPE_DIR && find_dir(b, path, path_len) < 0) {
-    if (b->ndirs == b->dirs_cap) {
-      size_t cap = b->dirs_cap ? b->dirs_cap * 2 : 256;
-      base_dir *grown = realloc(b->dirs, cap * sizeof *grown);
-      if (!grown) return false;
-      b->dirs = grown;
-      b->dirs_cap = cap;
-    }
+    base_dir *dirs = grown(b->dirs, &b->dirs_cap, b->ndirs + 1, sizeof *dirs, 256);
+    if (!dirs) return false;
+    b->dirs = dirs;
     uint32_t at = arena_put(b, path, path_len);
     if (at == 0) return false;
     b->dirs[b->ndirs] = (base_dir){at, (uint32_t)path_len, -1, -1};
@@ -280,14 +278,9 @@ static bool decode_block(base_files *b, const unsigned char *payload, size_t len
     size_t suffix_len, slen;
     if (c.bad || shared > prev_len || !get_bytes(&c, &suffix, &suffix_len)) goto bad;
     size_t path_len = (size_t)shared + suffix_len;
-    if (path_len > *scratch_cap) {
-      size_t cap = *scratch_cap ? *scratch_cap : 4096;
-      while (cap < path_len) cap *= 2;
-      char *grown = realloc(*scratch, cap);
-      if (!grown) return errno = ENOMEM, false;
-      *scratch = grown;
-      *scratch_cap = cap;
-    }
+    char *path = grown(*scratch, scratch_cap, path_len, 1, 4096);
+    if (!path) return errno = ENOMEM, false;
+    *scratch = path;
     memcpy(*scratch + shared, suffix, suffix_len);
     prev_len = path_len;
     if (c.p >= c.end) goto bad;
@@ -470,7 +463,7 @@ typedef struct {
 
 struct block_encoder {
   unsigned char *buf;
-  size_t len, cap, count;
+  size_t len, cap;
   char *prev;
   size_t prev_len, prev_cap;
   int64_t prev_sec, prev_ns, prev_ino, prev_dev, prev_off;
@@ -485,7 +478,7 @@ block_encoder *encoder_new(void) {
 void encoder_reset(block_encoder *e) {
   for (size_t k = 0; k < e->nnames; k++) free(e->names[k].s);
   e->nnames = 0;
-  e->len = e->count = e->prev_len = 0;
+  e->len = e->prev_len = 0;
   e->prev_sec = e->prev_ns = e->prev_ino = e->prev_dev = e->prev_off = 0;
 }
 
@@ -499,13 +492,9 @@ void encoder_free(block_encoder *e) {
 }
 
 static bool room(block_encoder *e, size_t n) {
-  if (e->len + n <= e->cap) return true;
-  size_t cap = e->cap ? e->cap : 1 << 16;
-  while (cap < e->len + n) cap *= 2;
-  unsigned char *grown = realloc(e->buf, cap);
-  if (!grown) return false;
-  e->buf = grown;
-  e->cap = cap;
+  unsigned char *buf = grown(e->buf, &e->cap, e->len + n, 1, 1 << 16);
+  if (!buf) return false;
+  e->buf = buf;
   return true;
 }
 
@@ -537,13 +526,9 @@ static bool put_name(block_encoder *e, const char *s, size_t n) {
       put_uvar(e, k + 1);
       return true;
     }
-  if (e->nnames == e->names_cap) {
-    size_t cap = e->names_cap ? e->names_cap * 2 : 8;
-    owned_name *grown = realloc(e->names, cap * sizeof *grown);
-    if (!grown) return false;
-    e->names = grown;
-    e->names_cap = cap;
-  }
+  owned_name *names = grown(e->names, &e->names_cap, e->nnames + 1, sizeof *names, 8);
+  if (!names) return false;
+  e->names = names;
   char *copy = malloc(n > 0 ? n : 1);
   if (!copy) return false;
   memcpy(copy, s, n);
@@ -562,14 +547,9 @@ bool encoder_add(block_encoder *e, const char *path, size_t path_len, int type, 
   if (!room(e, 20)) return false;
   put_uvar(e, shared);
   if (!put_bytes(e, path + shared, path_len - shared)) return false;
-  if (path_len > e->prev_cap) {
-    size_t cap = e->prev_cap ? e->prev_cap : 4096;
-    while (cap < path_len) cap *= 2;
-    char *grown = realloc(e->prev, cap);
-    if (!grown) return false;
-    e->prev = grown;
-    e->prev_cap = cap;
-  }
+  char *prev = grown(e->prev, &e->prev_cap, path_len, 1, 4096);
+  if (!prev) return false;
+  e->prev = prev;
   memcpy(e->prev + shared, path + shared, path_len - shared);
   e->prev_len = path_len;
   if (!room(e, 80)) return false;
@@ -591,7 +571,6 @@ bool encoder_add(block_encoder *e, const char *path, size_t path_len, int type, 
   put_svar(e, (__int128)offset - e->prev_off);
   e->prev_off = offset;
   if (!put_bytes(e, link, link_len)) return false;
-  e->count++;
   return true;
 }
 
@@ -615,10 +594,6 @@ bool encoder_add_base(block_encoder *e, const base_files *b, int32_t i, int64_t 
 
 size_t encoder_length(const block_encoder *e) {
   return e->len;
-}
-
-size_t encoder_count(const block_encoder *e) {
-  return e->count;
 }
 
 const unsigned char *encoder_bytes(const block_encoder *e) {

@@ -47,7 +47,6 @@ bool encoder_add(block_encoder *e, const char *path, size_t path_len, int type, 
  * the walk's lstat. */
 bool encoder_add_base(block_encoder *e, const base_files *b, int32_t i, int64_t atime, int64_t dev);
 size_t encoder_length(const block_encoder *e);
-size_t encoder_count(const block_encoder *e);
 const unsigned char *encoder_bytes(const block_encoder *e);
 /* Starts the next block (prefix compression, deltas and the user/group table restart). */
 void encoder_reset(block_encoder *e);

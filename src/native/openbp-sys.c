@@ -1603,8 +1603,9 @@ static napi_value js_encode_record(napi_env env, napi_callback_info info) {
   napi_value r = NULL;
   int64_t sec, ns;
   if (link) {
-    int64_t f[16];
-    for (int k = 1; k < 16; k++) f[k] = int_arg(env, argv[k]);
+    int64_t f[16] = {0};
+    for (int k = 1; k < 15; k++)
+      if (k != 6 && k != 7 && k != 9) f[k] = int_arg(env, argv[k]); /* the numbers (6, 7, 9 and 15 are strings) */
     if (!split_ns_text(mtime, &sec, &ns)) napi_throw_type_error(env, "EINVAL", "encodeRecord: mtimeNs must be an integer's text");
     else if (!encoder_add(encoder, path, plen, (int)f[1], (int)f[2], (uint64_t)f[3], (uint64_t)f[4], (uint64_t)f[5], user, ulen, group, glen,
                           (uint64_t)f[8], sec, ns, f[10], f[11], f[12], f[13], f[14], link, llen))
@@ -1667,20 +1668,16 @@ static napi_value js_encoded_length(napi_env env, napi_callback_info info) {
   return r;
 }
 
-/* encodedBlock() -> { block: Buffer, count }: the entries encoded since the last call, as one block payload; the
- * encoder starts the next block. */
+/* encodedBlock() -> Buffer: the entries encoded since the last call, as one block payload; the encoder starts the
+ * next block. */
 static napi_value js_encoded_block(napi_env env, napi_callback_info info) {
   if (!make_encoder(env)) return NULL;
-  napi_value result, buf, count;
+  napi_value buf;
   void *data;
   size_t len = encoder_length(encoder);
   CHECK(napi_create_buffer_copy(env, len, len > 0 ? encoder_bytes(encoder) : (const void *)"", &data, &buf));
-  CHECK(napi_create_double(env, (double)encoder_count(encoder), &count));
-  CHECK(napi_create_object(env, &result));
-  napi_set_named_property(env, result, "block", buf);
-  napi_set_named_property(env, result, "count", count);
   encoder_reset(encoder);
-  return result;
+  return buf;
 }
 
 static void init_dir_scan(napi_env env, napi_value exports) {

@@ -167,7 +167,7 @@ export interface OpenbpSys {
   /** The length in bytes of the block being encoded. */
   encodedLength(): number;
   /** The entries encoded since the last call as one block payload; the encoder starts the next block. */
-  encodedBlock(): { block: Buffer; count: number };
+  encodedBlock(): Buffer;
 
   // ---- block checksums ----
   /**

@@ -100,7 +100,7 @@ export class NativeBlock implements RecordBlock {
     return n;
   }
   takeBase64(): string {
-    const { block } = sys().encodedBlock();
+    const block = sys().encodedBlock();
     this.count = 0;
     this.length = 0;
     return block.toString('base64');
