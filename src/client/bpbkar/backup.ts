@@ -111,10 +111,8 @@ class Backup {
   }
 
   private record(r: FileRecord): void {
-    this.files++;
     this.block.add(r as FilesEntryInput); // inImage: 0 (unchanged) or absent (1)
-    this.lastPath = r.path;
-    if (this.block.length >= BLOCK_TARGET) this.flushRecords();
+    this.added(1, r.path);
   }
 
   /** Records a run of unchanged files the addon matched with its base (from the base's records, in C). */
@@ -122,17 +120,21 @@ class Backup {
     for (let i = from; i < to; ) {
       const n = this.block.addBase(base, times, i, to);
       i += n;
-      this.files += n;
-      this.lastPath = childPath(dir, names[i - 1]!);
-      if (this.block.length >= BLOCK_TARGET) this.flushRecords();
+      this.added(n, childPath(dir, names[i - 1]!));
     }
+  }
+
+  /** Counts `n` records just added to the block, the last of them `last`; reports the block once it is full. */
+  private added(n: number, last: string): void {
+    this.files += n;
+    this.lastPath = last;
+    if (this.block.length >= BLOCK_TARGET) this.flushRecords();
   }
 
   flushRecords(): void {
     const count = this.block.count;
     if (count === 0) return;
-    const last = this.lastPath;
-    this.opts.onEvent({ kind: 'file-block', count, last, block: this.block.takeBase64() });
+    this.opts.onEvent({ kind: 'file-block', count, last: this.lastPath, block: this.block.takeBase64() });
   }
 
   /** Writes one selection; false when it does not exist. */
@@ -180,9 +182,7 @@ class Backup {
     if (base instanceof NativeBase) {
       // Listed entries were matched in the listing (those that come here are not in the base as they are now).
       if (top && type !== 'directory' && !linked && base.recordIfUnchanged(abs, this.block)) {
-        this.files++;
-        this.lastPath = abs;
-        if (this.block.length >= BLOCK_TARGET) this.flushRecords();
+        this.added(1, abs);
         return;
       }
     } else if (base && type !== 'directory' && !linked) {

@@ -14,8 +14,15 @@ export type WalkItem =
    * Entries from..to of directory `dir` (names[from..to)) that the addon matched with the incremental's base: each in
    * the version base[i] names (see sys().loadBase), with its atime and device at times[2i], times[2i + 1].
    */
-  | { kind: 'unchanged'; dir: string; names: string[]; base: Int32Array; times: Float64Array; from: number; to: number }
+  | { kind: 'unchanged'; dir: string; names: string[]; from: number; to: number } & BaseMatch
   | { kind: 'error'; abs: string; code: string; message: string; top: boolean };
+
+/** A listing's entries matched with a base the addon holds: the record of each entry's version (or -1), and beside it
+ * [atime s, dev] of each matched entry's lstat. */
+export interface BaseMatch {
+  base: Int32Array;
+  times: Float64Array;
+}
 
 /** Directories up to this many entries are lstat'ed in one call with their listing (18 numbers an entry held per level). */
 const STATS_PER_LISTING = 16384;
@@ -28,9 +35,8 @@ interface Level {
   /** The entries' lstats, when listed with them (lstatRegular and not too many entries). */
   stats: Float64Array | null;
   errors: Array<Error | undefined> | null;
-  /** Matched with a base the addon holds: the record of each entry's version, or -1. */
-  base: Int32Array | null;
-  times: Float64Array | null;
+  /** With a base the addon holds: its match of the entries. */
+  matched: BaseMatch | null;
   i: number;
   /** Entries up to here were looked at for listing ahead. */
   ahead: number;
@@ -83,7 +89,7 @@ export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => b
     let level: Level;
     try {
       const scan = ahead?.take(dir) ?? sys().scanDir(bytePathToBuffer(dir), lstatRegular ? STATS_PER_LISTING : -1);
-      level = { dir, names: scan.names, regular: scan.regular, stats: scan.stats, errors: scan.errors, base: scan.base, times: scan.baseTimes, i: 0, ahead: 0 };
+      level = { dir, names: scan.names, regular: scan.regular, stats: scan.stats, errors: scan.errors, matched: scan.base && scan.baseTimes ? { base: scan.base, times: scan.baseTimes } : null, i: 0, ahead: 0 };
     } catch (e) {
       return errInfo(e);
     }
@@ -110,13 +116,14 @@ export function* walkTree(top: string, descend: (abs: string, st: NodeStat) => b
       continue;
     }
     const i = level.i++;
-    const base = level.base;
-    if (base !== null && base[i]! >= 0) {
+    const matched = level.matched;
+    if (matched !== null && matched.base[i]! >= 0) {
       // A run of unchanged files (never directories): handed over as it is, no path or object made for each.
+      const base = matched.base;
       let to = i + 1;
       while (to < base.length && base[to]! >= 0) to++;
       level.i = to;
-      yield { kind: 'unchanged', dir: level.dir, names: level.names, base, times: level.times!, from: i, to };
+      yield { kind: 'unchanged', dir: level.dir, names: level.names, ...matched, from: i, to };
       continue;
     }
     const name = level.names[i]!;
