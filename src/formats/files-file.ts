@@ -25,6 +25,7 @@ import fs from 'node:fs';
 import type { FileRecord, FileType } from '../protocol/records.js';
 import { ByteSink, Cursor, FormatError } from './varint.js';
 import { nsText, splitNs } from '../protocol/ns-time.js';
+import { RUN, type BlockLayout } from './block-layout.js';
 
 export const FILES_VERSION = 1;
 const MAGIC = Buffer.from('OBPFILES', 'latin1');
@@ -94,7 +95,7 @@ function sharedPrefix(a: string, b: string): number {
 
 /**
  * Encodes entries as one block payload (the .f's own block encoding). bpbkar builds its record batches with
- * it; bpdbm appends such a payload to the .f as a block once verifyBlock has read it.
+ * it; bpdbm appends such a payload to the .f as a block once verifyBlock (block-layout) has read it.
  */
 export class BlockEncoder {
   readonly sink = new ByteSink(BLOCK_TARGET * 2);
@@ -290,49 +291,6 @@ export function skimBlock(payload: Buffer, count: number): BlockSkim {
   return { paths, flags, offsets };
 }
 
-/**
- * skimBlock for a payload that came from another process: also checks every type, in_image value and
- * user/group reference, so that a block appended to a .f as it is decodes later. FormatError when not.
- */
-export function verifyBlock(payload: Buffer, count: number): BlockSkim {
-  if (!Number.isSafeInteger(count) || count < 1) throw new FormatError(`bad entry count ${count}`);
-  const c = new Cursor(payload);
-  const paths: string[] = new Array(count);
-  const flags = new Uint8Array(count);
-  const offsets = new Float64Array(count);
-  let names = 0;
-  let prevPath = '';
-  let prevOffset = 0;
-  for (let i = 0; i < count; i++) {
-    const shared = c.uvar();
-    if (shared > prevPath.length) throw new FormatError('bad path prefix');
-    const path = prevPath.slice(0, shared) + c.bytes();
-    prevPath = path;
-    paths[i] = path;
-    const f = c.byte();
-    if ((f & 0x0f) >= TYPES.length || f >> 4 > 2) throw new FormatError(`bad flags ${f} for ${path}`);
-    flags[i] = f;
-    c.uvar(); // mode
-    c.uvar(); // uid
-    c.uvar(); // gid
-    for (let k = 0; k < 2; k++) {
-      const ref = c.uvar();
-      if (ref === 0) {
-        c.bytes();
-        names++;
-      } else if (ref > names) throw new FormatError('bad name reference');
-    }
-    c.uvar(); // size
-    c.sbig(); // mtime
-    for (let k = 0; k < 4; k++) c.svar(); // ctime atime ino dev
-    prevOffset += c.svar();
-    offsets[i] = prevOffset;
-    c.bytes(); // link
-  }
-  if (!c.done) throw new FormatError('trailing bytes in block');
-  return { paths, flags, offsets };
-}
-
 /** The file type letter of a skimmed entry's flags. */
 export function typeOfFlags(f: number): FileType {
   const t = TYPES[f & 0x0f] as FileType | undefined;
@@ -417,34 +375,49 @@ export class FilesWriter {
   }
 
   /**
-   * Appends a block payload as it is (verifyBlock's output for it in `skim`): the entries after those add()ed,
-   * in walk order. The caller has checked the paths (normal, absolute, parents known).
+   * Appends a block payload as it is (verifyBlock's layout of it in `layout`): the entries after those add()ed,
+   * in walk order. The caller has checked the paths (plain, parents known).
    */
-  addBlock(payload: Buffer, skim: BlockSkim): void {
+  addBlock(payload: Buffer, layout: BlockLayout): void {
     if (this.closed) throw new Error('FilesWriter: add after finish');
     this.flushBlock();
-    const { paths, flags } = skim;
-    for (let i = 0; i < paths.length; i++) this.index(paths[i]!, typeOfFlags(flags[i]!));
-    this.writeBlock(payload, paths.length);
-    this.entries += paths.length;
+    const { kinds, keys } = layout;
+    for (let i = 0; i < keys.length; i++) {
+      if (kinds[i] === RUN) this.indexRun(keys[i]!);
+      else this.indexOwn(keys[i]!);
+    }
+    this.writeBlock(payload, layout.count);
+    this.entries += layout.count;
   }
 
   /** Notes the entry at this.pos in its parent's index entry (and its own, for a directory). */
   private index(path: string, type: FileType): void {
-    let d = this.lastDir;
-    if (d === undefined || !hasParent(path, this.lastKey)) {
-      const key = parentKey(path);
+    if (this.lastDir === undefined || !hasParent(path, this.lastKey)) this.indexRun(parentKey(path));
+    else this.noteBlock(this.lastDir);
+    if (type === 'd') this.indexOwn(path);
+  }
+
+  /** Notes the block at this.pos in the index entry of `key`, the parent of the entries that follow. */
+  private indexRun(key: string): void {
+    let d = this.lastKey === key ? this.lastDir : undefined;
+    if (!d) {
       d = this.dirs.get(key);
       if (!d) this.dirs.set(key, (d = { self: -1, offsets: [] }));
       this.lastKey = key;
       this.lastDir = d;
     }
+    this.noteBlock(d);
+  }
+
+  private noteBlock(d: DirIndex): void {
     if (d.offsets[d.offsets.length - 1] !== this.pos) d.offsets.push(this.pos);
-    if (type === 'd') {
-      const own = this.dirs.get(path);
-      if (own) own.self = this.pos;
-      else this.dirs.set(path, { self: this.pos, offsets: [] });
-    }
+  }
+
+  /** Notes the block at this.pos as holding the directory `path`'s own entry. */
+  private indexOwn(path: string): void {
+    const own = this.dirs.get(path);
+    if (own) own.self = this.pos;
+    else this.dirs.set(path, { self: this.pos, offsets: [] });
   }
 
   private writeBlock(payload: Buffer, count: number): void {

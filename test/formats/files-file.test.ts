@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BlockEncoder, FilesReader, FilesWriter, decodeBlock, encodeEntries, inImageOfFlags, parentKey, pathLevel, skimBlock, typeOfFlags, verifyBlock, type FilesEntryInput } from '../../src/formats/files-file.js';
+import { BlockEncoder, FilesReader, FilesWriter, decodeBlock, encodeEntries, inImageOfFlags, parentKey, pathLevel, skimBlock, typeOfFlags, type FilesEntryInput } from '../../src/formats/files-file.js';
+import { DIR, RUN, verifyBlock } from '../../src/formats/block-layout.js';
 import { FormatError } from '../../src/formats/varint.js';
+import { normalizeAbsolute } from '../../src/protocol/byte-path.js';
 import type { FileRecord } from '../../src/protocol/records.js';
 
 let dir: string;
@@ -138,7 +140,7 @@ describe('files file', () => {
     expect(() => skimBlock(payload.subarray(0, payload.length - 3), input.length)).toThrow();
   });
 
-  it('verifies a block from another process: the same paths and flags as skimBlock; any damage is a FormatError', () => {
+  it('verifies a block from another process: its layout is that of its paths; any damage is a FormatError', () => {
     const input: FilesEntryInput[] = [
       rec('/', 'd', { inImage: 0 }),
       rec('/x', 'l', { link: '/target', user: 'bob' }),
@@ -146,7 +148,7 @@ describe('files file', () => {
       rec('/y\xff', 'h', { link: '/y' }),
     ];
     const payload = encodeEntries(input);
-    expect(verifyBlock(payload, input.length)).toEqual(skimBlock(payload, input.length));
+    expect(verifyBlock(payload, input.length)).toEqual({ count: 4, plain: true, kinds: [RUN, DIR, RUN], keys: ['', '/', '/'] });
     const bad = (b: Buffer, n = input.length) => {
       try {
         verifyBlock(b, n);
@@ -172,6 +174,54 @@ describe('files file', () => {
     const prefix = Buffer.from(second);
     prefix[0] = 3;
     expect(bad(prefix, 1)).toBe('FormatError');
+  });
+
+  it("verifies a block's layout as its decoded paths give it: a run a parent, each directory, plain only when every path is normal", () => {
+    // The layout computed from the decoded entries with parentKey and normalizeAbsolute (what bpdbm did per entry).
+    const expected = (entries: readonly FilesEntryInput[]) => {
+      const kinds: number[] = [];
+      const keys: string[] = [];
+      let prev: string | undefined;
+      for (const e of entries) {
+        const key = parentKey(e.path);
+        if (key === '' || key !== prev) {
+          kinds.push(RUN);
+          keys.push(key);
+        }
+        prev = key;
+        if (e.type === 'd') {
+          kinds.push(DIR);
+          keys.push(e.path);
+        }
+      }
+      const plain = entries.every((e) => e.path.startsWith('/') && normalizeAbsolute(e.path) === e.path && (e.inImage ?? 1) <= 1);
+      return { count: entries.length, plain, kinds, keys };
+    };
+    for (const paths of [['a'], ['/x/y', 'b'], ['/x/y', 'x/z', 'x/w'], ['/', '/'], ['/a', '/'], ['//a', '/a/']]) {
+      const entries = paths.map((p) => rec(p, 'd'));
+      expect(verifyBlock(encodeEntries(entries), entries.length)).toEqual(expected(entries));
+    }
+    const names = ['a', 'b', 'ab', 'a.b', '..', '.x', 'z\xff', 'd\x01e', 'x'.repeat(300), 'y'.repeat(700)];
+    const odd = ['', '.', '/']; // make '//', '/./', a trailing '/' or '/.'
+    let state = 7;
+    const rand = (n: number) => ((state = (state * 1103515245 + 12345) % 2 ** 31), state % n);
+    for (let round = 0; round < 300; round++) {
+      const bad = round % 3 === 0;
+      const entries: FilesEntryInput[] = [];
+      let cur = ['data'];
+      for (let i = 0, n = 1 + rand(40); i < n; i++) {
+        const r = rand(10);
+        if (r < 2 && cur.length > 1) cur = cur.slice(0, 1 + rand(cur.length - 1)); // up
+        else if (r < 4) cur = [...cur, names[rand(names.length)]!]; // down
+        let p = '/' + [...cur, names[rand(names.length)]!].join('/');
+        if (bad && rand(8) === 0) p = rand(2) ? p + odd[rand(3)]! : p.replace('/', odd[rand(3)]! === '/' ? '//' : '/./');
+        if (rand(40) === 0) p = p.slice(1); // relative
+        if (rand(60) === 0) p = '/';
+        entries.push(rec(p, rand(4) === 0 ? 'd' : 'f', { inImage: rand(30) === 0 ? 2 : rand(2) ? 1 : 0 }));
+      }
+      const payload = encodeEntries(entries);
+      expect([round, verifyBlock(payload, entries.length)]).toEqual([round, expected(entries)]);
+    }
   });
 
   it('appends encoded blocks as they are: the same entries and directory index as add() of the records', () => {

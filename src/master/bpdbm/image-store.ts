@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, syncDir } from '../../config/atomic-file.js';
 import { BLOCKS_SUFFIX, FILES_SUFFIX, PENDING_SUFFIX, backupIdOf, imagePaths, isSafeComponent, type ImagePaths } from '../../formats/catalog-paths.js';
-import { FilesReader, FilesWriter, decodeBlock, hasParent, inImageOfFlags, parentKey, typeOfFlags, verifyBlock, type BlockSkim, type FilesEntryInput } from '../../formats/files-file.js';
+import { FilesReader, FilesWriter, decodeBlock, hasParent, parentKey, type FilesEntryInput } from '../../formats/files-file.js';
+import { DIR, verifyBlock, type BlockLayout } from '../../formats/block-layout.js';
 import { FormatError } from '../../formats/varint.js';
 import { parseImageHeader, serializeImageHeader } from '../../formats/image-header.js';
 import { OpenbpError } from '../../protocol/errors.js';
@@ -38,6 +39,20 @@ interface Pending {
 /** Normalises a catalogue path: absolute paths lose '//', '/./' and a trailing '/'. */
 export function catalogPath(p: string): string {
   return p.startsWith('/') ? normalizeAbsolute(p) : p;
+}
+
+/** True when addFiles would write the block's entries unchanged (and then notes its directories in `dirs`). */
+function blockFitsAsIs(layout: BlockLayout, dirs: Set<string>): boolean {
+  if (!layout.plain) return false;
+  const { kinds, keys } = layout;
+  const added = new Set<string>();
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (kinds[i] === DIR) added.add(key);
+    else if (key !== '' && !dirs.has(key) && !added.has(key)) return false;
+  }
+  for (const d of added) dirs.add(d);
+  return true;
 }
 
 /** Ancestors of `path` not yet in `dirs`, top first; they are added to `dirs`. */
@@ -215,39 +230,19 @@ export class ImageStore {
    */
   addFileBlock(backupid: string, payload: Buffer, count: number): void {
     const p = this.live(backupid);
-    let skim: BlockSkim;
+    let layout: BlockLayout;
     try {
-      skim = verifyBlock(payload, count);
+      layout = verifyBlock(payload, count);
     } catch (e) {
       if (e instanceof FormatError) throw new OpenbpError('INVALID_REQUEST', `image ${backupid}: corrupt block of file records (${e.message})`);
       throw e;
     }
     const dirs = (p.dirs ??= new Set());
-    if (!this.blockFitsAsIs(skim, dirs)) {
+    if (!blockFitsAsIs(layout, dirs)) {
       this.addFiles(backupid, decodeBlock(payload, count));
       return;
     }
-    p.writer.addBlock(payload, skim);
-  }
-
-  /** True when addFiles would write the block's entries unchanged (and then notes its directories in `dirs`). */
-  private blockFitsAsIs(skim: BlockSkim, dirs: Set<string>): boolean {
-    const { paths, flags } = skim;
-    const added = new Set<string>();
-    let knownParent = '';
-    for (let i = 0; i < paths.length; i++) {
-      const path = paths[i]!;
-      const f = flags[i]!;
-      if (!path.startsWith('/') || normalizeAbsolute(path) !== path || inImageOfFlags(f) > 1) return false;
-      if (!hasParent(path, knownParent)) {
-        const parent = parentKey(path);
-        if (parent !== '' && !dirs.has(parent) && !added.has(parent)) return false;
-        knownParent = parent;
-      }
-      if (typeOfFlags(f) === 'd') added.add(path);
-    }
-    for (const d of added) dirs.add(d);
-    return true;
+    p.writer.addBlock(payload, layout);
   }
 
   /** Records a fragment; its block index section (when given) is appended to the image's .blk first, synced. */

@@ -289,19 +289,24 @@ describe('file records as .f blocks (addFileBlock)', () => {
 
   it('catalogues the same entries as addFiles, ancestors of the selection included, whether a block is appended as is or not', () => {
     const store = new ImageStore(home.images, log);
-    const records: FileRecord[] = [...tree('/data/one'), ...tree('/data/one/sub/deeper'), file('/data/one/sub/late'), ...tree('/other')];
+    // The last two blocks are decoded, not appended as is: an in_image of 2 (recorded as 1), paths not normal (normalised).
+    const records: FileRecord[] = [
+      ...tree('/data/one'), ...tree('/data/one/sub/deeper'), file('/data/one/sub/late'), ...tree('/other'),
+      file('/other/q', 'f', { inImage: 2 }), file('/other//n'), file('/other/./m/'),
+    ];
     store.createImage(image('c', 1_700_000_001));
     store.addFiles('c_1700000001', records);
     store.commitImage({ backupid: 'c_1700000001', kbytes: 1, numFiles: records.length, elapsed: 1, backupStatus: 0 });
     store.createImage(image('c', 1_700_000_002));
     // Blocks cut anywhere: the first lacks /data (ancestors), later ones start mid-directory or with a new selection.
-    for (const [from, to] of [[0, 2], [2, 5], [5, 9], [9, 13], [13, records.length]] as const) {
+    for (const [from, to] of [[0, 2], [2, 5], [5, 9], [9, 13], [13, records.length - 3], [records.length - 3, records.length - 2], [records.length - 2, records.length]] as const) {
       store.addFileBlock('c_1700000002', encodeEntries(records.slice(from, to)), to - from);
     }
     store.commitImage({ backupid: 'c_1700000002', kbytes: 1, numFiles: records.length, elapsed: 1, backupStatus: 0 });
     const viaFiles = entriesOf(store, 'c_1700000001');
     expect(viaFiles.map((e) => e.path).slice(0, 3)).toEqual(['/', '/data', '/data/one']);
     expect(entriesOf(store, 'c_1700000002')).toEqual(viaFiles);
+    expect(viaFiles.slice(-3).map((e) => [e.path, e.inImage])).toEqual([['/other/q', 1], ['/other/n', 1], ['/other/m', 1]]);
     expect(listFiles(store, { client: 'c', path: '/data/one/sub', backupid: 'c_1700000002' }).map((f) => f.file.path)).toEqual(
       listFiles(store, { client: 'c', path: '/data/one/sub', backupid: 'c_1700000001' }).map((f) => f.file.path),
     );
