@@ -1352,8 +1352,10 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
 }
 
 /* ---- listings made ahead: one worker thread of the process lists the directories a walk asks for, by rank, while
- * the walk's JS thread goes through the one it is in. takeListing hands a listing over when made, waits
- * for one being made, and makes one not started yet itself: a walk never waits behind listings it needs later. ---- */
+ * the walk's JS thread goes through the one it is in. takeListing hands a listing over when made, makes one not
+ * started yet itself (a walk never waits behind listings it needs later), and while the worker makes the one it
+ * takes, makes the next queued one rather than wait (two threads list then, the walk's only when it has nothing else
+ * to do). ---- */
 #include <pthread.h>
 
 typedef struct ahead_job {
@@ -1453,7 +1455,8 @@ static napi_value js_ask_listing(napi_env env, napi_callback_info info) {
 }
 
 /* takeListing(id) -> scanDir's result for the job askListing returned id for (throws as scanDir does): made by the
- * worker, waited for while the worker makes it, or made here when the worker has not started it. Each id once. */
+ * worker, waited for while the worker makes it (making other queued ones here meanwhile), or made here when the
+ * worker has not started it. Each id once. */
 static napi_value js_take_listing(napi_env env, napi_callback_info info) {
   GET_ARGS(1, "takeListing");
   double id;
@@ -1469,7 +1472,24 @@ static napi_value js_take_listing(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "EINVAL", "takeListing: no listing was asked for with this id");
     return NULL;
   }
-  while (j->state == AHEAD_LISTING) pthread_cond_wait(&ahead.done, &ahead.mu);
+  while (j->state == AHEAD_LISTING) {
+    /* While the worker makes this one, make the next queued one here rather than wait. */
+    ahead_job *q = NULL;
+    if (ahead.held < AHEAD_ENTRIES_HELD_MAX)
+      for (ahead_job *c = ahead.jobs; c; c = c->next)
+        if (c->state == AHEAD_QUEUED && (!q || c->rank > q->rank)) q = c;
+    if (!q) {
+      pthread_cond_wait(&ahead.done, &ahead.mu);
+      continue;
+    }
+    q->state = AHEAD_LISTING;
+    pthread_mutex_unlock(&ahead.mu);
+    list_dir(q->path, q->max_stats, &q->listing);
+    pthread_mutex_lock(&ahead.mu);
+    q->state = AHEAD_DONE;
+    ahead.held += q->listing.n;
+    pthread_cond_broadcast(&ahead.done);
+  }
   /* Unlinked only now: while the lock was let go, another thread's take may have unlinked the job before it. */
   ahead_job **at = &ahead.jobs;
   while (*at != j) at = &(*at)->next;

@@ -135,7 +135,8 @@ export interface OpenbpSys {
   askListing(path: Buffer, maxStats: number, rank: number): number;
   /**
    * The listing asked for with `id` (each once), as scanDir returns it or throws: made by the listing thread, waited
-   * for while that thread makes it, or made now when it has not started it yet (never waiting behind other listings).
+   * for while that thread makes it (making other queued listings meanwhile), or made now when it has not started it
+   * yet (never waiting behind other listings).
    */
   takeListing(id: number): DirScan;
 

@@ -395,6 +395,14 @@ describe('openbp_sys native addon', () => {
     expect(() => sys().takeListing(ids[3]!)).toThrow(expect.objectContaining({ code: 'ENOTDIR', syscall: 'scandir' }));
     expect(() => sys().takeListing(ids[2]!)).toThrow(expect.objectContaining({ code: 'ENOENT', syscall: 'scandir' }));
     expect(() => sys().takeListing(ids[0]!)).toThrow(/no listing was asked for with this id/);
+    // Many asked at once: while the listing thread makes the one taken, the JS thread makes queued ones; each the same.
+    const many = Array.from({ length: 40 }, (_, i) => bytes(`many${i}`));
+    for (const d of many) {
+      fs.mkdirSync(d);
+      for (let k = 0; k < 300; k++) fs.writeFileSync(Buffer.concat([d, Buffer.from(`/f${k}`)]), '');
+    }
+    const manyIds = many.map((d, i) => sys().askListing(d, 1000, i % 3));
+    many.forEach((d, i) => expect(sys().takeListing(manyIds[i]!)).toEqual(sys().scanDir(d, 1000)));
   });
 
   it('hashes blocks on the thread pool: the catalogue 8-byte sha256 prefix, several at once, a view in place', async () => {
