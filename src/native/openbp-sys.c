@@ -711,6 +711,26 @@ static napi_value js_pipe(napi_env env, napi_callback_info info) {
   return arr;
 }
 
+/* reserveFile(fd, length) -> true: posix_fallocate(fd, 0, length), the blocks (tmpfs: pages) reserved without writing
+ * them; false when the file system cannot (EOPNOTSUPP, EINVAL), for the caller to write the file through instead.
+ * Throws ENOSPC and the like. */
+static napi_value js_reserve_file(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "reserveFile");
+  int fd = (int)int_arg(env, argv[0]);
+  int64_t length = int_arg(env, argv[1]);
+  if (length <= 0) {
+    napi_throw_range_error(env, "EINVAL", "reserveFile: length must be positive");
+    return NULL;
+  }
+  int e;
+  do e = posix_fallocate(fd, 0, (off_t)length);
+  while (e == EINTR);
+  if (e != 0 && e != EOPNOTSUPP && e != EINVAL) return throw_errno(env, e, "posix_fallocate");
+  napi_value b;
+  CHECK(napi_get_boolean(env, e == 0, &b));
+  return b;
+}
+
 /* setPipeSize(fd, bytes) -> the pipe's capacity now (fcntl F_SETPIPE_SZ; the kernel rounds up to pages). */
 static napi_value js_set_pipe_size(napi_env env, napi_callback_info info) {
   GET_ARGS(2, "setPipeSize");
@@ -2036,6 +2056,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"mmapShared", NULL, js_mmap_shared, NULL, NULL, NULL, napi_enumerable, NULL},
     {"munmap", NULL, js_munmap, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pipe", NULL, js_pipe, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"reserveFile", NULL, js_reserve_file, NULL, NULL, NULL, napi_enumerable, NULL},
     {"setPipeSize", NULL, js_set_pipe_size, NULL, NULL, NULL, napi_enumerable, NULL},
     {"pipeSize", NULL, js_pipe_size, NULL, NULL, NULL, napi_enumerable, NULL},
     {"alignedTo", NULL, js_aligned_to, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -57,6 +57,11 @@ export interface OpenbpSys {
   munmap(mapping: ArrayBuffer): boolean;
   /** pipe2(O_CLOEXEC): [readFd, writeFd]. */
   pipe(): [number, number];
+  /**
+   * posix_fallocate(fd, 0, length): reserves the file's blocks (tmpfs: its pages) without writing them; false when the
+   * file system cannot (then write it through). Throws ENOSPC when there is no room.
+   */
+  reserveFile(fd: number, length: number): boolean;
   /** fcntl(F_SETPIPE_SZ): sets a pipe's capacity; returns the capacity the kernel chose (>= bytes). EPERM above pipe-max-size. */
   setPipeSize(fd: number, bytes: number): number;
   /** fcntl(F_GETPIPE_SZ): a pipe's capacity in bytes. */

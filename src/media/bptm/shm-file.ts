@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { OpenbpError } from '../../protocol/errors.js';
+import { sys } from '../../native/sys.js';
 
 export const DEFAULT_SHM_DIR = '/dev/shm';
 
@@ -14,14 +15,15 @@ export function shmFileName(jobid: number, pid: number): string {
 }
 
 /**
- * Creates the buffer file (exclusively, mode 0600) and writes it through once so that tmpfs has
- * reserved its pages: a full /dev/shm fails here (89), not in the middle of the job.
+ * Creates the buffer file (exclusively, mode 0600) with its pages reserved (fallocate; written through once where
+ * the file system cannot): a full /dev/shm fails here (89), not in the middle of the job.
  */
 export function createShmFile(dir: string, jobid: number, pid: number, size: number): { path: string; fd: number } {
   const p = path.join(dir, shmFileName(jobid, pid));
   let fd = -1;
   try {
     fd = fs.openSync(p, 'wx+', 0o600);
+    if (sys().reserveFile(fd, size)) return { path: p, fd };
     const zeros = Buffer.alloc(Math.min(ZERO_CHUNK, size));
     for (let off = 0; off < size; ) off += fs.writeSync(fd, zeros, 0, Math.min(zeros.length, size - off), off);
     return { path: p, fd };
