@@ -1404,25 +1404,34 @@ static struct {
   bool running;
 } ahead = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 1, 0, false};
 
+/* The queued job to make next (highest rank, the first asked among equals), or NULL: none, or listings enough held.
+ * With ahead.mu held. */
+static ahead_job *ahead_next(void) {
+  ahead_job *j = NULL;
+  if (ahead.held < AHEAD_ENTRIES_HELD_MAX)
+    for (ahead_job *q = ahead.jobs; q; q = q->next)
+      if (q->state == AHEAD_QUEUED && (!j || q->rank > j->rank)) j = q;
+  return j;
+}
+
+/* Makes a queued job's listing, the lock let go meanwhile. With ahead.mu held (again on return). */
+static void ahead_make(ahead_job *j) {
+  j->state = AHEAD_LISTING;
+  pthread_mutex_unlock(&ahead.mu);
+  list_dir(j->path, j->max_stats, &j->listing);
+  pthread_mutex_lock(&ahead.mu);
+  j->state = AHEAD_DONE;
+  ahead.held += j->listing.n;
+  pthread_cond_broadcast(&ahead.done);
+}
+
 static void *ahead_worker(void *arg) {
   (void)arg;
   pthread_mutex_lock(&ahead.mu);
   for (;;) {
-    ahead_job *j = NULL;
-    if (ahead.held < AHEAD_ENTRIES_HELD_MAX)
-      for (ahead_job *q = ahead.jobs; q; q = q->next)
-        if (q->state == AHEAD_QUEUED && (!j || q->rank > j->rank)) j = q;
-    if (!j) {
-      pthread_cond_wait(&ahead.work, &ahead.mu);
-      continue;
-    }
-    j->state = AHEAD_LISTING;
-    pthread_mutex_unlock(&ahead.mu);
-    list_dir(j->path, j->max_stats, &j->listing);
-    pthread_mutex_lock(&ahead.mu);
-    j->state = AHEAD_DONE;
-    ahead.held += j->listing.n;
-    pthread_cond_broadcast(&ahead.done);
+    ahead_job *j = ahead_next();
+    if (j) ahead_make(j);
+    else pthread_cond_wait(&ahead.work, &ahead.mu);
   }
   return NULL;
 }
@@ -1494,21 +1503,9 @@ static napi_value js_take_listing(napi_env env, napi_callback_info info) {
   }
   while (j->state == AHEAD_LISTING) {
     /* While the worker makes this one, make the next queued one here rather than wait. */
-    ahead_job *q = NULL;
-    if (ahead.held < AHEAD_ENTRIES_HELD_MAX)
-      for (ahead_job *c = ahead.jobs; c; c = c->next)
-        if (c->state == AHEAD_QUEUED && (!q || c->rank > q->rank)) q = c;
-    if (!q) {
-      pthread_cond_wait(&ahead.done, &ahead.mu);
-      continue;
-    }
-    q->state = AHEAD_LISTING;
-    pthread_mutex_unlock(&ahead.mu);
-    list_dir(q->path, q->max_stats, &q->listing);
-    pthread_mutex_lock(&ahead.mu);
-    q->state = AHEAD_DONE;
-    ahead.held += q->listing.n;
-    pthread_cond_broadcast(&ahead.done);
+    ahead_job *q = ahead_next();
+    if (q) ahead_make(q);
+    else pthread_cond_wait(&ahead.done, &ahead.mu);
   }
   /* Unlinked only now: while the lock was let go, another thread's take may have unlinked the job before it. */
   ahead_job **at = &ahead.jobs;
