@@ -5,8 +5,7 @@ import { defineCommand } from '../cli/command.js';
 import { bpbkarSpec } from '../protocol/job-specs.js';
 import { runBackup } from '../client/bpbkar/backup.js';
 import { readJobSpec, jobEventSink } from '../cli/job-spec-file.js';
-import { readBaseFiles } from '../client/bpbkar/base-files.js';
-import { NativeBase } from '../client/bpbkar/native-base.js';
+import { openBase } from '../client/bpbkar/native-base.js';
 import { becomeUser } from '../client/run-as.js';
 
 export const command = defineCommand({
@@ -21,7 +20,7 @@ export const command = defineCommand({
     const events = jobEventSink();
     // The base records sit in the master's private run/ directory: read them before taking a user's rights.
     // Held by the addon when it can read it (then its listings are matched with it in C).
-    const base = spec.baseFiles !== undefined ? (NativeBase.load(spec.baseFiles) ?? (await readBaseFiles(spec.baseFiles))) : undefined;
+    const base = spec.baseFiles !== undefined ? await openBase(spec.baseFiles) : undefined;
     if (spec.runAs) becomeUser(spec.runAs);
     // A pipe on stdout (bpbrm's data pipe to bptm): large file bodies are spliced into it.
     const outPipeFd = fs.fstatSync(1).isFIFO() ? 1 : undefined;

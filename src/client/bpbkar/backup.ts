@@ -18,8 +18,8 @@ import { IdNames } from '../../archive/id-names.js';
 import { BatchedOutput } from './batched-output.js';
 import { lstatNode, type NodeStat } from '../../archive/node-stat.js';
 import { childPath, walkTree } from './tree-walk.js';
-import { readBaseFiles, type BaseFiles } from './base-files.js';
-import { NativeBase, NativeBlock, ScriptBlock, type RecordBlock } from './native-base.js';
+import type { BaseFiles } from './base-files.js';
+import { NativeBase, NativeBlock, ScriptBlock, openBase, type RecordBlock } from './native-base.js';
 import { sameVersion } from '../../protocol/file-identity.js';
 import { BLOCK_TARGET, type FilesEntryInput } from '../../formats/files-file.js';
 
@@ -146,7 +146,6 @@ class Backup {
     };
     // A full backup opens a regular file without an lstat first (its fstat says all); an incremental lstats
     // every file, to compare it with the base without opening it.
-    let first = true;
     for (const item of walkTree(top, descend, this.opts.base !== undefined)) {
       if (item.kind === 'unchanged') {
         this.unchangedRun(item.dir, item.names, item.base, item.times, item.from, item.to);
@@ -165,8 +164,7 @@ class Backup {
         continue;
       }
       if (topDev === undefined) topDev = item.st.dev;
-      await this.entry(item.abs, item.st, first);
-      first = false;
+      await this.entry(item.abs, item.st, item.abs === top);
     }
     return true;
   }
@@ -540,7 +538,7 @@ function readFully(fd: number, buf: Buffer, pos: number, n: number, position: nu
 /** Runs a backup: stream to opts.out, events to opts.onEvent; resolves with the NetBackup status. */
 export async function runBackup(spec: BpbkarSpec, opts: BackupOptions): Promise<BackupResult> {
   // The base (given, or read here) is closed at the end.
-  const base = opts.base ?? (spec.baseFiles !== undefined ? (NativeBase.load(spec.baseFiles) ?? (await readBaseFiles(spec.baseFiles))) : undefined);
+  const base = opts.base ?? (spec.baseFiles !== undefined ? await openBase(spec.baseFiles) : undefined);
   const backup = new Backup(base ? { ...opts, base } : opts);
   const crossMountPoints = spec.crossMountPoints ?? true;
   let found = 0;

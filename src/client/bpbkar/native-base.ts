@@ -4,6 +4,7 @@
 import { bytePathToBuffer } from '../../protocol/byte-path.js';
 import { sys } from '../../native/sys.js';
 import { BLOCK_TARGET, BlockEncoder, TYPES, type FilesEntryInput } from '../../formats/files-file.js';
+import { readBaseFiles, type BaseFiles } from './base-files.js';
 
 /**
  * Bases of more records than this are read alongside the walk in TypeScript (a block at a time) instead: the addon
@@ -45,6 +46,11 @@ export class NativeBase {
   close(): void {
     sys().dropBase();
   }
+}
+
+/** An incremental's base file: held by the addon when it can be (NativeBase.load), else read in TypeScript. */
+export async function openBase(file: string): Promise<NativeBase | BaseFiles> {
+  return NativeBase.load(file) ?? (await readBaseFiles(file));
 }
 
 /** The records of a backup not reported yet, as one .f block payload being encoded. */
