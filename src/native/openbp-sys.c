@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/ioctl.h>
 #include <poll.h>
 #include <sys/mman.h>
@@ -2034,6 +2035,178 @@ static void init_pipe_slots(napi_env env, napi_value exports) {
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }
 
+
+/* ==== spare processes: a started process that is handed its descriptors and arguments later (SCM_RIGHTS over a
+ * SOCK_SEQPACKET pair, one message per hand-over). ==== */
+
+#define MAX_PASSED_FDS 8
+
+/* socketPair() -> [a, b]: AF_UNIX SOCK_SEQPACKET, both close-on-exec (a spawn passes one on explicitly). */
+static napi_value js_socket_pair(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) return throw_errno(env, errno, "socketpair");
+  napi_value arr, a, b;
+  CHECK(napi_create_array_with_length(env, 2, &arr));
+  CHECK(napi_create_int32(env, fds[0], &a));
+  CHECK(napi_create_int32(env, fds[1], &b));
+  CHECK(napi_set_element(env, arr, 0, a));
+  CHECK(napi_set_element(env, arr, 1, b));
+  return arr;
+}
+
+/* sendFds(sock, bytes, fds): one message of bytes with copies of the descriptors (SCM_RIGHTS). Throws (EPIPE when
+ * the other end is gone; no SIGPIPE). */
+static napi_value js_send_fds(napi_env env, napi_callback_info info) {
+  GET_ARGS(3, "sendFds");
+  int sock = (int)int_arg(env, argv[0]);
+  void *data = NULL;
+  size_t len = 0;
+  CHECK(napi_get_buffer_info(env, argv[1], &data, &len));
+  uint32_t n = 0;
+  CHECK(napi_get_array_length(env, argv[2], &n));
+  if (n > MAX_PASSED_FDS) {
+    napi_throw_range_error(env, "EINVAL", "sendFds: too many descriptors");
+    return NULL;
+  }
+  int fds[MAX_PASSED_FDS];
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value v;
+    CHECK(napi_get_element(env, argv[2], i, &v));
+    fds[i] = (int)int_arg(env, v);
+  }
+  struct iovec iov = {.iov_base = data, .iov_len = len};
+  union {
+    char buf[CMSG_SPACE(sizeof(int) * MAX_PASSED_FDS)];
+    struct cmsghdr align;
+  } ctl;
+  memset(&ctl, 0, sizeof ctl);
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+  if (n > 0) {
+    msg.msg_control = ctl.buf;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+    memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
+  }
+  ssize_t r;
+  do r = sendmsg(sock, &msg, MSG_NOSIGNAL);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) return throw_errno(env, errno, "sendmsg");
+  return NULL;
+}
+
+/* recvFds(sock, maxBytes) -> {bytes, fds} | null: waits (blocking) for one message; null at the end (the other
+ * end closed). The descriptors come close-on-exec. */
+static napi_value js_recv_fds(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "recvFds");
+  int sock = (int)int_arg(env, argv[0]);
+  int64_t max = int_arg(env, argv[1]);
+  if (max <= 0 || max > (1 << 20)) {
+    napi_throw_range_error(env, "EINVAL", "recvFds: maxBytes out of range");
+    return NULL;
+  }
+  char *data = malloc((size_t)max);
+  if (data == NULL) return throw_errno(env, ENOMEM, "recvFds");
+  struct iovec iov = {.iov_base = data, .iov_len = (size_t)max};
+  union {
+    char buf[CMSG_SPACE(sizeof(int) * MAX_PASSED_FDS)];
+    struct cmsghdr align;
+  } ctl;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
+  ssize_t r;
+  do r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    int e = errno;
+    free(data);
+    return throw_errno(env, e, "recvmsg");
+  }
+  int fds[MAX_PASSED_FDS];
+  size_t nfds = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < k; i++) {
+      int fd;
+      memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+      if (nfds < MAX_PASSED_FDS) fds[nfds++] = fd;
+      else close(fd);
+    }
+  }
+  if (r == 0 && nfds == 0) {
+    free(data);
+    napi_value nul;
+    CHECK(napi_get_null(env, &nul));
+    return nul;
+  }
+  if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+    for (size_t i = 0; i < nfds; i++) close(fds[i]);
+    free(data);
+    napi_throw_range_error(env, "EMSGSIZE", "recvFds: the message was larger than maxBytes or carried too many descriptors");
+    return NULL;
+  }
+  napi_value out, bytes, list;
+  void *copy = NULL;
+  CHECK(napi_create_buffer_copy(env, (size_t)r, data, &copy, &bytes));
+  free(data);
+  CHECK(napi_create_array_with_length(env, nfds, &list));
+  for (size_t i = 0; i < nfds; i++) {
+    napi_value v;
+    CHECK(napi_create_int32(env, fds[i], &v));
+    CHECK(napi_set_element(env, list, (uint32_t)i, v));
+  }
+  CHECK(napi_create_object(env, &out));
+  CHECK(napi_set_named_property(env, out, "bytes", bytes));
+  CHECK(napi_set_named_property(env, out, "fds", list));
+  return out;
+}
+
+/* adoptFd(fd, target): dup2(fd, target) and close(fd), as a spawn would have set up target; 0-2 come blocking (as
+ * libuv leaves a child's standard descriptors). */
+static napi_value js_adopt_fd(napi_env env, napi_callback_info info) {
+  GET_ARGS(2, "adoptFd");
+  int fd = (int)int_arg(env, argv[0]);
+  int target = (int)int_arg(env, argv[1]);
+  if (fd != target) {
+    int r;
+    do r = dup2(fd, target);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) return throw_errno(env, errno, "dup2");
+    close(fd);
+  } else {
+    int flags = fcntl(fd, F_GETFD);
+    if (flags >= 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+  }
+  if (target <= 2) {
+    int fl = fcntl(target, F_GETFL);
+    if (fl >= 0 && (fl & O_NONBLOCK)) fcntl(target, F_SETFL, fl & ~O_NONBLOCK);
+  }
+  return NULL;
+}
+
+/* setCloseOnExec(fd): FD_CLOEXEC on (a descriptor a spawn handed over must not pass on to this process's children). */
+static napi_value js_set_close_on_exec(napi_env env, napi_callback_info info) {
+  GET_ARGS(1, "setCloseOnExec");
+  int fd = (int)int_arg(env, argv[0]);
+  int flags = fcntl(fd, F_GETFD);
+  if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0) return throw_errno(env, errno, "fcntl(F_SETFD)");
+  return NULL;
+}
+
+static void init_spare_fds(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"socketPair", NULL, js_socket_pair, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"sendFds", NULL, js_send_fds, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"recvFds", NULL, js_recv_fds, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"adoptFd", NULL, js_adopt_fd, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"setCloseOnExec", NULL, js_set_close_on_exec, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"utimensat", NULL, js_utimensat, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -2065,6 +2238,7 @@ static napi_value init(napi_env env, napi_value exports) {
   init_block_sums(env, exports);
   init_dir_scan(env, exports);
   init_pipe_slots(env, exports);
+  init_spare_fds(env, exports);
   return exports;
 }
 

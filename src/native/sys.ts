@@ -57,6 +57,16 @@ export interface OpenbpSys {
   munmap(mapping: ArrayBuffer): boolean;
   /** pipe2(O_CLOEXEC): [readFd, writeFd]. */
   pipe(): [number, number];
+  /** socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC): [a, b]. */
+  socketPair(): [number, number];
+  /** One message of `bytes` carrying copies of `fds` (SCM_RIGHTS, at most 8). Throws EPIPE when the other end is gone. */
+  sendFds(sock: number, bytes: Buffer, fds: readonly number[]): void;
+  /** Waits (blocking) for one message: its bytes and the descriptors it carried (close-on-exec); null at the end. */
+  recvFds(sock: number, maxBytes: number): { bytes: Buffer; fds: number[] } | null;
+  /** dup2(fd, target) then close(fd): target as a spawn would have set it up (0-2 blocking). */
+  adoptFd(fd: number, target: number): void;
+  /** FD_CLOEXEC on: the descriptor is not passed on to children. */
+  setCloseOnExec(fd: number): void;
   /**
    * posix_fallocate(fd, 0, length): reserves the file's blocks (tmpfs: its pages) without writing them; false when the
    * file system cannot (then write it through). Throws ENOSPC when there is no room.

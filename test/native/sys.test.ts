@@ -312,6 +312,46 @@ describe('openbp_sys native addon', () => {
     }
   });
 
+  it('passes descriptors with a message over a socket pair; a closed end reads as null; adoptFd installs one at a number', () => {
+    const [a, b] = sys().socketPair();
+    const [r, w] = sys().pipe();
+    const f = path.join(dir, 'log');
+    const logFd = fs.openSync(f, 'a');
+    let got: { bytes: Buffer; fds: number[] } | null = null;
+    try {
+      sys().sendFds(a, Buffer.from('{"x":1}'), [w, logFd]);
+      got = sys().recvFds(b, 1024);
+      expect(got!.bytes.toString()).toBe('{"x":1}');
+      expect(got!.fds).toHaveLength(2);
+      // The received ones are the same open files: a write through the copy comes out of the pipe, into the file.
+      fs.writeSync(got!.fds[0]!, 'via copy');
+      const buf = Buffer.alloc(16);
+      expect(buf.toString('latin1', 0, fs.readSync(r, buf, 0, 16, null))).toBe('via copy');
+      fs.writeSync(got!.fds[1]!, 'appended');
+      expect(fs.readFileSync(f, 'utf8')).toBe('appended');
+      // A message without descriptors; then the sending end closes: null.
+      sys().sendFds(a, Buffer.from('bare'), []);
+      expect(sys().recvFds(b, 1024)).toEqual({ bytes: Buffer.from('bare'), fds: [] });
+      // Too long for the reader's buffer: EMSGSIZE, and the descriptors it carried are not left open.
+      sys().sendFds(a, Buffer.alloc(100), []);
+      expect(() => sys().recvFds(b, 10)).toThrow(expect.objectContaining({ code: 'EMSGSIZE' }));
+      // adoptFd: the copy becomes descriptor `target` (dup2) and its own number is closed.
+      const spare = fs.openSync('/dev/null', 'r');
+      sys().adoptFd(got!.fds[0]!, spare);
+      expect(() => fs.fstatSync(got!.fds[0]!)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+      expect(fs.fstatSync(spare).isFIFO()).toBe(true);
+      fs.writeSync(spare, 'adopted');
+      expect(buf.toString('latin1', 0, fs.readSync(r, buf, 0, 16, null))).toBe('adopted');
+      fs.closeSync(spare);
+      fs.closeSync(got!.fds[1]!);
+      fs.closeSync(a);
+      expect(sys().recvFds(b, 1024)).toBeNull();
+      expect(() => sys().sendFds(b, Buffer.from('x'), [])).toThrow(expect.objectContaining({ code: 'EPIPE' }));
+    } finally {
+      for (const fd of [b, r, w, logFd]) fs.closeSync(fd);
+    }
+  });
+
   it('opens a file for backup with its fstat and xattr list size, then reads, fstats and closes it in one call', () => {
     const f = Buffer.from(path.join(dir, 'data\xff'), 'latin1');
     fs.writeFileSync(f, 'hello, world');
