@@ -67,6 +67,11 @@ export interface CommandSpec {
   /** Extra help text (examples, exit status). */
   readonly epilog?: string;
   run(ctx: CommandContext, opts: ParsedOptions, args: string[]): Promise<CommandResult>;
+  /**
+   * What a spare of this binary (ipc/spare-process.ts) does while it waits to be handed its run: load the code the
+   * run will need, start spares of its own children. `role` is what its spawner said it will be. Never prints.
+   */
+  spare?(home: Home, role: readonly string[]): Promise<void>;
 }
 
 export function defineCommand(spec: CommandSpec): CommandSpec {

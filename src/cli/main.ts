@@ -10,6 +10,8 @@ import { OpenbpError, toOpenbpError } from '../protocol/errors.js';
 import { SchemaError } from '../protocol/schema.js';
 import { formatError } from './format-error.js';
 import { colourEnabled, makeColour, makeSpinner } from './terminal.js';
+import { awaitInvocation, spareControl, SPARE_FLAG } from '../ipc/spare-process.js';
+import { dropSpares } from '../ipc/spawn.js';
 
 // commander costs ~40 ms per process start: it is loaded only for help, errors and unusual argv.
 function commander(): typeof import('commander') {
@@ -100,8 +102,39 @@ function exitCodeFor(status: number): number {
   return status > 255 ? 252 : status;
 }
 
+/**
+ * A spare's wait (`--spare FD`, started by keepSpare): prepares, then waits to be handed its run. The run's arguments,
+ * with descriptors 0-2 and process.argv now the run's; undefined when it is not needed (the process just ends).
+ */
+async function runAsSpare(spec: CommandSpec, argv: readonly string[]): Promise<string[] | undefined> {
+  const ctl = spareControl(argv)!;
+  try {
+    await spec.spare?.(resolveHome(process.env), argv.slice(2));
+  } catch {
+    // Nothing prepared: the run loads what it needs itself.
+  }
+  const args = awaitInvocation(ctl);
+  if (args === undefined) dropSpares();
+  else process.argv = [process.argv[0]!, process.argv[1]!, ...args];
+  return args;
+}
+
 /** Runs a command as this process: parses argv, runs, prints, sets the exit code. */
 export async function main(spec: CommandSpec, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  // First: a spare's standard descriptors are set when its run comes (nothing may have opened them before).
+  if (argv[0] === SPARE_FLAG) {
+    let args: string[] | undefined;
+    try {
+      args = await runAsSpare(spec, argv);
+    } catch (e) {
+      const err = toOpenbpError(e);
+      process.stderr.write(`${formatError(spec.name, err)}\n`);
+      process.exitCode = exitCodeFor(err.status);
+      return;
+    }
+    if (args === undefined) return;
+    argv = args;
+  }
   process.title = spec.name;
   // A standard error that cannot be written (a full disk, a closed pipe) has nowhere to report to: the exit
   // status still says how the command went (without a listener, the write's error would end the process with 1).

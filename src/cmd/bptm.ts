@@ -1,7 +1,7 @@
 // bptm: moves one image between a pipe and a storage unit through a shared-memory ring (parent + child).
 
-import { spawn } from 'node:child_process';
-import { binaryEnv } from '../ipc/spawn.js';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { binaryEnv, dropSpares, hasSpare, keepSpare, spawnBinary } from '../ipc/spawn.js';
 import { defineCommand } from '../cli/command.js';
 import { OpenbpError } from '../protocol/errors.js';
 import { bptmSpec } from '../protocol/job-specs.js';
@@ -49,6 +49,15 @@ export const command = defineCommand({
     '85 media read error, 89 shared memory setup failed, 90 no data received, 129 disk storage unit full,',
     '150 terminated by a signal, 24 restore stream closed by its reader, 20 invalid spec. See bptm(8).',
   ].join('\n'),
+  // A spare bptm (kept by a spare bpbrm) becomes a parent: it keeps a spare of its child and loads its own part.
+  async spare(_home, role) {
+    if (role.includes('--child')) {
+      await import('../media/bptm/child.js');
+      return;
+    }
+    keepSpare('bptm', { env: binaryEnv(), fd3Pipe: true, role: ['--child'] });
+    await import('../media/bptm/parent.js');
+  },
   async run(ctx, opts) {
     process.title = 'bptm';
     const spec = readJobSpec(opts.spec, bptmSpec);
@@ -64,10 +73,12 @@ export const command = defineCommand({
       }
       // '--' ends node's own options: needed after `-e SCRIPT`, harmless before a script path.
       const selfArgs = [...process.execArgv, '--', ...process.argv.slice(1)];
+      const spawnChild = (shmPath: string, stdio: StdioOptions): ChildProcess =>
+        hasSpare('bptm')
+          ? spawnBinary('bptm', [...process.argv.slice(2), '--child', '--shm', shmPath], { stdio, env: binaryEnv() })
+          : spawn(process.execPath, [...selfArgs, '--child', '--shm', shmPath], { stdio, env: binaryEnv() });
       // The child starts before the parent's own modules load (a failure is reported by runBptmParent).
-      const started = startedNow(() =>
-        startChild(spec, process.pid, stop, (shmPath, stdio) => spawn(process.execPath, [...selfArgs, '--child', '--shm', shmPath], { stdio, env: binaryEnv() })),
-      );
+      const started = startedNow(() => startChild(spec, process.pid, stop, spawnChild));
       const { runBptmParent } = await import('../media/bptm/parent.js');
       const out = await runBptmParent({
         spec,
@@ -79,6 +90,7 @@ export const command = defineCommand({
       });
       return out.status === 0 ? { status: 0 } : { status: out.status, stderr: `bptm: ${out.message ?? 'failed'}` };
     } finally {
+      dropSpares();
       exitSoon();
     }
   },

@@ -126,6 +126,7 @@ export async function runBackup(home: Home, spec: BpbrmSpec, peers: JobPeers, lo
   }
   // Our copy of the pipe's write end must close, or bptm never sees the end of the stream.
   data.close();
+  log(`job ${spec.jobid}: bptm pid ${bptm.child.pid}, bpbkar pid ${bpbkar.child.pid}`);
   void jobUpdate({ jobid: spec.jobid, patch: { jobpid: process.pid }, tryPatch: { pid: process.pid }, tryLines: ['connected', 'begin writing'] });
 
   reapOnAbnormalEnd(bptm.child, 'bptm', log, true);

@@ -18,6 +18,11 @@ export interface ChildRun {
   readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** The environment of a job's child (a spare of it is only handed runs with the same). */
+export function jobChildEnv(home: Home): NodeJS.ProcessEnv {
+  return { ...process.env, OPENBP_HOME: home.root };
+}
+
 /** Spawns bin/<name> --spec FILE; fd 3 carries its events to onEvent. */
 export function startJobChild(
   home: Home,
@@ -33,7 +38,7 @@ export function startJobChild(
   // Read only by the child started next: no fsync (a crash ends the job; nothing reads the file after).
   fs.writeFileSync(file, JSON.stringify(spec), { mode: 0o600 });
   const errFd = processLogFd(home, name);
-  const child = spawnBinary(name, ['--spec', file], { stdio: [stdin, stdout, errFd, 'pipe'], env: { ...process.env, OPENBP_HOME: home.root } });
+  const child = spawnBinary(name, ['--spec', file], { stdio: [stdin, stdout, errFd, 'pipe'], env: jobChildEnv(home) });
   if (typeof errFd === 'number') fs.closeSync(errFd);
   const events = readEventLines(child.stdio[3] as Readable, onEvent);
   const done = (async () => {
