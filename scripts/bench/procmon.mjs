@@ -28,6 +28,33 @@ function readHwmKiB(pid) {
   return m ? Number(m[1]) : 0;
 }
 
+/** CPU seconds used so far by every process of the home, whatever its title (spares are titled node). */
+function homeCpuS(envNeedle) {
+  let sum = 0;
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!(fs.readFileSync(`/proc/${pid}/environ`, 'latin1') + '\0').includes(envNeedle)) continue;
+      sum += readStat(pid).self;
+    } catch {}
+  }
+  return sum;
+}
+
+/**
+ * Waits (at most maxMs) until the home's processes are quiet: after a job, nbjm starts the spares of the next one
+ * (~0.2 s of CPU), which must not run beside the next tool's timed run.
+ */
+export async function settle(home, maxMs = 5000) {
+  const needle = `OPENBP_HOME=${path.resolve(home)}\0`;
+  let before = homeCpuS(needle);
+  for (const end = Date.now() + maxMs; Date.now() < end; ) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = homeCpuS(needle);
+    if (now - before < 2 / HZ) return;
+    before = now;
+  }
+}
+
 export class ProcMon {
   constructor({ home, names, intervalMs = 50 }) {
     this.envNeedle = `OPENBP_HOME=${path.resolve(home)}\0`;

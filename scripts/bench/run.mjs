@@ -12,7 +12,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { makeBig, makeSmall, makeTiny } from './datasets.mjs';
 import { run, sh, median, warmMemory } from './measure.mjs';
-import { openbpNames } from './procmon.mjs';
+import { openbpNames, settle } from './procmon.mjs';
 import { toolEnv, backupSteps, restoreSteps, incrementalSteps, restoreOneSteps } from './tools.mjs';
 import { resultsTable, targetsTable, writeJson, machine } from './report.mjs';
 import { evaluateTargets } from './targets.mjs';
@@ -123,6 +123,7 @@ async function runCase(name, steps, { bytes, files, runs = RUNS } = {}) {
       warmMemory(WARM_BYTES);
       const r = await run(s.cmd(i), { cwd: s.cwd, env: ctx.env, openbp: s.openbp ? obp : null });
       if (!r.ok) ctx.broken(`${t} ${name} run ${i}: exit ${r.status}: ${r.err.split('\n').slice(-3).join(' | ')}`);
+      if (s.openbp) await settle(obp.home); // untimed: what openbp does after its job ends, before the next tool's run
       // post checks the result (restores are verified); a failed check makes the run not count
       try { s.post?.(i); } catch (e) { ctx.broken(`${t} ${name}: ${e.message}`); Object.assign(r, { ok: false, err: `check: ${e.message}` }); }
       per[t].push(r);
