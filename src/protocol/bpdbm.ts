@@ -1,7 +1,7 @@
 // bpdbm: the image catalogue (headers, .f files) and the policy configuration.
 
 import { message } from './message.js';
-import { arr, bool, empty, int, num, obj, opt, str } from './schema.js';
+import { arr, bool, bytes, empty, int, num, obj, opt, str } from './schema.js';
 import { fileRecord, fragmentRecord, imageRecord, importCandidate, policyRecord } from './records.js';
 import { OpenbpError } from './errors.js';
 
@@ -35,7 +35,7 @@ export const bpdbm = {
    * Appends `count` catalogue entries of an image being written, encoded as one .f block payload
    * (formats/files-file.ts; base64), as bpbkar made it. A block that does not decode is refused whole (133).
    */
-  addFileBlock: message('bpdbm', 'add-file-block', obj({ backupid: str, count: int, block: str }), empty),
+  addFileBlock: message('bpdbm', 'add-file-block', obj({ backupid: str, count: int, block: bytes }), empty),
   /** Records a finished fragment and its block index section (base64; appended to the image's .blk). */
   addFragment: message('bpdbm', 'add-fragment', obj({ backupid: str, fragment: fragmentRecord, blocks: opt(str) }), empty),
   /** The block index of a committed image (base64 of its .blk file; '' when it has none). */

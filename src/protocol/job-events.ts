@@ -1,7 +1,7 @@
 // What per-job processes report on their event descriptor (fd 3): one JSON object per line.
 // bpbkar -> bpbrm (file records for the catalogue), bptm -> bpbrm (fragments, progress), nbtar -> bpbrm.
 
-import { arr, int, num, obj, oneOf, opt, str, type Infer } from './schema.js';
+import { arr, bytes, int, num, obj, oneOf, opt, str, type Infer } from './schema.js';
 import { fileRecord, fragmentRecord } from './records.js';
 
 /** A file that could not be handled; the job ends partially successful (status 1). */
@@ -11,11 +11,12 @@ export const warningEvent = obj({ kind: oneOf('warning'), path: str, message: st
 export const filesEvent = obj({ kind: oneOf('files'), files: arr(fileRecord) });
 
 /**
- * bpbkar: catalogue records, batched as one .f block payload (formats/files-file.ts, BlockEncoder; base64):
+ * bpbkar: catalogue records, batched as one .f block payload (formats/files-file.ts, BlockEncoder; its bytes after
+ * the event's line, ipc/byte-fields.ts):
  * bpbrm forwards it to bpdbm (addFileBlock) without reading the records, bpdbm appends it to the .f.
  * `last` is the path of the block's last record (for the job's progress line).
  */
-export const fileBlockEvent = obj({ kind: oneOf('file-block'), count: int, last: str, block: str });
+export const fileBlockEvent = obj({ kind: oneOf('file-block'), count: int, last: str, block: bytes });
 
 /** bpbkar / nbtar: the end of the client side, with totals. `status` is a NetBackup status. */
 export const clientEndEvent = obj({ kind: oneOf('end'), status: int, files: int, bytes: num, message: opt(str) });

@@ -52,6 +52,8 @@ export const str = scalar<string>('string', (v) => typeof v === 'string', 'x\u00
 export const num = scalar<number>('number', (v) => typeof v === 'number' && Number.isFinite(v), 1.5);
 export const int = scalar<number>('integer', (v) => typeof v === 'number' && Number.isSafeInteger(v), 42);
 export const bool = scalar<boolean>('boolean', (v) => typeof v === 'boolean', true);
+/** Raw bytes: a Buffer, sent beside the message's JSON (ipc/byte-fields.ts), not inside it. */
+export const bytes = scalar<Buffer>('bytes', (v) => Buffer.isBuffer(v), Buffer.from([0, 0xff, 10]));
 export const unknownValue = scalar<unknown>('anything', () => true, null);
 
 export function oneOf<const T extends readonly string[]>(...values: T): Schema<T[number]> {

@@ -81,7 +81,7 @@ function writeBase(records: FilesEntry[]): string {
 }
 
 /** bpbkar in this process, the file-block payloads it reports. */
-async function blocksOf(paths: string[], base: Parameters<typeof runBackup>[1]['base']): Promise<Array<{ count: number; block: string }>> {
+async function blocksOf(paths: string[], base: Parameters<typeof runBackup>[1]['base']): Promise<Array<{ count: number; block: Buffer }>> {
   const out = new PassThrough();
   out.resume();
   const events: BpbkarEvent[] = [];
@@ -90,7 +90,7 @@ async function blocksOf(paths: string[], base: Parameters<typeof runBackup>[1]['
   return events.flatMap((e) => (e.kind === 'file-block' ? [{ count: e.count, block: e.block }] : []));
 }
 
-const decoded = (blocks: Array<{ count: number; block: string }>) => blocks.flatMap((b) => decodeBlock(Buffer.from(b.block, 'base64'), b.count));
+const decoded = (blocks: Array<{ count: number; block: Buffer }>) => blocks.flatMap((b) => decodeBlock(b.block, b.count));
 
 describe('a base held by the addon', () => {
   it('gives the blocks the TypeScript path gives, changed and unchanged files alike', async () => {

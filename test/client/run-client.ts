@@ -67,5 +67,5 @@ export async function runPipeline(dir: string, backup: unknown, restore: unknown
 
 /** The catalogue records a bpbkar run reported: its file-block events decoded (the .f block encoding), in order. */
 export function recordsOf(run: ClientRun): FilesEntry[] {
-  return run.events.flatMap((e) => (e.kind === 'file-block' ? decodeBlock(Buffer.from(e.block as string, 'base64'), e.count as number) : []));
+  return run.events.flatMap((e) => (e.kind === 'file-block' ? decodeBlock(e.block as Buffer, e.count as number) : []));
 }

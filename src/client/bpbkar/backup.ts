@@ -134,7 +134,7 @@ class Backup {
   flushRecords(): void {
     const count = this.block.count;
     if (count === 0) return;
-    this.opts.onEvent({ kind: 'file-block', count, last: this.lastPath, block: this.block.takeBase64() });
+    this.opts.onEvent({ kind: 'file-block', count, last: this.lastPath, block: this.block.take() });
   }
 
   /** Writes one selection; false when it does not exist. */

@@ -63,8 +63,8 @@ export interface RecordBlock {
   addBase(base: Int32Array, times: Float64Array, from: number, to: number): number;
   readonly count: number;
   readonly length: number;
-  /** The payload, as base64; the next block starts empty. */
-  takeBase64(): string;
+  /** The payload (a Buffer of its own); the next block starts empty. */
+  take(): Buffer;
 }
 
 /** The block encoded in TypeScript (a full backup, or a base only readBaseFiles reads). */
@@ -82,10 +82,10 @@ export class ScriptBlock implements RecordBlock {
   get length(): number {
     return this.enc.sink.len;
   }
-  takeBase64(): string {
-    const s = this.enc.sink.take().toString('base64');
+  take(): Buffer {
+    const block = Buffer.from(this.enc.sink.take());
     this.enc.reset();
-    return s;
+    return block;
   }
 }
 
@@ -105,10 +105,10 @@ export class NativeBlock implements RecordBlock {
     this.length = sys().encodedLength();
     return n;
   }
-  takeBase64(): string {
+  take(): Buffer {
     const block = sys().encodedBlock();
     this.count = 0;
     this.length = 0;
-    return block.toString('base64');
+    return block;
   }
 }

@@ -37,7 +37,7 @@ export function createBpdbm(home: Home, log: (line: string) => void): Bpdbm {
       return {};
     }),
     route(bpdbm.addFileBlock, ({ backupid, count, block }) => {
-      store.addFileBlock(backupid, Buffer.from(block, 'base64'), count);
+      store.addFileBlock(backupid, block, count);
       return {};
     }),
     route(bpdbm.addFragment, ({ backupid, fragment, blocks }) => {
