@@ -356,7 +356,21 @@ static double *f64_arg(napi_env env, napi_value v, size_t need) {
   return (double *)data;
 }
 
-/* openForBackup(path, stat) -> fd: open(O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC), fstat into stat[0..14] and the
+/* open(2) for a backup's read: with O_NOATIME, so that reading leaves the access time as it was (what NetBackup
+ * does by resetting it afterwards, here without touching the ctime), where this process may (the owner, or
+ * CAP_FOWNER); without it where it may not (EPERM). EINTR is retried. */
+static int open_for_read(const char *path, int flags) {
+  int fd;
+  do fd = open(path, flags | O_NOATIME);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0 && errno == EPERM) {
+    do fd = open(path, flags);
+    while (fd < 0 && errno == EINTR);
+  }
+  return fd;
+}
+
+/* openForBackup(path, stat) -> fd: open(O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC, O_NOATIME where allowed), fstat into stat[0..14] and the
  * size of the attribute name list (flistxattr(fd, NULL, 0); 0 where xattrs are unsupported, -1 when it failed)
  * into stat[15]: one call where a backup of a small file needed five. */
 static napi_value js_open_for_backup(napi_env env, napi_callback_info info) {
@@ -365,9 +379,7 @@ static napi_value js_open_for_backup(napi_env env, napi_callback_info info) {
   if (!out) return NULL;
   char *path = path_arg(env, argv[0]);
   if (!path) return NULL;
-  int fd;
-  do fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  while (fd < 0 && errno == EINTR);
+  int fd = open_for_read(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   int e = errno;
   free(path);
   if (fd < 0) return throw_errno(env, e, "open");
@@ -698,18 +710,23 @@ static napi_value js_munmap(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* [fds[0], fds[1]] as a JS array. */
+static napi_value fd_pair(napi_env env, const int fds[2]) {
+  napi_value arr, a, b;
+  CHECK(napi_create_array_with_length(env, 2, &arr));
+  CHECK(napi_create_int32(env, fds[0], &a));
+  CHECK(napi_create_int32(env, fds[1], &b));
+  CHECK(napi_set_element(env, arr, 0, a));
+  CHECK(napi_set_element(env, arr, 1, b));
+  return arr;
+}
+
 /* pipe() -> [readFd, writeFd], both close-on-exec (a spawn passes them on explicitly). */
 static napi_value js_pipe(napi_env env, napi_callback_info info) {
   (void)info;
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return throw_errno(env, errno, "pipe2");
-  napi_value arr, r, w;
-  CHECK(napi_create_array_with_length(env, 2, &arr));
-  CHECK(napi_create_int32(env, fds[0], &r));
-  CHECK(napi_create_int32(env, fds[1], &w));
-  CHECK(napi_set_element(env, arr, 0, r));
-  CHECK(napi_set_element(env, arr, 1, w));
-  return arr;
+  return fd_pair(env, fds);
 }
 
 /* reserveFile(fd, length) -> true: posix_fallocate(fd, 0, length), the blocks (tmpfs: pages) reserved without writing
@@ -1228,9 +1245,7 @@ static void free_listing(dir_listing *l) {
  * without d_type is fstatat'ed for its type either way. On failure l->err is set and nothing is held. */
 static void list_dir(const char *path, int64_t max_stats, dir_listing *l) {
   memset(l, 0, sizeof *l);
-  int dfd;
-  do dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  while (dfd < 0 && errno == EINTR);
+  int dfd = open_for_read(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dfd < 0) {
     l->err = errno;
     return;
@@ -2046,13 +2061,7 @@ static napi_value js_socket_pair(napi_env env, napi_callback_info info) {
   (void)info;
   int fds[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) return throw_errno(env, errno, "socketpair");
-  napi_value arr, a, b;
-  CHECK(napi_create_array_with_length(env, 2, &arr));
-  CHECK(napi_create_int32(env, fds[0], &a));
-  CHECK(napi_create_int32(env, fds[1], &b));
-  CHECK(napi_set_element(env, arr, 0, a));
-  CHECK(napi_set_element(env, arr, 1, b));
-  return arr;
+  return fd_pair(env, fds);
 }
 
 /* sendFds(sock, bytes, fds): one message of bytes with copies of the descriptors (SCM_RIGHTS). Throws (EPIPE when

@@ -11,6 +11,7 @@ import { TarReader, type ReadEntry } from '../../src/archive/tar-reader.js';
 import { readEventLines } from '../../src/ipc/event-lines.js';
 import { runBpbkar, specArgs } from './run-client.js';
 import { spawnCommandModule } from '../helpers/run-binary.js';
+import { createTestUser, removeTestUser } from '../helpers/test-user.js';
 
 let dir: string;
 beforeEach(() => {
@@ -28,6 +29,33 @@ async function entriesOf(stream: Buffer): Promise<string[]> {
 }
 
 describe('bpbkar', () => {
+  it('reads files and directories without updating their access times (O_NOATIME), also where relatime would', async () => {
+    const sub = path.join(dir, 'sub');
+    fs.mkdirSync(sub);
+    fs.writeFileSync(path.join(sub, 'small'), 'read me\n');
+    fs.writeFileSync(path.join(sub, 'big'), Buffer.alloc(3 << 20, 7)); // read in pieces (and spliced into a pipe)
+    // Access times older than the modification: a plain read would move them (relatime).
+    for (const p of [sub, path.join(sub, 'small'), path.join(sub, 'big')]) fs.utimesSync(p, 1_000_000, fs.statSync(p).mtime);
+    const run = await runBpbkar(dir, spec([sub]));
+    expect(run.status).toBe(0);
+    expect(await entriesOf(run.stdout)).toEqual([`directory ${sub.slice(1)}`, `file ${sub.slice(1)}/big`, `file ${sub.slice(1)}/small`]);
+    for (const p of [sub, path.join(sub, 'small'), path.join(sub, 'big')]) expect(fs.statSync(p).atimeMs).toBe(1_000_000_000);
+  });
+
+  it('reads what a user may read but does not own (O_NOATIME refused: the file is opened without it)', async () => {
+    const user = await createTestUser();
+    if (typeof user === 'string') return console.warn(`skipped: ${user}`);
+    try {
+      fs.chmodSync(dir, 0o755);
+      fs.writeFileSync(path.join(dir, 'roots'), 'owned by root, readable by all\n', { mode: 0o644 });
+      const run = await runBpbkar(dir, { ...spec([path.join(dir, 'roots')]), runAs: { uid: user.uid, gid: user.gid, user: user.name, host: 'h' } });
+      expect(run.status).toBe(0);
+      expect(await entriesOf(run.stdout)).toEqual([`file ${dir.slice(1)}/roots`]);
+    } finally {
+      await removeTestUser(user);
+    }
+  });
+
   it('exits 71 when none of the paths exist, with an empty but valid archive', async () => {
     const run = await runBpbkar(dir, spec([path.join(dir, 'nope'), path.join(dir, 'nope2')]));
     expect(run.status).toBe(71);
