@@ -113,8 +113,6 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     const child = spawnBinary('bpbrm', ['--spec', specFile], { stdio: ['ignore', 'ignore', errFd], env: bpbrmEnv(), detached: true });
     if (typeof errFd === 'number') fs.closeSync(errFd);
     const exited = waitForExit(child).then(({ code, signal }) => ({ code, signal }));
-    // The next job's bpbrm starts now, while this one's end is reported (it waits, loaded, until it is handed a job).
-    void exited.then(() => keepBpbrmSpare());
     const first = await Promise.race([reported.then((f) => ({ f })), exited.then((x) => ({ x }))]);
     let result: Finished;
     if ('f' in first) {
@@ -155,6 +153,8 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     if (notify) await callDaemon(home, nbpem.jobDone, { jobid, status: f.status, ...notify, ended }).catch(() => {});
     accepted.delete(jobid);
     log(`job ${jobid} done, status ${f.status}`);
+    // The next job's bpbrm starts now that this one is reported (it waits, loaded, until it is handed a job).
+    keepBpbrmSpare();
   }
 
   /** Waits for nbrb's allocation and starts a try; a retry (`again`) keeps the job's first start time. */
