@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ensureHomeLayout, socketPath, type Home } from '../config/home.js';
 import { processLogFd } from '../config/daemon-log.js';
 import { callOnce } from '../ipc/rpc-client.js';
-import { spawnBinary } from '../ipc/spawn.js';
+import { homeEnv, spawnBinary } from '../ipc/spawn.js';
 import { socketListening } from '../ipc/socket-probe.js';
 import { ping } from '../protocol/lifecycle.js';
 import { DAEMONS, type DaemonName } from '../protocol/message.js';
@@ -90,7 +90,7 @@ export async function ensureDaemons(home: Home): Promise<DaemonName[]> {
       if (up) continue;
       const log = processLogFd(home, d);
       // Daemons log the stack of what they did not expect: it names src/ lines (they start once, the map costs little).
-      const child = spawnBinary(d, [], { detached: true, stdio: ['ignore', log, log], env: { ...process.env, OPENBP_HOME: home.root }, sourceMaps: true });
+      const child = spawnBinary(d, [], { detached: true, stdio: ['ignore', log, log], env: homeEnv(home), sourceMaps: true });
       child.unref();
       if (typeof log === 'number') fs.closeSync(log);
       started.push(d);

@@ -4,7 +4,7 @@ import { readJobSpec } from '../cli/job-spec-file.js';
 import { defineCommand } from '../cli/command.js';
 import { connectDaemon, callDaemon } from '../cli/daemon-call.js';
 import { openProcessLog } from '../config/daemon-log.js';
-import { dropSpares, keepSpare } from '../ipc/spawn.js';
+import { dropSpares, homeEnv, keepSpare } from '../ipc/spawn.js';
 import { bpbrmSpec, type BpbrmSpec } from '../protocol/job-specs.js';
 import { nbjm } from '../protocol/nbjm.js';
 import { toOpenbpError } from '../protocol/errors.js';
@@ -26,9 +26,8 @@ export const command = defineCommand({
   options: [{ flag: '--spec', key: 'spec', kind: 'string', arg: 'file', help: 'the job spec (JSON) written by nbjm' }],
   // A spare bpbrm (kept by nbjm) starts the spares of a backup's bptm and bpbkar, and loads the backup code.
   async spare(home) {
-    const { jobChildEnv } = await import('../media/bpbrm/job-io.js');
-    keepSpare('bptm', { env: jobChildEnv(home), fd3Pipe: true });
-    keepSpare('bpbkar', { env: jobChildEnv(home), fd3Pipe: true });
+    keepSpare('bptm', { env: homeEnv(home), fd3Pipe: true });
+    keepSpare('bpbkar', { env: homeEnv(home), fd3Pipe: true });
     await loadJobKind('backup');
   },
   async run(ctx, opts) {

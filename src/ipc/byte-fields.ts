@@ -49,33 +49,30 @@ function placeholder(v: unknown): [number, number] | undefined {
   return Number.isSafeInteger(offset) && Number.isSafeInteger(length) ? [offset as number, length as number] : undefined;
 }
 
-/** Puts the bytes back where splitBytes left placeholders (views of `area`); throws RangeError past its end. */
-export function joinBytes(value: unknown, area: Buffer): unknown {
-  if (!isFields(value)) return value;
-  const fill = (fields: Fields, depth: number): void => {
+/** Calls visit for each placeholder, at the value's top level and one level down (where splitBytes puts them). */
+function eachPlaceholder(value: unknown, visit: (fields: Fields, key: string, at: [number, number]) => void): void {
+  const scan = (fields: Fields, depth: number): void => {
     for (const k in fields) {
       const at = placeholder(fields[k]);
-      if (at) {
-        const [offset, length] = at;
-        if (offset < 0 || length < 0 || offset + length > area.length) throw new RangeError(`bytes [${offset}, +${length}) outside the ${area.length} that came`);
-        fields[k] = area.subarray(offset, offset + length);
-      } else if (depth === 0 && isFields(fields[k])) fill(fields[k] as Fields, 1);
+      if (at) visit(fields, k, at);
+      else if (depth === 0 && isFields(fields[k])) scan(fields[k] as Fields, 1);
     }
   };
-  fill(value, 0);
+  if (isFields(value)) scan(value, 0);
+}
+
+/** Puts the bytes back where splitBytes left placeholders (views of `area`); throws RangeError past its end. */
+export function joinBytes(value: unknown, area: Buffer): unknown {
+  eachPlaceholder(value, (fields, key, [offset, length]) => {
+    if (offset < 0 || length < 0 || offset + length > area.length) throw new RangeError(`bytes [${offset}, +${length}) outside the ${area.length} that came`);
+    fields[key] = area.subarray(offset, offset + length);
+  });
   return value;
 }
 
 /** The number of raw bytes a line's placeholders ask for (the event lines' reader reads them after the line). */
 export function bytesAfter(value: unknown): number {
   let end = 0;
-  const scan = (fields: Fields, depth: number): void => {
-    for (const k in fields) {
-      const at = placeholder(fields[k]);
-      if (at) end = Math.max(end, at[0] + at[1]);
-      else if (depth === 0 && isFields(fields[k])) scan(fields[k] as Fields, 1);
-    }
-  };
-  if (isFields(value)) scan(value, 0);
+  eachPlaceholder(value, (_fields, _key, [offset, length]) => (end = Math.max(end, offset + length)));
   return end;
 }

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { binaryEntry } from '../config/install.js';
+import type { Home } from '../config/home.js';
 import { sys } from '../native/sys.js';
 import { encodeInvocation, SPARE_FLAG } from './spare-process.js';
 
@@ -24,6 +25,14 @@ export function binaryEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessE
   if (env.NODE_EXTRA_CA_CERTS === undefined) return env;
   const { NODE_EXTRA_CA_CERTS: _unused, ...rest } = env;
   return rest;
+}
+
+/**
+ * The environment of an openbp process started for `home`: this one's, with OPENBP_HOME set to it. A spare is handed
+ * only runs whose environment equals its own, so its keeper and the spawns that take it both make it here.
+ */
+export function homeEnv(home: Home): NodeJS.ProcessEnv {
+  return { ...process.env, OPENBP_HOME: home.root };
 }
 
 function nodeArgs(name: string, env: NodeJS.ProcessEnv, sourceMaps: boolean | undefined): string[] {
@@ -140,16 +149,16 @@ function handOver(spare: Spare, args: readonly string[], stdio: StdioOptions, ke
   const wanted = Array.isArray(stdio) ? stdio : undefined;
   const fds: number[] = [];
   const targets: number[] = [];
+  const unset = (w: unknown) => w === 'ignore' || w === undefined || w === null;
   let fits = wanted !== undefined && key === spare.key && spare.child.exitCode === null && spare.child.signalCode === null;
   if (wanted && fits) {
+    // 0-2: a descriptor (passed) or nothing; 3: the spare's event pipe where it has one; nothing beyond.
     for (let i = 0; i < wanted.length && fits; i++) {
       const w: unknown = wanted[i];
       if (i <= 2 && typeof w === 'number') {
         fds.push(w);
         targets.push(i);
-      } else if (i <= 2) fits = w === 'ignore' || w === undefined || w === null;
-      else if (i === 3) fits = spare.fd3Pipe ? w === 'pipe' : w === 'ignore' || w === undefined || w === null;
-      else fits = w === 'ignore' || w === undefined || w === null;
+      } else fits = i === 3 && spare.fd3Pipe ? w === 'pipe' : unset(w);
     }
     if (spare.fd3Pipe && wanted.length < 4) fits = false;
   }

@@ -33,7 +33,7 @@ export const bpdbm = {
   addFiles: message('bpdbm', 'add-files', obj({ backupid: str, files: arr(fileRecord) }), empty),
   /**
    * Appends `count` catalogue entries of an image being written, encoded as one .f block payload
-   * (formats/files-file.ts; base64), as bpbkar made it. A block that does not decode is refused whole (133).
+   * (formats/files-file.ts; raw bytes beside the JSON, ipc/byte-fields.ts), as bpbkar made it. A block that does not decode is refused whole (133).
    */
   addFileBlock: message('bpdbm', 'add-file-block', obj({ backupid: str, count: int, block: bytes }), empty),
   /** Records a finished fragment and its block index section (base64; appended to the image's .blk). */

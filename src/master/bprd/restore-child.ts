@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import type { Home } from '../../config/home.js';
 import type { LogLine } from '../../config/daemon-log.js';
 import { writeFileAtomic } from '../../config/atomic-file.js';
-import { spawnBinary } from '../../ipc/spawn.js';
+import { homeEnv, spawnBinary } from '../../ipc/spawn.js';
 import { callDaemon } from '../../cli/daemon-call.js';
 import { nbjm, type RestoreSubmission } from '../../protocol/nbjm.js';
 import { OpenbpError, toOpenbpError, type ErrorRecord } from '../../protocol/errors.js';
@@ -28,7 +28,7 @@ export async function startRestoreChild(home: Home, submit: RestoreSubmission, l
   writeFileAtomic(specFile, JSON.stringify(restoreChildSpec.parse({ submit })));
   const child = spawnBinary('bprd', ['-restore_child', specFile], {
     stdio: ['ignore', 'pipe', 'ignore'],
-    env: { ...process.env, OPENBP_HOME: home.root },
+    env: homeEnv(home),
     detached: true,
   });
   child.unref();

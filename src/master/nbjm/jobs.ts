@@ -21,7 +21,7 @@ import type { Home } from '../../config/home.js';
 import { processLogFd, type LogLine } from '../../config/daemon-log.js';
 import type { DaemonService } from '../../cli/serve-daemon.js';
 import { callDaemon } from '../../cli/daemon-call.js';
-import { dropSpare, dropSpares, hasSpare, keepSpare, spawnBinary, waitForExit } from '../../ipc/spawn.js';
+import { dropSpare, dropSpares, hasSpare, homeEnv, keepSpare, spawnBinary, waitForExit } from '../../ipc/spawn.js';
 import { confValue, readBpConf } from '../../config/bp-conf.js';
 import { deleteDiskFragments, removeImageLeftovers } from '../../storage/disk/delete-fragments.js';
 import { stopProcessGroup } from '../../ipc/process-group.js';
@@ -90,16 +90,13 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
   const update = (jobid: number, body: Omit<RequestOf<typeof bpjobd.update>, 'jobid'>) =>
     callDaemon(home, bpjobd.update, { jobid, ...body }).catch((e) => log(`job ${jobid}: bpjobd update failed: ${(e as Error).message}`));
 
-  /** bpbrm's environment; a spare is only handed jobs started with the same. */
-  const bpbrmEnv = () => ({ ...process.env, OPENBP_HOME: home.root });
-
   /**
    * Keeps a spare bpbrm (with spares of a backup's bptm and bpbkar: ipc/spare-process.ts) for the next job, unless
    * bp.conf says SPARE_JOB_PROCESSES = NO.
    */
   function keepBpbrmSpare(): void {
     if (confValue(readBpConf(home), 'SPARE_JOB_PROCESSES')?.toUpperCase() === 'NO') dropSpare('bpbrm');
-    else if (!hasSpare('bpbrm')) keepSpare('bpbrm', { env: bpbrmEnv(), detached: true });
+    else if (!hasSpare('bpbrm')) keepSpare('bpbrm', { env: homeEnv(home), detached: true });
   }
 
   /** Runs bpbrm for a job and resolves with what it reported (or what its death means). */
@@ -110,7 +107,7 @@ export function createNbjm(home: Home, log: LogLine): DaemonService {
     const reported = new Promise<Finished>((resolve) => finishers.set(spec.jobid, resolve));
     const errFd = processLogFd(home, 'bpbrm');
     // bpbrm leads its own process group, so that its bptm and bpbkar/nbtar can be stopped with it.
-    const child = spawnBinary('bpbrm', ['--spec', specFile], { stdio: ['ignore', 'ignore', errFd], env: bpbrmEnv(), detached: true });
+    const child = spawnBinary('bpbrm', ['--spec', specFile], { stdio: ['ignore', 'ignore', errFd], env: homeEnv(home), detached: true });
     if (typeof errFd === 'number') fs.closeSync(errFd);
     const exited = waitForExit(child).then(({ code, signal }) => ({ code, signal }));
     const first = await Promise.race([reported.then((f) => ({ f })), exited.then((x) => ({ x }))]);

@@ -8,7 +8,7 @@ import type { Readable, Stream } from 'node:stream';
 export type StdioEntry = 'pipe' | 'ignore' | number | Stream;
 import type { Home } from '../../config/home.js';
 import { processLogFd } from '../../config/daemon-log.js';
-import { spawnBinary, waitForExit } from '../../ipc/spawn.js';
+import { homeEnv, spawnBinary, waitForExit } from '../../ipc/spawn.js';
 import { readEventLines } from '../../ipc/event-lines.js';
 
 export interface ChildRun {
@@ -16,11 +16,6 @@ export interface ChildRun {
   readonly child: ChildProcess;
   /** Resolves when the child has exited and its event descriptor is drained. */
   readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** The environment of a job's child (a spare of it is only handed runs with the same). */
-export function jobChildEnv(home: Home): NodeJS.ProcessEnv {
-  return { ...process.env, OPENBP_HOME: home.root };
 }
 
 /** Spawns bin/<name> --spec FILE; fd 3 carries its events to onEvent. */
@@ -38,7 +33,7 @@ export function startJobChild(
   // Read only by the child started next: no fsync (a crash ends the job; nothing reads the file after).
   fs.writeFileSync(file, JSON.stringify(spec), { mode: 0o600 });
   const errFd = processLogFd(home, name);
-  const child = spawnBinary(name, ['--spec', file], { stdio: [stdin, stdout, errFd, 'pipe'], env: jobChildEnv(home) });
+  const child = spawnBinary(name, ['--spec', file], { stdio: [stdin, stdout, errFd, 'pipe'], env: homeEnv(home) });
   if (typeof errFd === 'number') fs.closeSync(errFd);
   const events = readEventLines(child.stdio[3] as Readable, onEvent);
   const done = (async () => {
